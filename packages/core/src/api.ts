@@ -1,0 +1,181 @@
+import type { Clock } from "./clock.js";
+import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+
+export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
+
+/** Derives and checks password hashes; the default is argon2id (m=19456 KiB, t=2, p=1). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
+export type RefreshContextMode = "audit" | "strict" | "off";
+
+/** Parsed configuration of the core; the server builds it from the environment. */
+export interface TesseraOptions {
+  store: Store;
+  /** 32 bytes: seals private keys at rest and derives the CSRF key. */
+  masterKey: Uint8Array;
+  issuer: string;
+  audience: string | string[];
+  /** `client_id` claim of tokens issued to the first-party web client. Default `tessera`. */
+  clientId?: string;
+  signingAlg?: SigningAlg;
+  accessTokenTtlMs?: number;
+  refreshTtlMs?: number;
+  sessionMaxAgeMs?: number;
+  refreshGraceMs?: number;
+  registration?: "open" | "closed";
+  refreshContext?: RefreshContextMode;
+  passwordHasher?: PasswordHasher;
+  clock?: Clock;
+  /** How long audit events are kept. Default 90 days. */
+  auditRetentionMs?: number;
+}
+
+/** Who is calling, as far as the HTTP layer can tell; recorded on sessions and audit events. */
+export interface ClientContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+}
+
+/** Claims of a Tessera access token (RFC 9068 profile). */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  sid: string;
+  /** The user's token epoch at issue; lower than the current epoch means revoked. */
+  epoch: number;
+  scope?: string;
+  cnf?: { jkt: string };
+}
+
+/** What login and refresh hand back. */
+export interface TokenSet {
+  accessToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  refreshToken: string;
+  /** Stable for the whole session. */
+  csrfToken: string;
+  sessionId: string;
+  /** When the session (and so the refresh cookie) ends, ms. */
+  sessionExpiresAt: number;
+  user: PublicUser;
+}
+
+export interface SessionView {
+  id: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  userAgent: string | null;
+  ip: string | null;
+  lastIp: string | null;
+  lastUserAgent: string | null;
+  current: boolean;
+}
+
+export type IntrospectionResult =
+  | { active: false }
+  | ({ active: true; token_type: "Bearer" | "DPoP" | "refresh_token" } & Partial<AccessTokenClaims> & {
+        username?: string;
+      });
+
+export interface RevocationFeed {
+  /** Opaque; pass back as `since` to get only newer events. */
+  cursor: string;
+  /** Access tokens of `sub` with `epoch` below `epoch` (or, for tokens without one, `iat` below `not_before`) are revoked. */
+  users: Array<{ sub: string; not_before: number; epoch: number }>;
+  sessions: Array<{ sid: string; revoked_at: number }>;
+}
+
+export interface PublicJwk {
+  kid: string;
+  kty: string;
+  alg: string;
+  use: "sig";
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+}
+
+/**
+ * The token service. One instance per process; every method is safe to call concurrently and
+ * from several processes sharing one store.
+ */
+export interface Tessera {
+  readonly options: Readonly<
+    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock">>
+  >;
+
+  register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
+  /** Fails with `invalid_credentials` for an unknown e-mail and a wrong password alike. */
+  login(input: {
+    email: string;
+    password: string;
+    context: ClientContext;
+    scope?: string;
+    dpopJkt?: string;
+  }): Promise<TokenSet>;
+  /** Rotation rules 1–4 of DESIGN.md. */
+  refresh(input: { refreshToken: string; context: ClientContext; dpopJkt?: string }): Promise<TokenSet>;
+  /** The session's CSRF token, for a page reload; validates the refresh token without using it. */
+  csrfTokenFor(refreshToken: string): Promise<string>;
+  /** Constant-time check of a CSRF token against the session the refresh token belongs to. */
+  checkCsrf(refreshToken: string, csrfToken: string): Promise<boolean>;
+  /** Revoke the refresh token's family. Unknown or already dead tokens are a no-op. */
+  logout(input: { refreshToken: string; context: ClientContext }): Promise<void>;
+
+  /** Verify an access token (signature, claims) and that it is still live (sid, epoch). */
+  authenticate(accessToken: string): Promise<AccessTokenClaims>;
+  getUser(userId: string): Promise<PublicUser>;
+  logoutAll(claims: AccessTokenClaims, context: ClientContext): Promise<void>;
+  listSessions(claims: AccessTokenClaims): Promise<SessionView[]>;
+  /** Revoke one of the caller's own sessions; `not_found` for anyone else's. */
+  revokeSession(claims: AccessTokenClaims, sessionId: string, context: ClientContext): Promise<void>;
+  changePassword(
+    claims: AccessTokenClaims,
+    input: { currentPassword: string; newPassword: string; context: ClientContext },
+  ): Promise<void>;
+  deleteAccount(
+    claims: AccessTokenClaims,
+    input: { password: string; context: ClientContext },
+  ): Promise<void>;
+
+  /** RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. */
+  revokeToken(token: string, context: ClientContext): Promise<void>;
+  /** RFC 7662. */
+  introspect(token: string): Promise<IntrospectionResult>;
+  revocationFeed(since: string | undefined): Promise<RevocationFeed>;
+  jwks(): Promise<{ keys: PublicJwk[] }>;
+
+  // administration (CLI)
+  adminCreateUser(email: string, password: string): Promise<PublicUser>;
+  adminListUsers(options?: { limit?: number; afterId?: string }): Promise<PublicUser[]>;
+  adminDeleteUser(userIdOrEmail: string): Promise<boolean>;
+  adminListSessions(userIdOrEmail: string): Promise<SessionView[]>;
+  adminRevokeSession(sessionId: string): Promise<boolean>;
+  listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;
+  /** next → active, active → previous, a new next; publishes before it signs. */
+  rotateKeys(): Promise<void>;
+  /** previous → retired (no longer published). */
+  retireKey(kid: string): Promise<void>;
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]>;
+
+  /** Housekeeping: delete expired rows, wipe grace successors, prune audit. */
+  purge(): Promise<void>;
+  close(): Promise<void>;
+}

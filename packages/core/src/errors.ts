@@ -1,0 +1,50 @@
+/**
+ * Every failure the core reports. The HTTP server maps each code to a status and body in one
+ * table; tests assert on `code`, never on message text.
+ */
+export type TesseraErrorCode =
+  // input and accounts
+  | "invalid_input"
+  | "weak_password"
+  | "email_taken"
+  | "registration_closed"
+  | "invalid_credentials"
+  | "not_found"
+  // refresh tokens and sessions
+  | "refresh_invalid"
+  | "refresh_expired"
+  | "refresh_reused"
+  | "session_revoked"
+  | "session_expired"
+  | "context_mismatch"
+  // access tokens
+  | "token_invalid"
+  | "token_expired"
+  | "token_revoked"
+  // keys and storage
+  | "key_unavailable"
+  | "master_key_mismatch"
+  | "store_unavailable";
+
+/**
+ * The one error class of the core. Messages are generic and never contain a token, a
+ * password or a hash.
+ *
+ * @example
+ * try { await tessera.refresh({ refreshToken, context }); }
+ * catch (e) { if (e instanceof TesseraError && e.code === "refresh_reused") { … } }
+ */
+export class TesseraError extends Error {
+  override readonly name = "TesseraError";
+  readonly code: TesseraErrorCode;
+
+  constructor(code: TesseraErrorCode, message: string = code, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Narrow an unknown error to a TesseraError with one of the given codes. */
+export function isTesseraError(error: unknown, ...codes: TesseraErrorCode[]): error is TesseraError {
+  return error instanceof TesseraError && (codes.length === 0 || codes.includes(error.code));
+}

@@ -1,0 +1,235 @@
+/**
+ * The storage contract. It speaks the domain (create a session, rotate a refresh token, revoke a
+ * family, bump a user's epoch), not generic CRUD, so that every adapter can make the operations
+ * that must be atomic one transaction or one compare-and-set.
+ *
+ * All times are milliseconds since the Unix epoch. Secrets never reach a store: refresh tokens
+ * arrive as SHA-256 hashes, successors and private keys arrive sealed (encrypted).
+ *
+ * Every adapter must pass `runStoreConformance` from `@tessera/core/testing`.
+ */
+
+export interface UserRecord {
+  id: string;
+  /** Normalised (trimmed, NFC, lower-case); unique. */
+  email: string;
+  /** An argon2id PHC string. */
+  passwordHash: string;
+  createdAt: number;
+  /**
+   * Token epoch: a counter bumped by logout-all, password change and account deletion. Access
+   * tokens carry the epoch they were issued under; a token whose epoch is lower is revoked.
+   */
+  tokenEpoch: number;
+}
+
+/** A session is one refresh-token family: one device login. */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  clientId: string;
+  scope: string | null;
+  createdAt: number;
+  /** Absolute end of the family (`TESSERA_SESSION_MAX_AGE` after login). */
+  expiresAt: number;
+  lastUsedAt: number;
+  revokedAt: number | null;
+  /** e.g. `logout`, `logout_all`, `reuse_detected`, `password_changed`, `context_mismatch`. */
+  revokedReason: string | null;
+  /** Client context at login. */
+  ip: string | null;
+  userAgent: string | null;
+  /** Client context at the most recent refresh. */
+  lastIp: string | null;
+  lastUserAgent: string | null;
+  /** RFC 7638 thumbprint of the DPoP key the family is bound to, if any. */
+  dpopJkt: string | null;
+}
+
+export interface RefreshTokenRecord {
+  /** Public lookup id (the part before the dot). */
+  id: string;
+  sessionId: string;
+  /** base64url SHA-256 of the secret part. */
+  secretHash: string;
+  createdAt: number;
+  /** Idle expiry: `createdAt + TESSERA_REFRESH_TTL`, capped at the session's `expiresAt`. */
+  expiresAt: number;
+  /** Set once, by the one rotation that wins; never moves afterwards. */
+  usedAt: number | null;
+  successorId: string | null;
+  /**
+   * The successor token, sealed under a key derived from this token's secret, kept only for the
+   * grace window so that a racing re-presentation can be answered with the same successor.
+   */
+  successorSealed: string | null;
+}
+
+export type SigningKeyStatus = "next" | "active" | "previous" | "retired";
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: "EdDSA" | "ES256" | "RS256" | "HS256";
+  /** `next`, `active` and `previous` keys are published in the JWKS (asymmetric ones only). */
+  status: SigningKeyStatus;
+  /** JSON of the public JWK; `null` for symmetric keys. */
+  publicJwk: string | null;
+  /** The private (or secret) key, sealed with AES-256-GCM under the master key. */
+  privateSealed: string;
+  createdAt: number;
+  activatedAt: number | null;
+  retiredAt: number | null;
+}
+
+export interface KeyChanges {
+  inserts?: SigningKeyRecord[];
+  updates?: Array<
+    Pick<SigningKeyRecord, "kid"> &
+      Partial<Pick<SigningKeyRecord, "status" | "activatedAt" | "retiredAt" | "privateSealed">>
+  >;
+}
+
+export type AuditOutcome = "success" | "failure";
+
+export interface AuditEvent {
+  /** Assigned by the store on append (monotonic); ignored on input. */
+  id?: number;
+  at: number;
+  type: string;
+  outcome: AuditOutcome;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Small extra facts (never a token, secret or password). */
+  data: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditFilter {
+  userId?: string;
+  type?: string;
+  since?: number;
+  until?: number;
+  /** Only events with an id greater than this (for following). */
+  afterId?: number;
+  limit?: number;
+}
+
+export interface RevocationEvent {
+  /** Monotonic position in the revocation log. */
+  cursor: number;
+  kind: "user" | "session";
+  userId: string;
+  /** The session id for `session` events; `null` for `user` events. */
+  sessionId: string | null;
+  /** For `user` events: the user's token epoch after the bump. */
+  epoch: number | null;
+  at: number;
+}
+
+export type RotateOutcome =
+  /** This call won: the token is now used and the successor inserted. */
+  | { outcome: "rotated" }
+  /** The token had already been used; `successor` is the token that replaced it, if still stored. */
+  | { outcome: "already_used"; usedAt: number; successor: RefreshTokenRecord | null }
+  /** No such token (or its session is gone). */
+  | { outcome: "not_found" };
+
+export interface RotateInput {
+  tokenId: string;
+  now: number;
+  successor: RefreshTokenRecord;
+  successorSealed: string;
+  /** Client context of this refresh, recorded on the session. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface RevokeUserSessionsInput {
+  userId: string;
+  now: number;
+  reason: string;
+  /** Keep this session alive (password change keeps the caller's). */
+  exceptSessionId?: string;
+}
+
+export interface AccessState {
+  tokenEpoch: number;
+  /** `true` when the session is revoked or no longer stored. */
+  sessionRevoked: boolean;
+}
+
+export interface Store {
+  /** Apply pending migrations (idempotent, safe from several processes at once). */
+  migrate(): Promise<void>;
+  /** Resolves when the store answers; rejects when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // users
+  /** Rejects with `TesseraError("email_taken")` when the e-mail exists. */
+  createUser(user: UserRecord): Promise<void>;
+  getUserById(id: string): Promise<UserRecord | null>;
+  getUserByEmail(email: string): Promise<UserRecord | null>;
+  listUsers(options?: { limit?: number; afterId?: string }): Promise<UserRecord[]>;
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /**
+   * Delete the user with every session and refresh token, and record a `user` revocation event
+   * with a bumped epoch. Returns false when there was no such user.
+   */
+  deleteUser(userId: string, now: number): Promise<boolean>;
+
+  // sessions and refresh tokens
+  /** Insert a session and its first refresh token in one transaction. */
+  createSession(session: SessionRecord, firstToken: RefreshTokenRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Sessions of a user that are neither revoked nor past `expiresAt` at `now`, newest first. */
+  listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  /** A refresh token together with its session, or null. */
+  getRefreshToken(id: string): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null>;
+  /**
+   * The atomic step of rotation: mark `tokenId` used and insert the successor in one transaction,
+   * only if `tokenId` was unused (compare-and-set). Of any number of concurrent calls for one
+   * token, exactly one gets `rotated`. Also records `now`/ip/userAgent as the session's last use.
+   */
+  rotateRefreshToken(input: RotateInput): Promise<RotateOutcome>;
+  /**
+   * Revoke one session (family) and record a `session` revocation event. Returns false when it
+   * was already revoked or does not exist (nothing is written then).
+   */
+  revokeSession(sessionId: string, now: number, reason: string): Promise<boolean>;
+  /**
+   * Revoke every live session of a user (but `exceptSessionId`), bump the user's token epoch and
+   * record the revocation events, in one transaction. Returns the new epoch and revoked ids.
+   */
+  revokeUserSessions(input: RevokeUserSessionsInput): Promise<{ epoch: number; revokedSessionIds: string[] }>;
+  /** What the access-token liveness check needs, in one read; null when the user is gone. */
+  getAccessState(userId: string, sessionId: string): Promise<AccessState | null>;
+
+  // revocation feed
+  /** Revocation events with `cursor > after`, oldest first. */
+  listRevocations(after: number, limit: number): Promise<RevocationEvent[]>;
+
+  // signing keys
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Apply inserts and updates in one transaction. */
+  applyKeyChanges(changes: KeyChanges): Promise<void>;
+
+  // audit
+  appendAudit(event: AuditEvent): Promise<void>;
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]>;
+
+  // housekeeping
+  /**
+   * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
+   * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
+   * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
+   * `auditBefore`.
+   */
+  purge(input: {
+    now: number;
+    sealedBefore: number;
+    revocationsBefore: number;
+    auditBefore: number;
+  }): Promise<void>;
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
+
+// Tests run against the TypeScript sources of sibling packages, so no build is needed first.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@tessera\/core\/testing$/, replacement: pkg("core/src/testing/index.ts") },
+      {
+        find: /^@tessera\/(core|store-sqlite|store-postgres|store-redis|server|verify|client)$/,
+        replacement: `${pkg("")}$1/src/index.ts`,
+      },
+    ],
+  },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "examples/*/test/**/*.test.ts", "bench/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
