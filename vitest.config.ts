@@ -7,7 +7,7 @@ const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@tessera\/core\/testing$/, replacement: pkg("core/src/testing/index.ts") },
+      { find: /^@tessera\/([a-z-]+)\/testing$/, replacement: `${pkg("")}$1/src/testing/index.ts` },
       {
         find: /^@tessera\/(core|store-sqlite|store-postgres|store-redis|server|verify|client)$/,
         replacement: `${pkg("")}$1/src/index.ts`,
