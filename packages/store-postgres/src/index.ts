@@ -1,1 +1,2 @@
-export {};
+export type { PoolOptions } from "./db.js";
+export { createPostgresStore, type PostgresStoreOptions } from "./store.js";

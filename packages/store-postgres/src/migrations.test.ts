@@ -1,0 +1,42 @@
+import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresStore } from "./store.js";
+
+describe.skipIf(!postgresTestsEnabled())("PostgreSQL migrations", () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  async function appliedVersions(url: string): Promise<number[]> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const result = await client.query<{ version: number }>(
+        "SELECT version FROM tessera_schema_migrations ORDER BY version",
+      );
+      return result.rows.map((r) => r.version);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("applies each migration once when three instances migrate at the same moment", async () => {
+    const url = await server.createDatabase();
+    const stores = [1, 2, 3].map(() => createPostgresStore({ connectionString: url }));
+    try {
+      // Without the advisory lock the racing CREATE TABLEs collide (duplicate pg_type entries)
+      // or a version is inserted twice; with it, all three succeed.
+      await Promise.all(stores.map((s) => s.migrate()));
+      expect(await appliedVersions(url)).toEqual([1]);
+      await stores[0]!.migrate();
+      expect(await appliedVersions(url)).toEqual([1]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});

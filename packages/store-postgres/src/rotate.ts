@@ -1,0 +1,59 @@
+import type { RotateInput, RotateOutcome } from "@tessera/core";
+import type { Db } from "./db.js";
+import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
+
+/**
+ * The compare-and-set of rotation as ONE statement: the UPDATE's `used_at IS NULL` decides the
+ * winner. Under READ COMMITTED a concurrent caller blocks on the row lock, then re-checks the
+ * condition against the committed row (PostgreSQL's EvalPlanQual), finds it used and updates
+ * nothing, so its successor INSERT and session update (driven by the UPDATE's RETURNING) insert
+ * and update nothing either. Nothing is read before the write decides.
+ */
+const ROTATE_SQL = `
+WITH used AS (
+  UPDATE tessera_refresh_tokens
+     SET used_at = $2, successor_id = $3, successor_sealed = $4
+   WHERE id = $1 AND used_at IS NULL
+  RETURNING session_id
+), successor AS (
+  INSERT INTO tessera_refresh_tokens (${TOKEN_COLUMNS})
+  SELECT $3, used.session_id, $5, $6, $7, NULL, NULL, NULL FROM used
+  RETURNING id
+), touched AS (
+  UPDATE tessera_sessions s
+     SET last_used_at = $2, last_ip = $8, last_user_agent = $9
+    FROM used
+   WHERE s.id = used.session_id
+  RETURNING s.id
+)
+SELECT (SELECT count(*) FROM successor)::int AS rotated, (SELECT count(*) FROM touched)::int AS touched`;
+
+export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<RotateOutcome> {
+  const { successor } = input;
+  const [result] = await db.query<{ rotated: number }>(ROTATE_SQL, [
+    input.tokenId,
+    input.now,
+    successor.id,
+    input.successorSealed,
+    successor.secretHash,
+    successor.createdAt,
+    successor.expiresAt,
+    input.ip,
+    input.userAgent,
+  ]);
+  if (result?.rotated === 1) return { outcome: "rotated" };
+
+  // Lost (or no such token): a fresh statement, so READ COMMITTED sees the winner's commit.
+  const [row] = await db.query<{ used_at: number | null; successor: RefreshTokenRow | null }>(
+    `SELECT t.used_at, to_jsonb(n) AS successor
+     FROM tessera_refresh_tokens t LEFT JOIN tessera_refresh_tokens n ON n.id = t.successor_id
+     WHERE t.id = $1`,
+    [input.tokenId],
+  );
+  if (!row || row.used_at === null) return { outcome: "not_found" };
+  return {
+    outcome: "already_used",
+    usedAt: row.used_at,
+    successor: row.successor ? toToken(row.successor) : null,
+  };
+}

@@ -1,0 +1,129 @@
+import type { AccessState, RefreshTokenRecord, RevokeUserSessionsInput, SessionRecord } from "@tessera/core";
+import type { Db } from "./db.js";
+import { appendRevocations } from "./revocations.js";
+import {
+  type RefreshTokenRow,
+  SESSION_COLUMNS,
+  type SessionRow,
+  sessionParams,
+  TOKEN_COLUMNS,
+  tokenParams,
+  toSession,
+  toToken,
+} from "./rows.js";
+
+const SESSION_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14";
+const TOKEN_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8";
+
+export async function createSession(
+  db: Db,
+  session: SessionRecord,
+  firstToken: RefreshTokenRecord,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO tessera_sessions (${SESSION_COLUMNS}) VALUES (${SESSION_VALUES})`,
+      sessionParams(session),
+    );
+    await tx.query(
+      `INSERT INTO tessera_refresh_tokens (${TOKEN_COLUMNS}) VALUES (${TOKEN_VALUES})`,
+      tokenParams(firstToken),
+    );
+  });
+}
+
+export async function getSession(db: Db, id: string): Promise<SessionRecord | null> {
+  const [row] = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM tessera_sessions WHERE id = $1`, [
+    id,
+  ]);
+  return row ? toSession(row) : null;
+}
+
+export async function listActiveSessions(db: Db, userId: string, now: number): Promise<SessionRecord[]> {
+  const rows = await db.query<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM tessera_sessions
+     WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+     ORDER BY created_at DESC, id DESC`,
+    [userId, now],
+  );
+  return rows.map(toSession);
+}
+
+export async function getRefreshToken(
+  db: Db,
+  id: string,
+): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null> {
+  // to_jsonb keeps each row's columns apart without aliasing every one of them; BIGINTs become
+  // JSON numbers, exact below 2^53.
+  const [row] = await db.query<{ t: RefreshTokenRow; s: SessionRow }>(
+    `SELECT to_jsonb(t) AS t, to_jsonb(s) AS s
+     FROM tessera_refresh_tokens t JOIN tessera_sessions s ON s.id = t.session_id
+     WHERE t.id = $1`,
+    [id],
+  );
+  return row ? { token: toToken(row.t), session: toSession(row.s) } : null;
+}
+
+export async function revokeSession(
+  db: Db,
+  sessionId: string,
+  now: number,
+  reason: string,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ user_id: string }>(
+      `UPDATE tessera_sessions SET revoked_at = $2, revoked_reason = $3
+       WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`,
+      [sessionId, now, reason],
+    );
+    if (!row) return false;
+    await appendRevocations(tx, [{ kind: "session", userId: row.user_id, sessionId, epoch: null, at: now }]);
+    return true;
+  });
+}
+
+/**
+ * Bump the epoch first: the row lock it takes on the user serialises concurrent calls for the
+ * same user, so two logout-alls yield two distinct, ordered epochs.
+ */
+export async function revokeUserSessions(
+  db: Db,
+  input: RevokeUserSessionsInput,
+): Promise<{ epoch: number; revokedSessionIds: string[] }> {
+  return db.transaction(async (tx) => {
+    const [bumped] = await tx.query<{ token_epoch: number }>(
+      "UPDATE tessera_users SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch",
+      [input.userId],
+    );
+    if (!bumped) return { epoch: 0, revokedSessionIds: [] };
+    const revoked = await tx.query<{ id: string }>(
+      `UPDATE tessera_sessions SET revoked_at = $2, revoked_reason = $3
+       WHERE user_id = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR id <> $4)
+       RETURNING id`,
+      [input.userId, input.now, input.reason, input.exceptSessionId ?? null],
+    );
+    const revokedSessionIds = revoked.map((r) => r.id).sort();
+    await appendRevocations(tx, [
+      { kind: "user", userId: input.userId, sessionId: null, epoch: bumped.token_epoch, at: input.now },
+      ...revokedSessionIds.map((sessionId) => ({
+        kind: "session" as const,
+        userId: input.userId,
+        sessionId,
+        epoch: null,
+        at: input.now,
+      })),
+    ]);
+    return { epoch: bumped.token_epoch, revokedSessionIds };
+  });
+}
+
+export async function getAccessState(db: Db, userId: string, sessionId: string): Promise<AccessState | null> {
+  const [row] = await db.query<{ token_epoch: number; session_live: boolean }>(
+    `SELECT u.token_epoch,
+            EXISTS (SELECT 1 FROM tessera_sessions s
+                    WHERE s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL) AS session_live
+     FROM tessera_users u WHERE u.id = $1`,
+    [userId, sessionId],
+  );
+  return row ? { tokenEpoch: row.token_epoch, sessionRevoked: !row.session_live } : null;
+}

@@ -1,0 +1,87 @@
+import type { Store } from "@tessera/core";
+import { appendAudit, listAudit } from "./audit.js";
+import { Db, type PoolOptions } from "./db.js";
+import { applyKeyChanges, listSigningKeys } from "./keys.js";
+import { migrate } from "./migrations.js";
+import { purge } from "./purge.js";
+import { listRevocations } from "./revocations.js";
+import { rotateRefreshToken } from "./rotate.js";
+import {
+  createSession,
+  getAccessState,
+  getRefreshToken,
+  getSession,
+  listActiveSessions,
+  revokeSession,
+  revokeUserSessions,
+} from "./sessions.js";
+import {
+  createUser,
+  deleteUser,
+  getUserByEmail,
+  getUserById,
+  listUsers,
+  updatePasswordHash,
+} from "./users.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/db?sslmode=…` */
+  connectionString: string;
+  pool?: PoolOptions;
+  /** Server-side limit on any one statement (migrations excepted). Default 10 000 ms. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * The PostgreSQL store: the system of record when Tessera runs as several instances. Every
+ * method rejects with `TesseraError("store_unavailable")` while the database cannot be reached,
+ * and works again, without a restart, once it can (the pool opens fresh connections).
+ *
+ * Call `migrate()` once before use; it is safe to call from every instance at start.
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: process.env.TESSERA_DATABASE_URL! });
+ * await store.migrate();
+ * const tessera = createTessera({ store, masterKey, issuer, audience });
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  if (typeof options.connectionString !== "string" || options.connectionString.length === 0) {
+    throw new TypeError("createPostgresStore: connectionString is required");
+  }
+  const db = new Db(options);
+  return {
+    async migrate() {
+      await migrate(db);
+    },
+    async ping() {
+      await db.query("SELECT 1");
+    },
+    close: () => db.close(),
+
+    createUser: (user) => createUser(db, user),
+    getUserById: (id) => getUserById(db, id),
+    getUserByEmail: (email) => getUserByEmail(db, email),
+    listUsers: (listOptions) => listUsers(db, listOptions),
+    updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
+    deleteUser: (userId, now) => deleteUser(db, userId, now),
+
+    createSession: (session, firstToken) => createSession(db, session, firstToken),
+    getSession: (id) => getSession(db, id),
+    listActiveSessions: (userId, now) => listActiveSessions(db, userId, now),
+    getRefreshToken: (id) => getRefreshToken(db, id),
+    rotateRefreshToken: (input) => rotateRefreshToken(db, input),
+    revokeSession: (sessionId, now, reason) => revokeSession(db, sessionId, now, reason),
+    revokeUserSessions: (input) => revokeUserSessions(db, input),
+    getAccessState: (userId, sessionId) => getAccessState(db, userId, sessionId),
+
+    listRevocations: (after, limit) => listRevocations(db, after, limit),
+
+    listSigningKeys: () => listSigningKeys(db),
+    applyKeyChanges: (changes) => applyKeyChanges(db, changes),
+
+    appendAudit: (event) => appendAudit(db, event),
+    listAudit: (filter) => listAudit(db, filter),
+
+    purge: (input) => purge(db, input),
+  };
+}

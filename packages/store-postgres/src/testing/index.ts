@@ -1,0 +1,6 @@
+export {
+  findPostgresBinDir,
+  postgresTestsEnabled,
+  startTestPostgres,
+  type TestPostgres,
+} from "./postgres.js";
