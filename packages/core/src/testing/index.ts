@@ -1,2 +1,3 @@
 // Test utilities for store adapters and the packages built on the core.
-export {};
+export * from "./conformance.js";
+export { createTestHasher } from "./hasher.js";

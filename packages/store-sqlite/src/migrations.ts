@@ -1,0 +1,129 @@
+import type Database from "better-sqlite3";
+
+/** One schema step. Steps are append-only: a released step is never edited, only followed. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, in order. Times are integer milliseconds since the epoch. Audit ids and revocation
+ * cursors use AUTOINCREMENT so a purge of the newest rows can never let a number be reused.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        token_epoch INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        scope TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoked_reason TEXT,
+        ip TEXT,
+        user_agent TEXT,
+        last_ip TEXT,
+        last_user_agent TEXT,
+        dpop_jkt TEXT
+      ) STRICT;
+      CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+      CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+      CREATE INDEX sessions_by_revocation ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+
+      CREATE TABLE refresh_tokens (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        successor_id TEXT,
+        successor_sealed TEXT
+      ) STRICT;
+      CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+      CREATE INDEX refresh_tokens_sealed_by_use ON refresh_tokens (used_at) WHERE successor_sealed IS NOT NULL;
+
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        alg TEXT NOT NULL CHECK (alg IN ('EdDSA', 'ES256', 'RS256', 'HS256')),
+        status TEXT NOT NULL CHECK (status IN ('next', 'active', 'previous', 'retired')),
+        public_jwk TEXT,
+        private_sealed TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        activated_at INTEGER,
+        retired_at INTEGER
+      ) STRICT;
+
+      CREATE TABLE revocation_events (
+        cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('user', 'session')),
+        user_id TEXT NOT NULL,
+        session_id TEXT,
+        epoch INTEGER,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX revocation_events_by_time ON revocation_events (at);
+
+      CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+        user_id TEXT,
+        session_id TEXT,
+        ip TEXT,
+        user_agent TEXT,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_events_by_user ON audit_events (user_id, id);
+      CREATE INDEX audit_events_by_type ON audit_events (type, id);
+      CREATE INDEX audit_events_by_time ON audit_events (at);
+    `,
+  },
+];
+
+/**
+ * Apply the pending steps of `steps` in one `BEGIN IMMEDIATE` transaction: the first process to
+ * arrive takes the write lock, the others wait (busy timeout), then find nothing left to do.
+ * Returns the versions this call applied.
+ *
+ * @example
+ * applyMigrations(db); // [1] on a new database, [] afterwards
+ */
+export function applyMigrations(db: Database.Database, steps: readonly Migration[] = migrations): number[] {
+  const apply = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT`);
+    const done = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all());
+    const applied: number[] = [];
+    for (const step of steps) {
+      if (done.has(step.version)) continue;
+      db.exec(step.sql);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        step.version,
+        step.name,
+        Date.now(),
+      );
+      applied.push(step.version);
+    }
+    return applied;
+  });
+  return apply.immediate();
+}

@@ -1,0 +1,21 @@
+import type { Store } from "@tessera/core";
+import type { SqliteHandle } from "./handle.js";
+
+type PurgeInput = Parameters<Store["purge"]>[0];
+
+export function purgeOperation(h: SqliteHandle) {
+  const purge = h.immediate((input: PurgeInput): void => {
+    // Refresh tokens go with their sessions (ON DELETE CASCADE).
+    h.sql("DELETE FROM sessions WHERE expires_at <= @now OR revoked_at < @revocationsBefore").run({
+      now: input.now,
+      revocationsBefore: input.revocationsBefore,
+    });
+    // Only the sealed successor goes: the used mark and the link stay, so reuse is still detected.
+    h.sql(
+      "UPDATE refresh_tokens SET successor_sealed = NULL WHERE successor_sealed IS NOT NULL AND used_at < ?",
+    ).run(input.sealedBefore);
+    h.sql("DELETE FROM revocation_events WHERE at < ?").run(input.revocationsBefore);
+    h.sql("DELETE FROM audit_events WHERE at < ?").run(input.auditBefore);
+  });
+  return { purge };
+}

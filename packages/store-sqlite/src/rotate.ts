@@ -1,0 +1,43 @@
+import type { RefreshTokenRecord, RotateInput, RotateOutcome } from "@tessera/core";
+import type { SqliteHandle } from "./handle.js";
+import { INSERT_TOKEN, TOKEN_COLUMNS } from "./rows.js";
+
+/**
+ * Rotation as one compare-and-set: the conditional UPDATE's change count picks the single winner,
+ * and the winner's successor insert and session touch commit in the same IMMEDIATE transaction.
+ * Nothing is read before the write, so there is no window between "is it unused?" and "use it".
+ */
+export function rotateOperation(h: SqliteHandle) {
+  const findToken = (id: string) =>
+    h.sql(`SELECT ${TOKEN_COLUMNS} FROM refresh_tokens WHERE id = ?`).get(id) as
+      | RefreshTokenRecord
+      | undefined;
+
+  const rotateRefreshToken = h.immediate((input: RotateInput): RotateOutcome => {
+    const claim = h
+      .sql(
+        `UPDATE refresh_tokens SET used_at = @now, successor_id = @successorId, successor_sealed = @successorSealed
+         WHERE id = @tokenId AND used_at IS NULL`,
+      )
+      .run({
+        now: input.now,
+        successorId: input.successor.id,
+        successorSealed: input.successorSealed,
+        tokenId: input.tokenId,
+      });
+    if (claim.changes === 1) {
+      h.sql(INSERT_TOKEN).run(input.successor);
+      h.sql(
+        `UPDATE sessions SET last_used_at = @now, last_ip = @ip, last_user_agent = @userAgent
+         WHERE id = (SELECT session_id FROM refresh_tokens WHERE id = @tokenId)`,
+      ).run({ now: input.now, ip: input.ip, userAgent: input.userAgent, tokenId: input.tokenId });
+      return { outcome: "rotated" };
+    }
+    const token = findToken(input.tokenId);
+    if (!token || token.usedAt === null) return { outcome: "not_found" };
+    const successor = token.successorId === null ? null : (findToken(token.successorId) ?? null);
+    return { outcome: "already_used", usedAt: token.usedAt, successor };
+  });
+
+  return { rotateRefreshToken };
+}

@@ -1,0 +1,77 @@
+import type { AuditEvent, AuditOutcome } from "@tessera/core";
+
+// Row <-> record mapping. Reads alias snake_case columns to the record's camelCase fields; writes
+// bind a record's fields by name (`@field`), so a record object is its own parameter list.
+
+export const USER_COLUMNS =
+  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch";
+
+export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,
+  expires_at AS expiresAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt,
+  revoked_reason AS revokedReason, ip, user_agent AS userAgent, last_ip AS lastIp,
+  last_user_agent AS lastUserAgent, dpop_jkt AS dpopJkt`;
+
+export const TOKEN_COLUMNS = `id, session_id AS sessionId, secret_hash AS secretHash, created_at AS createdAt,
+  expires_at AS expiresAt, used_at AS usedAt, successor_id AS successorId,
+  successor_sealed AS successorSealed`;
+
+export const KEY_COLUMNS = `kid, alg, status, public_jwk AS publicJwk, private_sealed AS privateSealed,
+  created_at AS createdAt, activated_at AS activatedAt, retired_at AS retiredAt`;
+
+export const REVOCATION_COLUMNS = "cursor, kind, user_id AS userId, session_id AS sessionId, epoch, at";
+
+/** Binds a `SessionRecord`. */
+export const INSERT_SESSION = `INSERT INTO sessions (id, user_id, client_id, scope, created_at, expires_at,
+  last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt)
+  VALUES (@id, @userId, @clientId, @scope, @createdAt, @expiresAt, @lastUsedAt, @revokedAt, @revokedReason,
+  @ip, @userAgent, @lastIp, @lastUserAgent, @dpopJkt)`;
+
+/** Binds a `RefreshTokenRecord`. */
+export const INSERT_TOKEN = `INSERT INTO refresh_tokens (id, session_id, secret_hash, created_at, expires_at,
+  used_at, successor_id, successor_sealed)
+  VALUES (@id, @sessionId, @secretHash, @createdAt, @expiresAt, @usedAt, @successorId, @successorSealed)`;
+
+/** Binds a `SigningKeyRecord`. */
+export const INSERT_KEY = `INSERT INTO signing_keys (kid, alg, status, public_jwk, private_sealed, created_at,
+  activated_at, retired_at)
+  VALUES (@kid, @alg, @status, @publicJwk, @privateSealed, @createdAt, @activatedAt, @retiredAt)`;
+
+export const AUDIT_COLUMNS =
+  "id, at, type, outcome, user_id AS userId, session_id AS sessionId, ip, user_agent AS userAgent, data";
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  type: string;
+  outcome: AuditOutcome;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** JSON of `AuditEvent.data`. */
+  data: string;
+}
+
+export function auditFromRow(row: AuditRow): AuditEvent {
+  return { ...row, data: JSON.parse(row.data) as AuditEvent["data"] };
+}
+
+/** The parameters of an audit insert; the store assigns the id. */
+export function auditToParams(event: AuditEvent): Omit<AuditRow, "id"> {
+  return {
+    at: event.at,
+    type: event.type,
+    outcome: event.outcome,
+    userId: event.userId,
+    sessionId: event.sessionId,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    data: JSON.stringify(event.data),
+  };
+}
+
+/** A `LIMIT` value: SQLite treats a negative limit as "no limit", so clamp at zero. */
+export function limitOf(limit: number | undefined, fallback: number): number {
+  const value = limit ?? fallback;
+  return Number.isFinite(value) ? Math.max(0, Math.floor(value)) : fallback;
+}

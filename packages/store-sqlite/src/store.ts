@@ -1,0 +1,124 @@
+import type { Store } from "@tessera/core";
+import { TesseraError } from "@tessera/core";
+import { auditOperations } from "./audit.js";
+import { toStoreError, unavailable } from "./errors.js";
+import { createHandle, type SqliteHandle } from "./handle.js";
+import { keyOperations } from "./keys.js";
+import { applyMigrations } from "./migrations.js";
+import { openDatabase } from "./open.js";
+import { purgeOperation } from "./purge.js";
+import { revocationOperations } from "./revocations.js";
+import { rotateOperation } from "./rotate.js";
+import { sessionOperations } from "./sessions.js";
+import { userOperations } from "./users.js";
+
+export interface SqliteStoreOptions {
+  /** A file path (its directory is created, owner-only) or `":memory:"`. */
+  path: string;
+  /** How long a call waits for another connection's write lock before failing. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+function operations(h: SqliteHandle) {
+  return {
+    ...userOperations(h),
+    ...sessionOperations(h),
+    ...rotateOperation(h),
+    ...revocationOperations(h),
+    ...keyOperations(h),
+    ...auditOperations(h),
+    ...purgeOperation(h),
+    migrate(): void {
+      applyMigrations(h.db);
+    },
+    ping(): void {
+      // Reads the schema page, so a broken file fails here, not only a closed handle.
+      h.sql("SELECT 1 FROM sqlite_schema LIMIT 1").get();
+    },
+  };
+}
+
+type Operations = ReturnType<typeof operations>;
+
+/**
+ * A `Store` on an embedded SQLite database (better-sqlite3, WAL). The connection opens on first
+ * use; while it cannot be opened, and after `close()`, every method rejects with
+ * `TesseraError("store_unavailable")`.
+ *
+ * @example
+ * const store = createSqliteStore({ path: "./data/tessera.db" });
+ * await store.migrate();
+ * await store.ping();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const { path, busyTimeoutMs = 5000 } = options;
+  if (typeof path !== "string" || path === "") {
+    throw new TesseraError("invalid_input", 'createSqliteStore: `path` must be a file path or ":memory:"');
+  }
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new TesseraError(
+      "invalid_input",
+      "createSqliteStore: `busyTimeoutMs` must be a non-negative integer",
+    );
+  }
+
+  let connection: { handle: SqliteHandle; ops: Operations } | undefined;
+  let closed = false;
+
+  const connect = () => {
+    try {
+      const handle = createHandle(openDatabase(path, busyTimeoutMs));
+      return { handle, ops: operations(handle) };
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+
+  // better-sqlite3 is synchronous: each call runs to completion before the promise is returned,
+  // and every throw becomes a rejection.
+  const run = async <R>(call: (ops: Operations) => R): Promise<R> => {
+    try {
+      if (closed) throw unavailable();
+      connection ??= connect();
+      return call(connection.ops);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+
+  return {
+    migrate: () => run((o) => o.migrate()),
+    ping: () => run((o) => o.ping()),
+    async close() {
+      closed = true;
+      connection?.handle.db.close();
+      connection = undefined;
+    },
+
+    createUser: (user) => run((o) => o.createUser(user)),
+    getUserById: (id) => run((o) => o.getUserById(id)),
+    getUserByEmail: (email) => run((o) => o.getUserByEmail(email)),
+    listUsers: (listOptions) => run((o) => o.listUsers(listOptions)),
+    updatePasswordHash: (userId, hash) => run((o) => o.updatePasswordHash(userId, hash)),
+    deleteUser: (userId, now) => run((o) => o.deleteUser(userId, now)),
+
+    createSession: (session, firstToken) => run((o) => o.createSession(session, firstToken)),
+    getSession: (id) => run((o) => o.getSession(id)),
+    listActiveSessions: (userId, now) => run((o) => o.listActiveSessions(userId, now)),
+    getRefreshToken: (id) => run((o) => o.getRefreshToken(id)),
+    rotateRefreshToken: (input) => run((o) => o.rotateRefreshToken(input)),
+    revokeSession: (sessionId, now, reason) => run((o) => o.revokeSession(sessionId, now, reason)),
+    revokeUserSessions: (input) => run((o) => o.revokeUserSessions(input)),
+    getAccessState: (userId, sessionId) => run((o) => o.getAccessState(userId, sessionId)),
+
+    listRevocations: (after, limit) => run((o) => o.listRevocations(after, limit)),
+
+    listSigningKeys: () => run((o) => o.listSigningKeys()),
+    applyKeyChanges: (changes) => run((o) => o.applyKeyChanges(changes)),
+
+    appendAudit: (event) => run((o) => o.appendAudit(event)),
+    listAudit: (filter) => run((o) => o.listAudit(filter)),
+
+    purge: (input) => run((o) => o.purge(input)),
+  };
+}

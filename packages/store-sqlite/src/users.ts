@@ -1,0 +1,58 @@
+import type { UserRecord } from "@tessera/core";
+import { TesseraError } from "@tessera/core";
+import type { SqliteHandle } from "./handle.js";
+import { recordRevocation } from "./revocations.js";
+import { limitOf, USER_COLUMNS } from "./rows.js";
+
+export function userOperations(h: SqliteHandle) {
+  const deleteUser = h.immediate((userId: string, now: number): boolean => {
+    const user = h.sql("SELECT token_epoch AS epoch FROM users WHERE id = ?").get(userId) as
+      | { epoch: number }
+      | undefined;
+    if (!user) return false;
+    // Sessions and refresh tokens go with the user (ON DELETE CASCADE).
+    h.sql("DELETE FROM users WHERE id = ?").run(userId);
+    recordRevocation(h, { kind: "user", userId, sessionId: null, epoch: user.epoch + 1, at: now });
+    return true;
+  });
+
+  return {
+    deleteUser,
+
+    createUser(user: UserRecord): void {
+      // Only an e-mail clash is absorbed here; an id clash still fails as a primary-key violation.
+      const result = h
+        .sql(
+          `INSERT INTO users (id, email, password_hash, created_at, token_epoch)
+           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch)
+           ON CONFLICT (email) DO NOTHING`,
+        )
+        .run(user);
+      if (result.changes === 0)
+        throw new TesseraError("email_taken", "the e-mail address is already registered");
+    },
+
+    getUserById(id: string): UserRecord | null {
+      return (
+        (h.sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRecord | undefined) ?? null
+      );
+    },
+
+    getUserByEmail(email: string): UserRecord | null {
+      return (
+        (h.sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email) as UserRecord | undefined) ??
+        null
+      );
+    },
+
+    listUsers(options: { limit?: number; afterId?: string } = {}): UserRecord[] {
+      return h
+        .sql(`SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`)
+        .all(options.afterId ?? "", limitOf(options.limit, 1000)) as UserRecord[];
+    },
+
+    updatePasswordHash(userId: string, passwordHash: string): void {
+      h.sql("UPDATE users SET password_hash = ? WHERE id = ?").run(passwordHash, userId);
+    },
+  };
+}
