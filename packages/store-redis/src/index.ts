@@ -1,1 +1,15 @@
-export {};
+export { createRedisClient, type RedisClientOptions } from "./client.js";
+export {
+  DEFAULT_CHANNEL,
+  DEFAULT_KEY,
+  DEFAULT_RETENTION_MS,
+  publishRevocation,
+  type RevocationChannelOptions,
+} from "./publish-revocation.js";
+export type { RevocationNotice } from "./revocation-message.js";
+export {
+  type RedisRevocationSourceOptions,
+  type RevocationClaims,
+  type RevocationSource,
+  redisRevocationSource,
+} from "./revocation-source.js";

@@ -1,0 +1,1 @@
+export { findRedisServer, redisTestsEnabled, startTestRedis, type TestRedis } from "./redis.js";
