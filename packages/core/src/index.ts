@@ -1,4 +1,21 @@
 export type * from "./api.js";
+export type { AuditEntry, AuditType } from "./audit/log.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
 export { isTesseraError, TesseraError, type TesseraErrorCode } from "./errors.js";
+export { type GeneratedKey, generateSigningKey } from "./keys/generate.js";
+export { rewrapSigningKeys } from "./keys/rewrap.js";
+export { signingKeySealKey } from "./keys/seal-key.js";
+export { DEFAULTS } from "./options.js";
+export { browserFamily, contextChanges, networkOf } from "./sessions/context.js";
 export type * from "./store.js";
+export { createTessera } from "./tessera.js";
+export {
+  type AccessTokenExpectations,
+  type KeyLookup,
+  prepareSigningKey,
+  type SigningKey,
+  signAccessToken,
+  verifyAccessToken,
+} from "./tokens/access.js";
+export { normaliseEmail } from "./users/email.js";
+export { type Argon2Params, checkPasswordPolicy, createArgon2Hasher } from "./users/passwords.js";

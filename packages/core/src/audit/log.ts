@@ -1,0 +1,56 @@
+import type { ClientContext } from "../api.js";
+import type { Clock } from "../clock.js";
+import type { AuditEvent, AuditOutcome, Store } from "../store.js";
+
+/** The event types the core writes. Each carries who and from where, never a token, secret or password. */
+export type AuditType =
+  | "user.registered"
+  | "login.succeeded"
+  | "login.failed"
+  | "token.issued"
+  | "refresh.rotated"
+  | "refresh.grace_reissued"
+  | "refresh.reuse_detected"
+  | "refresh.context_changed"
+  | "refresh.context_mismatch"
+  | "session.revoked"
+  | "user.logout_all"
+  | "user.password_changed"
+  | "user.deleted"
+  | "key.created"
+  | "key.rotated"
+  | "key.retired";
+
+export interface AuditEntry {
+  type: AuditType;
+  outcome?: AuditOutcome;
+  userId?: string | null;
+  sessionId?: string | null;
+  context?: ClientContext | null;
+  data?: AuditEvent["data"];
+}
+
+/** Writes one audit event; awaited, so an event is stored before the caller answers. */
+export type AuditLog = (entry: AuditEntry) => Promise<void>;
+
+/**
+ * An audit writer over a store, stamping events with the injected clock. The entry type admits no
+ * free-form token field; callers put only ids, reasons and classifications in `data`.
+ *
+ * @example
+ * const audit = createAuditLog(store, clock);
+ * await audit({ type: "login.failed", outcome: "failure", data: { reason: "wrong_password" } });
+ */
+export function createAuditLog(store: Store, clock: Clock): AuditLog {
+  return (entry) =>
+    store.appendAudit({
+      at: clock.now(),
+      type: entry.type,
+      outcome: entry.outcome ?? "success",
+      userId: entry.userId ?? null,
+      sessionId: entry.sessionId ?? null,
+      ip: entry.context?.ip ?? null,
+      userAgent: entry.context?.userAgent ?? null,
+      data: entry.data ?? {},
+    });
+}

@@ -1,0 +1,61 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+
+/**
+ * Authenticated encryption for values the store keeps on our behalf (private signing keys, grace
+ * successors). AES-256-GCM with a fresh 96-bit IV per seal; the additional data binds a sealed
+ * value to the record it belongs to, so a sealed blob copied onto another row does not open.
+ *
+ * Format: `v1.<iv>.<ciphertext+tag>` (base64url parts), so the scheme can change later.
+ */
+
+const VERSION = "v1";
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * Seal `plaintext` under a 32-byte key, bound to `aad`.
+ *
+ * @example
+ * const sealed = seal(key, Buffer.from("secret"), "kid-1");
+ */
+export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return `${VERSION}.${iv.toString("base64url")}.${body.toString("base64url")}`;
+}
+
+/**
+ * Open a value made by {@link seal}. Returns `null` when it does not open (wrong key, wrong
+ * `aad`, tampered or malformed), never throws for those: callers decide what that means.
+ *
+ * @example
+ * const plain = open(key, sealed, "kid-1"); // Buffer | null
+ */
+export function open(key: Uint8Array, sealed: string, aad: string): Buffer | null {
+  const parts = sealed.split(".");
+  if (parts.length !== 3 || parts[0] !== VERSION) return null;
+  const iv = Buffer.from(parts[1] ?? "", "base64url");
+  const body = Buffer.from(parts[2] ?? "", "base64url");
+  if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return null;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(aad, "utf8"));
+    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * HKDF-SHA256 to a 32-byte key. Each use of the master key gets its own `info` label, so the key
+ * that seals signing keys is never the key that makes CSRF tokens.
+ *
+ * @example
+ * const csrfKey = deriveKey(masterKey, "", "tessera/csrf/v1");
+ */
+export function deriveKey(ikm: Uint8Array | string, salt: Uint8Array | string, info: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
+}

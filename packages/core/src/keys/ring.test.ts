@@ -1,0 +1,171 @@
+import { rewrapSigningKeys, type SigningAlg, signingKeySealKey } from "@tessera/core";
+import { createLocalJWKSet, exportJWK, jwtVerify } from "jose";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AUDIENCE,
+  type Harness,
+  ISSUER,
+  MASTER_KEY,
+  outcome,
+  setUp,
+  signUpAndIn,
+} from "../test-support/harness.js";
+import { loadSigningKey } from "./load.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const kidOf = (jwt: string) =>
+  (JSON.parse(Buffer.from(jwt.split(".")[0] ?? "", "base64url").toString()) as { kid: string }).kid;
+const statuses = async () =>
+  Object.fromEntries((await h.tessera.listKeys()).map((k) => [k.kid, k.status] as const));
+
+describe("first start", () => {
+  it("creates an active and a next key of the configured algorithm, both published", async () => {
+    h = await setUp();
+    const keys = await h.tessera.listKeys();
+    expect(keys.map((k) => k.status).sort()).toEqual(["active", "next"]);
+    expect(keys.every((k) => k.alg === "EdDSA")).toBe(true);
+    const { keys: published } = await h.tessera.jwks();
+    expect(published.map((k) => k.kid)).toEqual([
+      keys.find((k) => k.status === "active")?.kid,
+      keys.find((k) => k.status === "next")?.kid,
+    ]);
+    expect(await h.store.listAudit({ type: "key.created" })).toHaveLength(2);
+    // a restart over the same store creates nothing new
+    await h.another();
+    expect(await h.tessera.listKeys()).toHaveLength(2);
+  });
+});
+
+describe("rotation", () => {
+  it("publishes the new kid before it signs: a verifier with the old cached JWKS accepts new tokens", async () => {
+    h = await setUp();
+    const cached = await h.tessera.jwks();
+    const { tokens: old } = await signUpAndIn(h.tessera);
+    const before = await statuses();
+    await h.tessera.rotateKeys();
+    const { tokens: fresh } = await signUpAndIn(h.tessera);
+    expect(kidOf(fresh.accessToken)).not.toBe(kidOf(old.accessToken));
+    expect(before[kidOf(fresh.accessToken)]).toBe("next");
+    const options = { issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(h.clock.now()) };
+    await jwtVerify(fresh.accessToken, createLocalJWKSet(cached), options);
+    await jwtVerify(old.accessToken, createLocalJWKSet(await h.tessera.jwks()), options);
+    expect(await outcome(h.tessera.authenticate(old.accessToken))).toBe("ok");
+
+    const after = await statuses();
+    expect(after[kidOf(old.accessToken)]).toBe("previous");
+    expect(after[kidOf(fresh.accessToken)]).toBe("active");
+    expect(Object.values(after).sort()).toEqual(["active", "next", "previous"]);
+    expect(await h.store.listAudit({ type: "key.rotated" })).toHaveLength(1);
+  });
+
+  it("retire removes a previous key from the JWKS and its tokens stop verifying", async () => {
+    h = await setUp();
+    const { tokens } = await signUpAndIn(h.tessera);
+    const oldKid = kidOf(tokens.accessToken);
+    expect(await outcome(h.tessera.retireKey(oldKid))).toBe("invalid_input"); // still active
+    await h.tessera.rotateKeys();
+    const active = (await h.tessera.listKeys()).find((k) => k.status === "active")?.kid as string;
+    expect(await outcome(h.tessera.retireKey(active))).toBe("invalid_input");
+    expect(await outcome(h.tessera.retireKey("unknown"))).toBe("not_found");
+    await h.tessera.retireKey(oldKid);
+    expect((await h.tessera.jwks()).keys.map((k) => k.kid)).not.toContain(oldKid);
+    expect(await outcome(h.tessera.authenticate(tokens.accessToken))).toBe("token_invalid");
+    expect(await h.store.listAudit({ type: "key.retired" })).toHaveLength(1);
+  });
+
+  it("another instance verifies new kids at once and signs with the new key after its reload interval", async () => {
+    h = await setUp();
+    const b = await h.another();
+    await h.tessera.rotateKeys();
+    await h.tessera.rotateKeys(); // a kid instance b has never seen
+    const { tokens } = await signUpAndIn(h.tessera);
+    expect(await outcome(b.authenticate(tokens.accessToken))).toBe("ok");
+    const active = (await h.tessera.listKeys()).find((k) => k.status === "active")?.kid;
+    h.clock.advance(60_000);
+    const { tokens: fromB } = await signUpAndIn(b);
+    expect(kidOf(fromB.accessToken)).toBe(active);
+  });
+
+  it("switches to a key of the new algorithm when the configuration changes", async () => {
+    h = await setUp();
+    const { tokens } = await signUpAndIn(h.tessera);
+    const es = await h.another({ signingAlg: "ES256" });
+    const { tokens: fresh } = await signUpAndIn(es);
+    const keys = await es.listKeys();
+    expect(keys.find((k) => k.kid === kidOf(fresh.accessToken))).toMatchObject({
+      alg: "ES256",
+      status: "active",
+    });
+    expect(keys.find((k) => k.status === "next")?.alg).toBe("ES256");
+    expect(keys.find((k) => k.kid === kidOf(tokens.accessToken))?.status).toBe("previous");
+    expect(await outcome(es.authenticate(tokens.accessToken))).toBe("ok");
+  });
+});
+
+describe("the master key", () => {
+  it("a different master key fails start-up with master_key_mismatch", async () => {
+    h = await setUp();
+    expect(await outcome(h.another({ masterKey: new Uint8Array(32).fill(8) }))).toBe("master_key_mismatch");
+    expect(await outcome(h.another({ masterKey: MASTER_KEY }))).toBe("ok");
+  });
+
+  it("rewrap re-seals every key under a new master key, idempotently", async () => {
+    h = await setUp();
+    await h.tessera.rotateKeys();
+    const newMasterKey = new Uint8Array(32).fill(9);
+    expect(await rewrapSigningKeys({ store: h.store, oldMasterKey: MASTER_KEY, newMasterKey })).toBe(3);
+    expect(await rewrapSigningKeys({ store: h.store, oldMasterKey: MASTER_KEY, newMasterKey })).toBe(0);
+    expect(await outcome(h.another({ masterKey: newMasterKey }))).toBe("ok");
+    expect(await outcome(h.another({ masterKey: MASTER_KEY }))).toBe("master_key_mismatch");
+    expect(
+      await outcome(
+        rewrapSigningKeys({
+          store: h.store,
+          oldMasterKey: MASTER_KEY,
+          newMasterKey: new Uint8Array(32).fill(1),
+        }),
+      ),
+    ).toBe("master_key_mismatch");
+  });
+});
+
+describe("every algorithm", () => {
+  const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
+
+  it.each<SigningAlg>(["EdDSA", "ES256", "RS256", "HS256"])(
+    "%s signs tokens that verify, and publishes public parts only",
+    async (alg) => {
+      h = await setUp({ signingAlg: alg });
+      const { tokens } = await signUpAndIn(h.tessera);
+      expect(await outcome(h.tessera.authenticate(tokens.accessToken))).toBe("ok");
+      const jwks = await h.tessera.jwks();
+      const text = JSON.stringify(jwks);
+      for (const record of await h.store.listSigningKeys()) {
+        const privateJwk = await exportJWK(loadSigningKey(record, signingKeySealKey(MASTER_KEY)).privateKey);
+        for (const member of PRIVATE_MEMBERS) {
+          const value = (privateJwk as Record<string, unknown>)[member];
+          if (typeof value === "string") expect(text).not.toContain(value);
+        }
+      }
+      if (alg === "HS256") {
+        expect(jwks.keys).toEqual([]); // secrets are never published
+        return;
+      }
+      expect(jwks.keys).toHaveLength(2);
+      for (const jwk of jwks.keys) {
+        expect(jwk).toMatchObject({ alg, use: "sig" });
+        for (const member of PRIVATE_MEMBERS) expect(jwk).not.toHaveProperty(member);
+      }
+      await jwtVerify(tokens.accessToken, createLocalJWKSet(jwks), {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: [alg],
+        currentDate: new Date(h.clock.now()),
+      });
+    },
+  );
+});

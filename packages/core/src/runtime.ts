@@ -1,0 +1,25 @@
+import type { PasswordHasher } from "./api.js";
+import type { AuditLog } from "./audit/log.js";
+import type { Clock } from "./clock.js";
+import type { KeyRing } from "./keys/ring.js";
+import type { ResolvedOptions } from "./options.js";
+import type { Store } from "./store.js";
+
+/**
+ * What every core operation works with, built once by `createTessera`. Operations are plain
+ * functions of this, so each lives in a file of its own and can be read alone.
+ */
+export interface Runtime {
+  store: Store;
+  clock: Clock;
+  options: ResolvedOptions;
+  /** `options.audience` as a list. */
+  audiences: readonly string[];
+  hasher: PasswordHasher;
+  /** A hash of a random password made with the same hasher, verified for unknown e-mails. */
+  dummyHash: string;
+  ring: KeyRing;
+  audit: AuditLog;
+  /** HKDF(masterKey, "tessera/csrf/v1"). */
+  csrfKey: Uint8Array;
+}

@@ -1,0 +1,44 @@
+import { csrfMatches, csrfTokenOf } from "../csrf.js";
+import { TesseraError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import { assertFamilyLive } from "./liveness.js";
+import { findRefreshToken } from "./lookup.js";
+
+/**
+ * The CSRF token of the session a refresh token belongs to, for a page reload. Checks the token
+ * without using it: it must be the family's current token, or the previous one within the grace
+ * window (a racing tab may still send it); otherwise `refresh_invalid` / `refresh_expired` /
+ * `session_*`. Never a reuse trigger.
+ *
+ * @example
+ * const csrf = await csrfTokenForRefreshToken(rt, cookieValue);
+ */
+export async function csrfTokenForRefreshToken(rt: Runtime, refreshToken: string): Promise<string> {
+  const found = await findRefreshToken(rt, refreshToken);
+  if (found === null) throw new TesseraError("refresh_invalid", "refresh token invalid");
+  const now = rt.clock.now();
+  assertFamilyLive(found.session, now);
+  const { usedAt, expiresAt } = found.token;
+  if (usedAt !== null && now >= usedAt + rt.options.refreshGraceMs) {
+    throw new TesseraError("refresh_invalid", "refresh token invalid");
+  }
+  if (usedAt === null && now >= expiresAt) throw new TesseraError("refresh_expired", "refresh token expired");
+  return csrfTokenOf(rt.csrfKey, found.session.id);
+}
+
+/**
+ * Whether `csrfToken` is the CSRF token of the refresh token's session (constant-time). False for
+ * an unknown refresh token. Consumes nothing, so a failed check leaves the refresh token usable.
+ *
+ * @example
+ * if (!(await checkCsrfForRefreshToken(rt, cookieValue, header))) reply(403);
+ */
+export async function checkCsrfForRefreshToken(
+  rt: Runtime,
+  refreshToken: string,
+  csrfToken: string,
+): Promise<boolean> {
+  if (typeof csrfToken !== "string" || csrfToken.length === 0) return false;
+  const found = await findRefreshToken(rt, refreshToken);
+  return found !== null && csrfMatches(rt.csrfKey, found.session.id, csrfToken);
+}

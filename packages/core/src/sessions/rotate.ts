@@ -1,0 +1,178 @@
+import type { ClientContext, TokenSet } from "../api.js";
+import { deriveKey, open, seal } from "../crypto/seal.js";
+import { TesseraError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import type { RefreshTokenRecord } from "../store.js";
+import {
+  formatRefreshToken,
+  generateRefreshToken,
+  hashRefreshSecret,
+  parseRefreshToken,
+  type RefreshTokenParts,
+} from "../tokens/refresh.js";
+import { contextChanges } from "./context.js";
+import { issueTokenSet } from "./issue.js";
+import { assertFamilyLive, isFamilyLive } from "./liveness.js";
+import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
+
+/**
+ * Refresh-token rotation, rules 1–4 of DESIGN.md.
+ *
+ * 1. A token is single-use: `store.rotateRefreshToken` marks it used and inserts its successor
+ *    in one compare-and-set, so of any number of concurrent refreshes exactly one "wins".
+ * 2. A used token presented again outside the grace window is reuse: the family is revoked (its
+ *    successor dies too), `refresh.reuse_detected` is audited, `refresh_reused` thrown.
+ * 3. Within `refreshGraceMs` of the token's first use, while its successor is unused and the
+ *    family live, the caller gets THE SAME successor back (opened from the copy sealed under a
+ *    key derived from the presented token's secret) and a fresh access token. The window counts
+ *    from the first use and never slides; only the immediately previous token qualifies.
+ * 4. A family dies at its absolute lifetime (`session_expired`); each token after
+ *    `refreshTtlMs` idle (`refresh_expired`).
+ *
+ * Malformed, unknown or mismatched tokens — and a DPoP key other than the family's — are
+ * `refresh_invalid` before any state changes: never a reuse trigger.
+ */
+
+export interface RefreshInput {
+  refreshToken: string;
+  context: ClientContext;
+  dpopJkt?: string;
+}
+
+/** How far past the grace window a reuse of a never-used successor still looks like a benign race. */
+const LATE_RACE_MS = 30_000;
+
+const GRACE_INFO = "tessera/grace/v1";
+
+/** The key that seals a token's successor: only someone holding that token's secret can open it. */
+function graceKey(parts: RefreshTokenParts): Buffer {
+  return deriveKey(parts.secret, parts.id, GRACE_INFO);
+}
+
+function invalid(): TesseraError {
+  return new TesseraError("refresh_invalid", "refresh token invalid");
+}
+
+/**
+ * Rotate a refresh token (see the rules above).
+ *
+ * @example
+ * const set = await rotateRefreshToken(rt, { refreshToken, context: { ip, userAgent } });
+ */
+export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Promise<TokenSet> {
+  const found = await findRefreshToken(rt, input.refreshToken);
+  if (found === null) throw invalid();
+  const { parts, token, session } = found;
+  if (session.dpopJkt !== null && input.dpopJkt !== session.dpopJkt) throw invalid();
+  const now = rt.clock.now();
+  assertFamilyLive(session, now);
+
+  const changed =
+    rt.options.refreshContext === "off"
+      ? []
+      : contextChanges({ ip: session.ip, userAgent: session.userAgent }, input.context);
+  if (changed.length > 0 && rt.options.refreshContext === "strict") {
+    const revoked = await rt.store.revokeSession(session.id, now, "context_mismatch");
+    const who = { userId: session.userId, sessionId: session.id, context: input.context };
+    await rt.audit({
+      type: "refresh.context_mismatch",
+      outcome: "failure",
+      ...who,
+      data: { changed: changed.join(",") },
+    });
+    if (revoked) await rt.audit({ type: "session.revoked", ...who, data: { reason: "context_mismatch" } });
+    throw new TesseraError("context_mismatch", "refresh from a changed client context");
+  }
+
+  if (token.usedAt !== null) return answerUsedToken(rt, found, input, now, changed);
+  if (now >= token.expiresAt) throw new TesseraError("refresh_expired", "refresh token expired");
+
+  const next = generateRefreshToken();
+  const nextToken = formatRefreshToken(next);
+  const successor: RefreshTokenRecord = {
+    id: next.id,
+    sessionId: session.id,
+    secretHash: hashRefreshSecret(next.secret),
+    createdAt: now,
+    expiresAt: Math.min(now + rt.options.refreshTtlMs, session.expiresAt),
+    usedAt: null,
+    successorId: null,
+    successorSealed: null,
+  };
+  const outcome = await rt.store.rotateRefreshToken({
+    tokenId: token.id,
+    now,
+    successor,
+    successorSealed: seal(graceKey(parts), Buffer.from(nextToken), token.id),
+    ip: input.context.ip,
+    userAgent: input.context.userAgent,
+  });
+
+  if (outcome.outcome === "not_found") throw invalid();
+  if (outcome.outcome === "already_used") {
+    // Lost the race: re-read the token (for its sealed successor) and the family's fresh state.
+    const again = await rt.store.getRefreshToken(token.id);
+    if (again === null) throw invalid();
+    assertFamilyLive(again.session, now);
+    return answerUsedToken(rt, { parts, token: again.token, session: again.session }, input, now, changed);
+  }
+
+  const user = await rt.store.getUserById(session.userId);
+  if (user === null) throw new TesseraError("session_revoked", "session revoked");
+  const set = await issueTokenSet(rt, { user, session, refreshToken: nextToken, now });
+  const who = { userId: user.id, sessionId: session.id, context: input.context };
+  await rt.audit({ type: "refresh.rotated", ...who });
+  if (changed.length > 0)
+    await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
+  return set;
+}
+
+/** Rules 2 and 3: a token that has already been used. */
+async function answerUsedToken(
+  rt: Runtime,
+  found: FoundRefreshToken,
+  input: RefreshInput,
+  now: number,
+  changed: string[],
+): Promise<TokenSet> {
+  const { parts, token, session } = found;
+  const usedAt = token.usedAt ?? now;
+  const next = token.successorId === null ? null : await rt.store.getRefreshToken(token.successorId);
+  const successor = next?.token ?? null;
+  const who = { userId: session.userId, sessionId: session.id, context: input.context };
+
+  const graceApplies =
+    now < usedAt + rt.options.refreshGraceMs &&
+    successor !== null &&
+    successor.usedAt === null &&
+    now < successor.expiresAt &&
+    next !== null &&
+    isFamilyLive(next.session, now) &&
+    token.successorSealed !== null;
+  if (graceApplies) {
+    const opened = open(graceKey(parts), token.successorSealed as string, token.id)?.toString("utf8");
+    const user = await rt.store.getUserById(session.userId);
+    if (opened !== undefined && parseRefreshToken(opened)?.id === successor.id && user !== null) {
+      const set = await issueTokenSet(rt, { user, session: next.session, refreshToken: opened, now });
+      await rt.audit({ type: "refresh.grace_reissued", ...who, data: { sinceFirstUseMs: now - usedAt } });
+      if (changed.length > 0) {
+        await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
+      }
+      return set;
+    }
+  }
+
+  const lateRace =
+    successor !== null &&
+    successor.usedAt === null &&
+    now - usedAt <= rt.options.refreshGraceMs + LATE_RACE_MS;
+  const revoked = await rt.store.revokeSession(session.id, now, "reuse_detected");
+  await rt.audit({
+    type: "refresh.reuse_detected",
+    outcome: "failure",
+    ...who,
+    data: { classification: lateRace ? "late_race" : "theft", sinceFirstUseMs: now - usedAt },
+  });
+  if (revoked) await rt.audit({ type: "session.revoked", ...who, data: { reason: "reuse_detected" } });
+  throw new TesseraError("refresh_reused", "refresh token already used");
+}

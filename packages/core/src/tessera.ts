@@ -1,0 +1,140 @@
+import { randomBytes } from "node:crypto";
+import type { Tessera, TesseraOptions } from "./api.js";
+import { createAuditLog } from "./audit/log.js";
+import { systemClock } from "./clock.js";
+import { deriveKey } from "./crypto/seal.js";
+import { TesseraError } from "./errors.js";
+import { KeyRing } from "./keys/ring.js";
+import { signingKeySealKey } from "./keys/seal-key.js";
+import { resolveOptions } from "./options.js";
+import { revocationFeed } from "./revocation/feed.js";
+import { revokeToken } from "./revocation/revoke-token.js";
+import type { Runtime } from "./runtime.js";
+import { checkCsrfForRefreshToken, csrfTokenForRefreshToken } from "./sessions/csrf.js";
+import { listSessions } from "./sessions/list.js";
+import { login } from "./sessions/login.js";
+import { logout, logoutAll, revokeFamily, revokeOwnSession } from "./sessions/revoke.js";
+import { rotateRefreshToken } from "./sessions/rotate.js";
+import type { UserRecord } from "./store.js";
+import { authenticate } from "./tokens/authenticate.js";
+import { introspect } from "./tokens/introspect.js";
+import { changePassword } from "./users/change-password.js";
+import { deleteAccount, deleteUser } from "./users/delete.js";
+import { normaliseEmail } from "./users/email.js";
+import { createArgon2Hasher } from "./users/passwords.js";
+import { registerUser } from "./users/register.js";
+
+const DAY = 24 * 60 * 60_000;
+
+const CSRF_INFO = "tessera/csrf/v1";
+
+/**
+ * Create the token service over a store (which must be migrated). Validates the options
+ * (`TypeError` on misconfiguration), loads or creates the signing keys (`master_key_mismatch`
+ * when the stored keys were sealed under another master key), and prepares the dummy password
+ * hash that unknown-e-mail logins are checked against.
+ *
+ * `close()` does not close the store: whoever created it owns it.
+ *
+ * @example
+ * const store = createSqliteStore({ path: "./data/tessera.db" });
+ * await store.migrate();
+ * const tessera = await createTessera({ store, masterKey, issuer: "https://auth.example.com", audience: "api" });
+ * const tokens = await tessera.login({ email, password, context: { ip, userAgent } });
+ */
+export async function createTessera(input: TesseraOptions): Promise<Tessera> {
+  const options = resolveOptions(input);
+  const { store } = input;
+  const clock = input.clock ?? systemClock;
+  const hasher = input.passwordHasher ?? createArgon2Hasher();
+  const audit = createAuditLog(store, clock);
+  const ring = await KeyRing.open({
+    store,
+    clock,
+    sealKey: signingKeySealKey(input.masterKey),
+    alg: options.signingAlg,
+    audit,
+  });
+  const rt: Runtime = {
+    store,
+    clock,
+    options,
+    audiences: typeof options.audience === "string" ? [options.audience] : options.audience,
+    hasher,
+    dummyHash: await hasher.hash(randomBytes(32).toString("base64url")),
+    ring,
+    audit,
+    csrfKey: deriveKey(input.masterKey, "", CSRF_INFO),
+  };
+
+  const findUser = async (userIdOrEmail: string): Promise<UserRecord | null> =>
+    userIdOrEmail.includes("@")
+      ? store.getUserByEmail(normaliseEmail(userIdOrEmail))
+      : store.getUserById(userIdOrEmail);
+
+  return {
+    options,
+    register: (i) => registerUser(rt, i, { asAdmin: false }),
+    login: (i) => login(rt, i),
+    refresh: (i) => rotateRefreshToken(rt, i),
+    csrfTokenFor: (refreshToken) => csrfTokenForRefreshToken(rt, refreshToken),
+    checkCsrf: (refreshToken, csrfToken) => checkCsrfForRefreshToken(rt, refreshToken, csrfToken),
+    logout: (i) => logout(rt, i),
+    authenticate: (token) => authenticate(rt, token),
+    async getUser(userId) {
+      const user = await store.getUserById(userId);
+      if (user === null) throw new TesseraError("not_found", "no such user");
+      return { id: user.id, email: user.email };
+    },
+    logoutAll: (claims, context) => logoutAll(rt, claims, context),
+    listSessions: (claims) => listSessions(rt, claims.sub, claims.sid),
+    revokeSession: (claims, sessionId, context) => revokeOwnSession(rt, claims, sessionId, context),
+    changePassword: (claims, i) => changePassword(rt, claims, i),
+    deleteAccount: (claims, i) => deleteAccount(rt, claims, i),
+    revokeToken: (token, context) => revokeToken(rt, token, context),
+    introspect: (token) => introspect(rt, token),
+    revocationFeed: (since) => revocationFeed(rt, since),
+    jwks: () => ring.jwks(),
+
+    adminCreateUser: (email, password) =>
+      registerUser(rt, { email, password, context: null }, { asAdmin: true }),
+    async adminListUsers(listOptions) {
+      const users = await store.listUsers(listOptions);
+      return users.map((u) => ({ id: u.id, email: u.email }));
+    },
+    async adminDeleteUser(userIdOrEmail) {
+      const user = await findUser(userIdOrEmail);
+      return user !== null && deleteUser(rt, user.id, null, "admin");
+    },
+    async adminListSessions(userIdOrEmail) {
+      const user = await findUser(userIdOrEmail);
+      if (user === null) throw new TesseraError("not_found", "no such user");
+      return listSessions(rt, user.id, null);
+    },
+    async adminRevokeSession(sessionId) {
+      const session = await store.getSession(sessionId);
+      if (session === null) return false;
+      return revokeFamily(rt, { sessionId, userId: session.userId, reason: "admin", context: null });
+    },
+    listKeys: () => ring.list(),
+    rotateKeys: () => ring.rotate(),
+    retireKey: (kid) => ring.retire(kid),
+    listAudit: (filter) => store.listAudit(filter),
+
+    async purge() {
+      const now = clock.now();
+      await store.purge({
+        now,
+        // Sealed successors only serve the grace window.
+        sealedBefore: now - options.refreshGraceMs,
+        // Revocation events must outlive every access token they concern, with a wide margin
+        // for verifiers that poll the feed late.
+        revocationsBefore: now - Math.max(DAY, 2 * options.accessTokenTtlMs),
+        auditBefore: now - options.auditRetentionMs,
+      });
+    },
+    async close() {
+      // Nothing to release: no timers run (key reloads are lazy); the caller owns the store.
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from "node:crypto";
+import type { ClientContext, PublicUser } from "../api.js";
+import { TesseraError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import { normaliseEmail } from "./email.js";
+import { checkPasswordPolicy, preparePassword } from "./passwords.js";
+
+/**
+ * Create an account: `registration_closed` unless registration is open (or `asAdmin`),
+ * `invalid_input` for a malformed e-mail, `weak_password`, `email_taken` (from the store).
+ *
+ * @example
+ * const user = await registerUser(rt, { email, password, context }, { asAdmin: false });
+ */
+export async function registerUser(
+  rt: Runtime,
+  input: { email: string; password: string; context: ClientContext | null },
+  mode: { asAdmin: boolean },
+): Promise<PublicUser> {
+  if (!mode.asAdmin && rt.options.registration !== "open") {
+    throw new TesseraError("registration_closed", "registration is closed");
+  }
+  const email = normaliseEmail(input.email);
+  const password = preparePassword(input.password);
+  checkPasswordPolicy(password, email);
+  const user = {
+    id: randomUUID(),
+    email,
+    passwordHash: await rt.hasher.hash(password),
+    createdAt: rt.clock.now(),
+    tokenEpoch: 0,
+  };
+  await rt.store.createUser(user);
+  await rt.audit({
+    type: "user.registered",
+    userId: user.id,
+    context: input.context,
+    data: { by: mode.asAdmin ? "admin" : "self" },
+  });
+  return { id: user.id, email };
+}
