@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditFilter } from "@tessera/core";
 import type { Db } from "./db.js";
-import { type AuditRow, toAudit } from "./rows.js";
+import { type AuditRow, limitOf, toAudit } from "./rows.js";
 
 export async function appendAudit(db: Db, event: AuditEvent): Promise<void> {
   await db.query(
@@ -19,7 +19,7 @@ export async function appendAudit(db: Db, event: AuditEvent): Promise<void> {
   );
 }
 
-/** Oldest first, so that `afterId` can follow the log. */
+/** Oldest first, so that `afterId` can follow the log; `since` and `until` are inclusive. */
 export async function listAudit(db: Db, filter: AuditFilter): Promise<AuditEvent[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -30,9 +30,9 @@ export async function listAudit(db: Db, filter: AuditFilter): Promise<AuditEvent
   if (filter.userId !== undefined) add((p) => `user_id = ${p}`, filter.userId);
   if (filter.type !== undefined) add((p) => `type = ${p}`, filter.type);
   if (filter.since !== undefined) add((p) => `at >= ${p}`, filter.since);
-  if (filter.until !== undefined) add((p) => `at < ${p}`, filter.until);
+  if (filter.until !== undefined) add((p) => `at <= ${p}`, filter.until);
   if (filter.afterId !== undefined) add((p) => `id > ${p}`, filter.afterId);
-  params.push(filter.limit ?? 100);
+  params.push(limitOf(filter.limit, 1000));
   const rows = await db.query<AuditRow>(
     `SELECT id, at, type, outcome, user_id, session_id, ip, user_agent, data FROM tessera_audit
      ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}

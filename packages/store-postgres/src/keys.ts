@@ -1,4 +1,4 @@
-import type { KeyChanges, SigningKeyRecord } from "@tessera/core";
+import { type KeyChanges, type SigningKeyRecord, TesseraError } from "@tessera/core";
 import type { Db } from "./db.js";
 import { type SigningKeyRow, toSigningKey } from "./rows.js";
 
@@ -46,8 +46,13 @@ export async function applyKeyChanges(db: Db, changes: KeyChanges): Promise<void
         params.push(value);
         sets.push(`${column} = $${params.length}`);
       }
-      if (sets.length === 0) continue;
-      await tx.query(`UPDATE tessera_signing_keys SET ${sets.join(", ")} WHERE kid = $1`, params);
+      // An update of an unknown kid fails the whole batch rather than silently doing nothing.
+      const sql =
+        sets.length === 0
+          ? "SELECT kid FROM tessera_signing_keys WHERE kid = $1"
+          : `UPDATE tessera_signing_keys SET ${sets.join(", ")} WHERE kid = $1 RETURNING kid`;
+      const touched = await tx.query(sql, params);
+      if (touched.length === 0) throw new TesseraError("not_found", "no signing key with that kid");
     }
   });
 }

@@ -1,6 +1,6 @@
 import type { RevocationEvent } from "@tessera/core";
 import type { Db, Queryable } from "./db.js";
-import { type RevocationRow, toRevocation } from "./rows.js";
+import { limitOf, type RevocationRow, toRevocation } from "./rows.js";
 
 /**
  * Key of the transaction-scoped advisory lock held while a transaction appends revocation events.
@@ -41,7 +41,7 @@ export async function listRevocations(db: Db, after: number, limit: number): Pro
   const rows = await db.query<RevocationRow>(
     `SELECT cursor, kind, user_id, session_id, epoch, at FROM tessera_revocations
      WHERE cursor > $1 ORDER BY cursor LIMIT $2`,
-    [after, Math.max(0, Math.floor(limit))],
+    [after, limitOf(limit, 1000)],
   );
   return rows.map(toRevocation);
 }

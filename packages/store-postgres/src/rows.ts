@@ -85,6 +85,12 @@ export const SESSION_COLUMNS =
 export const TOKEN_COLUMNS =
   "id, session_id, secret_hash, created_at, expires_at, used_at, successor_id, successor_sealed";
 
+/** A row limit: the caller's, floored and at least 0, or `fallback` when absent or not finite. */
+export function limitOf(limit: number | undefined, fallback: number): number {
+  const value = limit ?? fallback;
+  return Number.isFinite(value) ? Math.max(0, Math.floor(value)) : fallback;
+}
+
 export function toUser(row: UserRow): UserRecord {
   return {
     id: row.id,

@@ -1,4 +1,10 @@
-import type { AccessState, RefreshTokenRecord, RevokeUserSessionsInput, SessionRecord } from "@tessera/core";
+import {
+  type AccessState,
+  type RefreshTokenRecord,
+  type RevokeUserSessionsInput,
+  type SessionRecord,
+  TesseraError,
+} from "@tessera/core";
 import type { Db } from "./db.js";
 import { appendRevocations } from "./revocations.js";
 import {
@@ -95,7 +101,7 @@ export async function revokeUserSessions(
       "UPDATE tessera_users SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch",
       [input.userId],
     );
-    if (!bumped) return { epoch: 0, revokedSessionIds: [] };
+    if (!bumped) throw new TesseraError("not_found", "no such user");
     const revoked = await tx.query<{ id: string }>(
       `UPDATE tessera_sessions SET revoked_at = $2, revoked_reason = $3
        WHERE user_id = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR id <> $4)
@@ -104,7 +110,6 @@ export async function revokeUserSessions(
     );
     const revokedSessionIds = revoked.map((r) => r.id).sort();
     await appendRevocations(tx, [
-      { kind: "user", userId: input.userId, sessionId: null, epoch: bumped.token_epoch, at: input.now },
       ...revokedSessionIds.map((sessionId) => ({
         kind: "session" as const,
         userId: input.userId,
@@ -112,6 +117,7 @@ export async function revokeUserSessions(
         epoch: null,
         at: input.now,
       })),
+      { kind: "user", userId: input.userId, sessionId: null, epoch: bumped.token_epoch, at: input.now },
     ]);
     return { epoch: bumped.token_epoch, revokedSessionIds };
   });

@@ -1,7 +1,7 @@
-import { TesseraError, type UserRecord } from "@tessera/core";
+import type { UserRecord } from "@tessera/core";
 import type { Db } from "./db.js";
 import { appendRevocations } from "./revocations.js";
-import { toUser, type UserRow } from "./rows.js";
+import { limitOf, toUser, type UserRow } from "./rows.js";
 
 const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch";
 
@@ -33,17 +33,13 @@ export async function listUsers(
 ): Promise<UserRecord[]> {
   const rows = await db.query<UserRow>(
     `SELECT ${USER_COLUMNS} FROM tessera_users WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
-    [options.afterId ?? null, options.limit ?? 100],
+    [options.afterId ?? null, limitOf(options.limit, 1000)],
   );
   return rows.map(toUser);
 }
 
 export async function updatePasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
-  const rows = await db.query("UPDATE tessera_users SET password_hash = $2 WHERE id = $1 RETURNING id", [
-    userId,
-    passwordHash,
-  ]);
-  if (rows.length === 0) throw new TesseraError("not_found");
+  await db.query("UPDATE tessera_users SET password_hash = $2 WHERE id = $1", [userId, passwordHash]);
 }
 
 /** Bump the epoch, record the `user` event and delete the user (sessions and tokens cascade). */
