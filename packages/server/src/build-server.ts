@@ -1,0 +1,267 @@
+import { readFileSync } from "node:fs";
+import cookie from "@fastify/cookie";
+import cors from "@fastify/cors";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import {
+  type Clock,
+  createTessera,
+  type PasswordHasher,
+  type Store,
+  systemClock,
+  type Tessera,
+} from "@tessera/core";
+import { createRedisClient } from "@tessera/store-redis";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type { DestinationStream } from "pino";
+import { resolveMasterKey } from "./config/resolve-master-key.js";
+import type { ServerConfig, TrustProxy } from "./config/server-config.js";
+import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
+import { HttpError } from "./http/http-error.js";
+import { loggerOptions } from "./http/logging.js";
+import { createMetrics } from "./http/metrics.js";
+import { createRateLimits } from "./http/rate-limits.js";
+import { trackRouteMethods } from "./http/route-methods.js";
+import { openStore } from "./open-store.js";
+import { accountRoutes } from "./routes/account.js";
+import { healthRoutes } from "./routes/health.js";
+import { loginRoutes } from "./routes/login.js";
+import { logoutRoutes } from "./routes/logout.js";
+import { resourceServerRoutes } from "./routes/oauth-introspect.js";
+import { oauthRevokeRoutes } from "./routes/oauth-revoke.js";
+import { oauthTokenRoutes } from "./routes/oauth-token.js";
+import { refreshRoutes } from "./routes/refresh.js";
+import { registerRoutes } from "./routes/register.js";
+import type { RouteContext } from "./routes/route-context.js";
+import { sessionRoutes } from "./routes/sessions.js";
+import { wellKnownRoutes } from "./routes/well-known.js";
+
+const BODY_LIMIT = 16 * 1024;
+const PURGE_EVERY_MS = 10 * 60_000;
+const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token"];
+
+export interface BuildServerOptions {
+  config: ServerConfig;
+  /** A ready token service; by default one is created over `store` from `config`. */
+  tessera?: Tessera;
+  /** A migrated store; by default `config.database` is opened (and closed with the server). */
+  store?: Store;
+  /** Only when `tessera` is not given. Tests pass a cheap hasher; the default is argon2id. */
+  passwordHasher?: PasswordHasher;
+  /** Only when `tessera` is not given; also times cookie lifetimes. */
+  clock?: Clock;
+  /** `false` for silence; else pino level and destination (default: `config.logLevel`, stdout). */
+  logger?: false | { level?: string; stream?: DestinationStream };
+  /** Node process metrics on `/metrics` (default true). */
+  processMetrics?: boolean;
+}
+
+/**
+ * Builds the Fastify auth server: every endpoint of the HTTP contract, security headers,
+ * credentialed CORS for the allowed origins, rate limits, JSON errors, metrics, and a periodic
+ * purge. It does not listen and does not migrate: `tessera serve` does both. What it opened itself
+ * (store, token service, Redis client) it closes on `app.close()`.
+ *
+ * @example
+ * const app = await buildServer({ config: loadConfig(process.env) });
+ * await app.listen({ host: "127.0.0.1", port: 3000 });
+ */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const store = options.store ?? openStore(config.database);
+    if (!options.store) cleanups.push(() => store.close());
+    const clock = options.clock ?? systemClock;
+    const tessera = options.tessera ?? (await createOwnTessera(config, store, clock, options.passwordHasher));
+    if (!options.tessera) cleanups.push(() => tessera.close());
+    const redis =
+      config.redisUrl && (config.rateLimitIp || config.rateLimitLogin)
+        ? createRedisClient(config.redisUrl)
+        : null;
+    if (redis) cleanups.push(() => redis.quit());
+
+    const app = createFastify(config, options.logger);
+    app.addHook("onClose", async () => {
+      clearInterval(purgeTimer);
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((error: unknown) => app.log.error({ err: error }, "close failed"));
+      }
+    });
+    const purgeTimer = setInterval(() => {
+      tessera.purge().catch((error: unknown) => app.log.warn({ err: error }, "purge failed"));
+    }, PURGE_EVERY_MS);
+    purgeTimer.unref();
+
+    await app.register(cookie);
+    await app.register(helmet, helmetOptions(config));
+    const allowedOrigins = new Set([...config.allowedOrigins, new URL(config.issuer).origin]);
+    await app.register(cors, {
+      origin: (origin, callback) =>
+        callback(null, origin !== undefined && config.allowedOrigins.includes(origin)),
+      credentials: true,
+      methods: ["GET", "POST", "DELETE"],
+      allowedHeaders: ["Content-Type", "Authorization", "X-CSRF-Token"],
+      exposedHeaders: ["Retry-After", "WWW-Authenticate"],
+      maxAge: 600,
+    });
+    await app.register(rateLimit, {
+      global: false,
+      skipOnError: true,
+      ...(redis ? { redis, nameSpace: "tessera-rl:" } : {}),
+    });
+
+    const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+    const ctx: RouteContext = {
+      tessera,
+      store,
+      config,
+      limits: createRateLimits(app, { ip: config.rateLimitIp, login: config.rateLimitLogin }),
+      metrics,
+      allowedOrigins,
+      now: () => clock.now(),
+    };
+
+    installErrorHandling(app, trackRouteMethods(app));
+    installHooks(app, ctx);
+
+    // JSON only under /auth: a cross-site HTML form cannot send it without a CORS preflight.
+    await app.register(async (scope) => {
+      scope.removeContentTypeParser("text/plain");
+      for (const routes of [
+        registerRoutes,
+        loginRoutes,
+        refreshRoutes,
+        logoutRoutes,
+        accountRoutes,
+        sessionRoutes,
+      ]) {
+        routes(scope, ctx);
+      }
+    });
+    // OAuth endpoints speak application/x-www-form-urlencoded (RFC 6749 §4.1.3, RFC 7009, RFC 7662).
+    await app.register(async (scope) => {
+      scope.removeContentTypeParser(["application/json", "text/plain"]);
+      await scope.register(formbody, { bodyLimit: BODY_LIMIT });
+      for (const routes of [oauthTokenRoutes, oauthRevokeRoutes, resourceServerRoutes]) routes(scope, ctx);
+    });
+    wellKnownRoutes(app, ctx);
+    healthRoutes(app, ctx);
+    return app;
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    throw error;
+  }
+}
+
+async function createOwnTessera(
+  config: ServerConfig,
+  store: Store,
+  clock: Clock,
+  passwordHasher: PasswordHasher | undefined,
+): Promise<Tessera> {
+  return createTessera({
+    store,
+    masterKey: resolveMasterKey(config).key,
+    issuer: config.issuer,
+    audience: config.audience,
+    signingAlg: config.signingAlg,
+    accessTokenTtlMs: config.accessTokenTtlMs,
+    refreshTtlMs: config.refreshTtlMs,
+    sessionMaxAgeMs: config.sessionMaxAgeMs,
+    refreshGraceMs: config.refreshGraceMs,
+    registration: config.registration,
+    refreshContext: config.refreshContext,
+    auditRetentionMs: config.auditRetentionMs,
+    clock,
+    ...(passwordHasher ? { passwordHasher } : {}),
+  });
+}
+
+function createFastify(config: ServerConfig, logger: BuildServerOptions["logger"]): FastifyInstance {
+  const common = {
+    logger: logger === false ? false : loggerOptions(logger?.level ?? config.logLevel, logger?.stream),
+    // One line per request is written by our own onResponse hook, with a chosen set of fields.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trustProxyOption(config.trustProxy),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 200 },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      sendError(request, reply, classifyError(error).code);
+    },
+  };
+  if (!config.tls) return Fastify(common);
+  const https = { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
+  // The https overload types the instance for https.Server; routes only use the common surface.
+  return Fastify({ ...common, https }) as unknown as FastifyInstance;
+}
+
+function trustProxyOption(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  // A hop count trusts that many proxies nearest to us (proxy-addr counts hops from the socket).
+  if (typeof trust === "number") return (_address: string, hop: number) => hop < trust;
+  return trust;
+}
+
+function helmetOptions(config: ServerConfig) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
+    },
+    frameguard: { action: "deny" as const },
+    referrerPolicy: { policy: "no-referrer" as const },
+    hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  };
+}
+
+function installHooks(app: FastifyInstance, ctx: RouteContext): void {
+  app.addHook("onRequest", async (request) => {
+    // Tokens in URLs end up in logs, proxies and browser history: never accept them there.
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query && QUERY_TOKEN_PARAMS.some((name) => Object.hasOwn(query, name))) {
+      throw new HttpError("invalid_request");
+    }
+    if (ctx.limits.perIp && (request.url.startsWith("/auth/") || request.url.startsWith("/oauth/"))) {
+      await ctx.limits.perIp(request);
+    }
+  });
+
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (!reply.hasHeader("cache-control"))
+      reply.header("cache-control", "no-store").header("pragma", "no-cache");
+    return payload;
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    const seconds = reply.elapsedTime / 1000;
+    ctx.metrics.requestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      seconds,
+    );
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split("?")[0],
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request",
+    );
+  });
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { isTesseraError } from "@tessera/core";
+import { CliFailure } from "./cli/admin-commands.js";
+import { processIo } from "./cli/io.js";
+import { buildProgram } from "./cli/program.js";
+import { ConfigError } from "./config/config-error.js";
+
+// EX_CONFIG from sysexits.h: supervisors tell "fix the configuration" from a crash.
+const EXIT_CONFIG = 78;
+
+try {
+  await buildProgram(process.env, processIo).parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    processIo.err(`tessera: invalid configuration: ${error.message}`);
+    process.exit(EXIT_CONFIG);
+  }
+  if (error instanceof CliFailure || isTesseraError(error)) {
+    processIo.err(`tessera: ${isTesseraError(error) ? error.code : error.message}`);
+    process.exit(1);
+  }
+  processIo.err(`tessera: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,197 @@
+import type { AuditEvent, AuditFilter } from "@tessera/core";
+import type { Command } from "commander";
+import { parseDuration } from "../config/duration.js";
+import type { Environment } from "../config/secrets.js";
+import { type AdminContext, openAdmin } from "./admin-context.js";
+import { type CliIo, table } from "./io.js";
+
+const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
+
+/**
+ * Adds `users`, `sessions`, `keys` and `audit` to the program.
+ *
+ * @example
+ * addAdminCommands(program, process.env, processIo);
+ */
+export function addAdminCommands(program: Command, env: Environment, io: CliIo): void {
+  const run = (action: (admin: AdminContext) => Promise<void>) => async () => {
+    const admin = await openAdmin(env, io.err);
+    try {
+      await action(admin);
+    } finally {
+      await admin.close();
+    }
+  };
+
+  const users = program.command("users").description("manage user accounts");
+  users
+    .command("add <email>")
+    .description("create a user; the password is read from the terminal or the first line of stdin")
+    .action(async (email: string) => {
+      const password = await io.readSecret("Password: ");
+      await run(async ({ tessera }) => {
+        const user = await tessera.adminCreateUser(email, password);
+        io.out(`created user ${user.id} <${user.email}>`);
+      })();
+    });
+  users
+    .command("list")
+    .option("--json", "print JSON")
+    .option("--limit <n>", "at most this many", "1000")
+    .action(async (opts: { json?: boolean; limit: string }) =>
+      run(async ({ tessera }) => {
+        const list = await tessera.adminListUsers({ limit: Number(opts.limit) });
+        if (opts.json) return io.out(JSON.stringify(list));
+        io.out(table([["ID", "EMAIL"], ...list.map((u) => [u.id, u.email])]));
+      })(),
+    );
+  users
+    .command("delete <idOrEmail>")
+    .description("delete a user with every session; their access tokens stop working")
+    .action(async (idOrEmail: string) =>
+      run(async ({ tessera }) => {
+        if (!(await tessera.adminDeleteUser(idOrEmail))) throw new CliFailure("no such user");
+        io.out("deleted");
+      })(),
+    );
+
+  const sessions = program.command("sessions").description("inspect and revoke sessions");
+  sessions
+    .command("list <userIdOrEmail>")
+    .option("--json", "print JSON")
+    .action(async (user: string, opts: { json?: boolean }) =>
+      run(async ({ tessera }) => {
+        const list = await tessera.adminListSessions(user);
+        if (opts.json) return io.out(JSON.stringify(list));
+        io.out(
+          table([
+            ["ID", "CREATED", "LAST USED", "LAST IP", "USER AGENT"],
+            ...list.map((s) => [
+              s.id,
+              iso(s.createdAt),
+              iso(s.lastUsedAt),
+              s.lastIp ?? "-",
+              s.lastUserAgent ?? "-",
+            ]),
+          ]),
+        );
+      })(),
+    );
+  sessions.command("revoke <sessionId>").action(async (id: string) =>
+    run(async ({ tessera }) => {
+      if (!(await tessera.adminRevokeSession(id))) throw new CliFailure("no such live session");
+      io.out("revoked");
+    })(),
+  );
+
+  const keys = program.command("keys").description("signing keys");
+  const printKeys = async ({ tessera }: AdminContext, json: boolean | undefined) => {
+    const list = await tessera.listKeys();
+    if (json) return io.out(JSON.stringify(list));
+    io.out(
+      table([
+        ["KID", "ALG", "STATUS", "CREATED", "ACTIVATED", "RETIRED"],
+        ...list.map((k) => [k.kid, k.alg, k.status, iso(k.createdAt), iso(k.activatedAt), iso(k.retiredAt)]),
+      ]),
+    );
+  };
+  keys
+    .command("list")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => run((admin) => printKeys(admin, opts.json))());
+  keys
+    .command("rotate")
+    .description("next → active, active → previous, and a new next key (published before it signs)")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) =>
+      run(async (admin) => {
+        await admin.tessera.rotateKeys();
+        await printKeys(admin, opts.json);
+      })(),
+    );
+  keys
+    .command("retire <kid>")
+    .description("stop publishing a previous key")
+    .action(async (kid: string) =>
+      run(async ({ tessera }) => {
+        await tessera.retireKey(kid);
+        io.out(`retired ${kid}`);
+      })(),
+    );
+
+  program
+    .command("audit")
+    .description("print audit events")
+    .option("--user <idOrEmail>", "only this user's events")
+    .option("--type <type>", "only this event type (e.g. refresh.reuse_detected)")
+    .option("--since <when>", "a duration back from now (1h, 7d) or an ISO date")
+    .option("--limit <n>", "at most this many", "100")
+    .option("--json", "print one JSON object per line")
+    .option("--follow", "keep printing new events")
+    .action(
+      async (opts: {
+        user?: string;
+        type?: string;
+        since?: string;
+        limit: string;
+        json?: boolean;
+        follow?: boolean;
+      }) =>
+        run(async (admin) => {
+          const filter: AuditFilter = { limit: Number(opts.limit) };
+          if (opts.user) filter.userId = await resolveUserId(admin, opts.user);
+          if (opts.type) filter.type = opts.type;
+          if (opts.since) filter.since = parseSince(opts.since);
+          const print = (events: AuditEvent[]) => {
+            for (const e of events) io.out(opts.json ? JSON.stringify(e) : auditLine(e));
+          };
+          let events = await admin.tessera.listAudit(filter);
+          print(events);
+          if (!opts.follow) return;
+          let lastId = Math.max(0, ...events.map((e) => e.id ?? 0));
+          for (;;) {
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            events = await admin.tessera.listAudit({ ...filter, afterId: lastId, limit: 1_000 });
+            print(events);
+            lastId = Math.max(lastId, ...events.map((e) => e.id ?? 0));
+          }
+        })(),
+    );
+}
+
+/** A command that failed in an expected way: the message is printed, exit status 1. */
+export class CliFailure extends Error {
+  override readonly name = "CliFailure";
+}
+
+function auditLine(e: AuditEvent): string {
+  const data = Object.entries(e.data)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(" ");
+  return [
+    iso(e.at),
+    e.type,
+    e.outcome,
+    `user=${e.userId ?? "-"}`,
+    `session=${e.sessionId ?? "-"}`,
+    `ip=${e.ip ?? "-"}`,
+    data,
+  ]
+    .filter((part) => part !== "")
+    .join(" ");
+}
+
+function parseSince(text: string): number {
+  const back = parseDuration(text);
+  if (back !== null) return Date.now() - back;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) throw new CliFailure("--since: expected a duration (1h, 7d) or an ISO date");
+  return at;
+}
+
+async function resolveUserId(admin: AdminContext, idOrEmail: string): Promise<string> {
+  if (!idOrEmail.includes("@")) return idOrEmail;
+  const user = await admin.store.getUserByEmail(idOrEmail.trim().normalize("NFC").toLowerCase());
+  if (!user) throw new CliFailure("no such user");
+  return user.id;
+}

@@ -1,0 +1,58 @@
+import { createTessera, type Store, type Tessera } from "@tessera/core";
+import { loadConfig } from "../config/load-config.js";
+import { resolveMasterKey } from "../config/resolve-master-key.js";
+import type { Environment } from "../config/secrets.js";
+import type { ServerConfig } from "../config/server-config.js";
+import { openStore } from "../open-store.js";
+
+/** A token service for one administrative command, over the configured (migrated) store. */
+export interface AdminContext {
+  config: ServerConfig;
+  store: Store;
+  tessera: Tessera;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured store (applying pending migrations, so a fresh install works) and a token
+ * service on it, with the same master key the server uses.
+ *
+ * @example
+ * const admin = await openAdmin(process.env);
+ * try { console.log(await admin.tessera.adminListUsers()); } finally { await admin.close(); }
+ */
+export async function openAdmin(env: Environment, log: (line: string) => void): Promise<AdminContext> {
+  const config = loadConfig(env);
+  const { key, note } = resolveMasterKey(config);
+  if (note) log(note);
+  const store = openStore(config.database);
+  try {
+    await store.migrate();
+    const tessera = await createTessera({
+      store,
+      masterKey: key,
+      issuer: config.issuer,
+      audience: config.audience,
+      signingAlg: config.signingAlg,
+      accessTokenTtlMs: config.accessTokenTtlMs,
+      refreshTtlMs: config.refreshTtlMs,
+      sessionMaxAgeMs: config.sessionMaxAgeMs,
+      refreshGraceMs: config.refreshGraceMs,
+      registration: config.registration,
+      refreshContext: config.refreshContext,
+      auditRetentionMs: config.auditRetentionMs,
+    });
+    return {
+      config,
+      store,
+      tessera,
+      close: async () => {
+        await tessera.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}

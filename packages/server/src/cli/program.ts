@@ -1,0 +1,43 @@
+import { Command } from "commander";
+import { loadConfig } from "../config/load-config.js";
+import type { Environment } from "../config/secrets.js";
+import { openStore } from "../open-store.js";
+import { addAdminCommands } from "./admin-commands.js";
+import type { CliIo } from "./io.js";
+import { serve } from "./serve.js";
+
+/**
+ * The `tessera` command line: `serve`, `migrate`, `users`, `sessions`, `keys`, `audit`.
+ *
+ * @example
+ * await buildProgram(process.env, processIo).parseAsync(process.argv);
+ */
+export function buildProgram(env: Environment, io: CliIo): Command {
+  const program = new Command("tessera")
+    .description("Tessera authentication token service")
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command("serve")
+    .description("apply pending migrations and start the auth server")
+    .action(async () => {
+      await serve(env, io);
+    });
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations and exit (safe from several instances at once)")
+    .action(async () => {
+      const store = openStore(loadConfig(env).database);
+      try {
+        await store.migrate();
+        io.out("migrations applied");
+      } finally {
+        await store.close();
+      }
+    });
+
+  addAdminCommands(program, env, io);
+  return program;
+}

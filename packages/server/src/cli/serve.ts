@@ -1,0 +1,56 @@
+import type { FastifyInstance } from "fastify";
+import { buildServer } from "../build-server.js";
+import { loadConfig } from "../config/load-config.js";
+import { resolveMasterKey } from "../config/resolve-master-key.js";
+import type { Environment } from "../config/secrets.js";
+import { openStore } from "../open-store.js";
+import type { CliIo } from "./io.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * `tessera serve`: load the configuration, apply pending migrations, listen, and print one line
+ * with the URL. SIGTERM/SIGINT stop accepting connections, let in-flight requests finish (up to
+ * 10 s), then close the store; a second signal exits at once.
+ *
+ * @example
+ * await serve(process.env, processIo);
+ */
+export async function serve(env: Environment, io: CliIo): Promise<FastifyInstance> {
+  const config = loadConfig(env);
+  const { note } = resolveMasterKey(config);
+  if (note) io.err(note);
+  const store = openStore(config.database);
+  let app: FastifyInstance;
+  try {
+    await store.migrate();
+    app = await buildServer({ config, store });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  io.out(`tessera listening on ${config.tls ? "https" : "http"}://${host}:${port}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    io.err(`${signal}: finishing in-flight requests`);
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    app
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { RefreshContextMode, SigningAlg } from "@tessera/core";
+import type { RateLimitRule } from "./duration.js";
+
+/** Where the data lives, from `TESSERA_DATABASE_URL`. */
+export type DatabaseConfig =
+  | { kind: "sqlite" /** A file path, or `:memory:`. */; path: string }
+  | { kind: "postgres"; connectionString: string };
+
+/** Fastify's `trustProxy`: `false`, a hop count, or a list of addresses/CIDRs. */
+export type TrustProxy = false | number | string[];
+
+/** The typed configuration of the server, parsed once by `loadConfig`. */
+export interface ServerConfig {
+  production: boolean;
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  redisUrl: string | null;
+  issuer: string;
+  audience: string | string[];
+  accessTokenTtlMs: number;
+  refreshTtlMs: number;
+  sessionMaxAgeMs: number;
+  refreshGraceMs: number;
+  signingAlg: SigningAlg;
+  /** Exact origins (`scheme://host[:port]`) granted credentialed CORS and allowed as `Origin`. */
+  allowedOrigins: string[];
+  registration: "open" | "closed";
+  /** Failed logins per (account, client IP); `null` = off. */
+  rateLimitLogin: RateLimitRule | null;
+  /** Requests per client IP to `/auth/*` and `/oauth/*`; `null` = off. */
+  rateLimitIp: RateLimitRule | null;
+  trustProxy: TrustProxy;
+  /** `null` outside production when none was given: `resolveMasterKey` then makes a development key. */
+  masterKey: Uint8Array | null;
+  tls: { certPath: string; keyPath: string } | null;
+  /** Resource-server credentials for introspection and the revocation feed. */
+  resourceSecrets: Array<{ id: string; secret: string }>;
+  refreshContext: RefreshContextMode;
+  auditRetentionMs: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}

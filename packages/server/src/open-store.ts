@@ -1,0 +1,18 @@
+import type { Store } from "@tessera/core";
+import { createPostgresStore } from "@tessera/store-postgres";
+import { createSqliteStore } from "@tessera/store-sqlite";
+import type { DatabaseConfig } from "./config/server-config.js";
+
+/**
+ * Opens the store `TESSERA_DATABASE_URL` names (SQLite file or `:memory:`, or PostgreSQL). The
+ * caller owns it: run `migrate()` before use and `close()` at the end.
+ *
+ * @example
+ * const store = openStore(loadConfig(process.env).database);
+ * await store.migrate();
+ */
+export function openStore(database: DatabaseConfig): Store {
+  return database.kind === "sqlite"
+    ? createSqliteStore({ path: database.path })
+    : createPostgresStore({ connectionString: database.connectionString });
+}

@@ -1,0 +1,17 @@
+import type { Store, Tessera } from "@tessera/core";
+import type { ServerConfig } from "../config/server-config.js";
+import type { ServerMetrics } from "../http/metrics.js";
+import type { RateLimits } from "../http/rate-limits.js";
+
+/** What every route module needs; routes translate HTTP to these calls and hold no token rules. */
+export interface RouteContext {
+  tessera: Tessera;
+  store: Store;
+  config: ServerConfig;
+  limits: RateLimits;
+  metrics: ServerMetrics;
+  /** `TESSERA_ALLOWED_ORIGINS` plus the issuer's own origin. */
+  allowedOrigins: ReadonlySet<string>;
+  /** The same clock the core runs on (cookie lifetimes are computed from it). */
+  now: () => number;
+}

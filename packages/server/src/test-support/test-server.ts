@@ -1,0 +1,191 @@
+import { Writable } from "node:stream";
+import type { Clock, Store } from "@tessera/core";
+import type { FastifyInstance } from "fastify";
+import { buildServer } from "../build-server.js";
+import { loadConfig } from "../config/load-config.js";
+import type { ServerConfig } from "../config/server-config.js";
+import { openStore } from "../open-store.js";
+import type { CookieJar } from "./cookie-jar.js";
+import { type CountingHasher, countingHasher } from "./counting-hasher.js";
+
+export const MASTER_KEY_HEX = "8f4b0d6c1e2a3f5b7c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d";
+export const RESOURCE_ID = "orders-api";
+export const RESOURCE_SECRET = "resource-secret-0123456789";
+export const APP_ORIGIN = "http://app.example.test";
+
+/** Environment of a test server: in-memory SQLite, rate limits off unless a test turns them on. */
+export const TEST_ENV: Record<string, string> = {
+  TESSERA_DATABASE_URL: "sqlite::memory:",
+  TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+  TESSERA_RATE_LIMIT_IP: "off",
+  TESSERA_RATE_LIMIT_LOGIN: "off",
+  TESSERA_RESOURCE_SECRETS: `${RESOURCE_ID}:${RESOURCE_SECRET}`,
+  TESSERA_ALLOWED_ORIGINS: APP_ORIGIN,
+  TESSERA_LOG_LEVEL: "info",
+};
+
+/** Every log line written by every test server in this worker (checked for leaked secrets). */
+export const capturedLogLines: string[] = [];
+
+/** Every token, CSRF token and password that crossed the wire in this worker. */
+export const secretsSeen = new Set<string>();
+
+const SECRET_KEYS = [
+  "access_token",
+  "refresh_token",
+  "csrf_token",
+  "password",
+  "current_password",
+  "new_password",
+  "token",
+];
+
+function collectSecrets(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  for (const [key, inner] of Object.entries(value)) {
+    if (SECRET_KEYS.includes(key) && typeof inner === "string" && inner.length >= 8) secretsSeen.add(inner);
+    else collectSecrets(inner);
+  }
+}
+
+/**
+ * The secrets seen so far that appear in the captured log or in `extra` text (e.g. audit rows).
+ *
+ * @example
+ * expect(leakedSecrets(JSON.stringify(await store.listAudit({})))).toEqual([]);
+ */
+export function leakedSecrets(extra = ""): string[] {
+  const haystack = `${capturedLogLines.join("\n")}\n${extra}`;
+  return [...secretsSeen].filter((secret) => haystack.includes(secret));
+}
+
+export interface TestServer {
+  app: FastifyInstance;
+  config: ServerConfig;
+  store: Store;
+  hasher: CountingHasher;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Fetch against the server; JSON bodies parsed. A jar, when given, sends and stores cookies. */
+  call(method: string, path: string, init?: CallInit): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+export interface CallInit {
+  json?: unknown;
+  form?: Record<string, string>;
+  body?: string;
+  headers?: Record<string, string>;
+  jar?: CookieJar;
+  bearer?: string;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Headers;
+  setCookies: string[];
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
+  body: any;
+}
+
+/**
+ * Starts a real listening server on 127.0.0.1:0 over a migrated in-memory SQLite store, with a
+ * counting cheap argon2id hasher and its log captured.
+ *
+ * @example
+ * const server = await startTestServer({ TESSERA_REFRESH_GRACE: "0s" });
+ * const res = await server.call("POST", "/auth/register", { json: { email, password } });
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; listen?: boolean } = {},
+): Promise<TestServer> {
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const store = openStore(config.database);
+  await store.migrate();
+  const hasher = countingHasher();
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line !== "") capturedLogLines.push(line);
+      callback();
+    },
+  });
+  const app = await buildServer({
+    config,
+    store,
+    passwordHasher: hasher,
+    logger: { level: "info", stream },
+    processMetrics: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  let url = "";
+  if (options.listen !== false) {
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const address = app.server.address();
+    if (typeof address !== "object" || address === null) throw new Error("no address");
+    url = `http://127.0.0.1:${address.port}`;
+  } else {
+    await app.ready();
+  }
+
+  const call = async (method: string, path: string, init: CallInit = {}): Promise<CallResult> => {
+    const target = new URL(path, url);
+    const headers: Record<string, string> = { ...init.headers };
+    let body: string | undefined = init.body;
+    collectSecrets(init.json);
+    collectSecrets(init.form);
+    if (init.bearer !== undefined && init.bearer.length >= 8) secretsSeen.add(init.bearer);
+    if (init.json !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = JSON.stringify(init.json);
+    }
+    if (init.form !== undefined) {
+      headers["content-type"] ??= "application/x-www-form-urlencoded";
+      body = new URLSearchParams(init.form).toString();
+    }
+    if (init.bearer !== undefined) headers.authorization = `Bearer ${init.bearer}`;
+    const cookie = init.jar?.header(target);
+    if (cookie) headers.cookie = cookie;
+    const res = await fetch(target, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      redirect: "manual",
+    });
+    const setCookies = res.headers.getSetCookie();
+    init.jar?.capture(target, setCookies);
+    const text = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text === "" ? null : JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+    collectSecrets(parsed);
+    for (const line of setCookies) {
+      const value = line.split(";")[0]?.split("=").slice(1).join("=") ?? "";
+      if (value.length >= 8) secretsSeen.add(value);
+    }
+    return { status: res.status, headers: res.headers, setCookies, text, body: parsed };
+  };
+
+  return {
+    app,
+    config,
+    store,
+    hasher,
+    url,
+    call,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+let counter = 0;
+/** A fresh e-mail address per call. */
+export const uniqueEmail = (label = "user") => `${label}-${process.pid}-${++counter}@example.test`;
+
+export const STRONG_PASSWORD = "correct horse battery staple 42";
