@@ -8,6 +8,12 @@ export {
 } from "./publish-revocation.js";
 export type { RevocationNotice } from "./revocation-message.js";
 export {
+  noticeFromEvent,
+  type RevocationRelay,
+  type RevocationRelayOptions,
+  startRevocationRelay,
+} from "./revocation-relay.js";
+export {
   type RedisRevocationSourceOptions,
   type RevocationClaims,
   type RevocationSource,
