@@ -17,6 +17,7 @@ function auditQuery(filter: AuditFilter): string {
   return `SELECT ${AUDIT_COLUMNS} FROM audit_events ${clause} ORDER BY id LIMIT @limit`;
 }
 
+/** Append-only audit log with filtered, oldest-first listing. */
 export function auditOperations(h: SqliteHandle) {
   return {
     appendAudit(event: AuditEvent): void {

@@ -18,6 +18,7 @@ const UNAVAILABLE = new Set([
   "SQLITE_NOLFS",
 ]);
 
+/** The error every method answers while the database cannot be reached. */
 export function unavailable(cause?: unknown): TesseraError {
   return new TesseraError("store_unavailable", "the SQLite database is unavailable", { cause });
 }

@@ -28,6 +28,7 @@ function updateParams(update: KeyUpdate) {
   };
 }
 
+/** Signing keys: a batch of inserts and partial updates is one transaction. */
 export function keyOperations(h: SqliteHandle) {
   const applyKeyChanges = h.immediate((changes: KeyChanges): void => {
     for (const key of changes.inserts ?? []) h.sql(INSERT_KEY).run(key);

@@ -3,6 +3,7 @@ import type { SqliteHandle } from "./handle.js";
 
 type PurgeInput = Parameters<Store["purge"]>[0];
 
+/** Housekeeping: every deletion of one purge commits together. */
 export function purgeOperation(h: SqliteHandle) {
   const purge = h.immediate((input: PurgeInput): void => {
     // Refresh tokens go with their sessions (ON DELETE CASCADE).

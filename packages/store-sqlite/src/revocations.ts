@@ -11,6 +11,7 @@ export function recordRevocation(h: SqliteHandle, event: Omit<RevocationEvent, "
   h.sql(INSERT_REVOCATION).run(event);
 }
 
+/** Revoking sessions and users, the access-state read, and the revocation feed. */
 export function revocationOperations(h: SqliteHandle) {
   const revokeSession = h.immediate((sessionId: string, now: number, reason: string): boolean => {
     const revoked = h

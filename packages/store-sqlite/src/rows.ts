@@ -52,6 +52,7 @@ export interface AuditRow {
   data: string;
 }
 
+/** An audit row as read (with `data` still JSON) to the record. */
 export function auditFromRow(row: AuditRow): AuditEvent {
   return { ...row, data: JSON.parse(row.data) as AuditEvent["data"] };
 }

@@ -2,6 +2,7 @@ import type { RefreshTokenRecord, SessionRecord } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 import { INSERT_SESSION, INSERT_TOKEN, SESSION_COLUMNS, TOKEN_COLUMNS } from "./rows.js";
 
+/** Session creation (with its first token) and session/token reads. */
 export function sessionOperations(h: SqliteHandle) {
   const getSession = (id: string): SessionRecord | null =>
     (h.sql(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`).get(id) as SessionRecord | undefined) ??

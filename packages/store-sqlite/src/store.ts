@@ -12,6 +12,12 @@ import { rotateOperation } from "./rotate.js";
 import { sessionOperations } from "./sessions.js";
 import { userOperations } from "./users.js";
 
+/**
+ * Options of {@link createSqliteStore}.
+ *
+ * @example
+ * const options: SqliteStoreOptions = { path: "./data/tessera.db", busyTimeoutMs: 5000 };
+ */
 export interface SqliteStoreOptions {
   /** A file path (its directory is created, owner-only) or `":memory:"`. */
   path: string;

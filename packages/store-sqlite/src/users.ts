@@ -4,6 +4,7 @@ import type { SqliteHandle } from "./handle.js";
 import { recordRevocation } from "./revocations.js";
 import { limitOf, USER_COLUMNS } from "./rows.js";
 
+/** Users; deletion also logs a `user` revocation with the bumped epoch. */
 export function userOperations(h: SqliteHandle) {
   const deleteUser = h.immediate((userId: string, now: number): boolean => {
     const user = h.sql("SELECT token_epoch AS epoch FROM users WHERE id = ?").get(userId) as

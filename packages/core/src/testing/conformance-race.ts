@@ -2,7 +2,12 @@ import { expect } from "vitest";
 import type { RotateInput, RotateOutcome, Store } from "../store.js";
 import { rotation, seedSession, T0 } from "./conformance-fixtures.js";
 
-/** What a burst of concurrent rotations of one refresh token produced. */
+/**
+ * What a burst of concurrent rotations of one refresh token produced.
+ *
+ * @example
+ * const { winners, outcomes } = await countRotationWinners(store, 20);
+ */
 export interface RotationRace {
   tokenId: string;
   sessionId: string;

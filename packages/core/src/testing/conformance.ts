@@ -11,7 +11,15 @@ import { describeUsers } from "./conformance-users.js";
 
 export { countRotationWinners, expectSingleRotationWinner, type RotationRace } from "./conformance-race.js";
 
-/** How the conformance suite gets stores to test. */
+/**
+ * How the conformance suite gets stores to test.
+ *
+ * @example
+ * const factory: StoreFactory = {
+ *   create: async () => createSqliteStore({ path: join(dir, `${randomUUID()}.db`) }),
+ *   createSibling: async (store) => createSqliteStore({ path: pathOf(store) }),
+ * };
+ */
 export interface StoreFactory {
   /** A new store (not yet migrated; the suite migrates it). May share its database with others. */
   create(): Promise<Store>;
