@@ -6,7 +6,12 @@ export type ResolvedOptions = Tessera["options"];
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-/** Defaults: what an operator gets without configuring anything. */
+/**
+ * Defaults: what an operator gets without configuring anything.
+ *
+ * @example
+ * DEFAULTS.refreshGraceMs; // 10_000
+ */
 export const DEFAULTS = {
   clientId: "tessera",
   signingAlg: "EdDSA",

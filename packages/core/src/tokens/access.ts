@@ -78,7 +78,7 @@ function verifyBytes(key: SigningKey, data: Buffer, signature: Buffer): boolean 
  */
 export function signAccessToken(key: SigningKey, claims: AccessTokenClaims): string {
   const input = `${key.encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
-  return `${input}.${signBytes(key, Buffer.from(input)).toString("base64url")}`;
+  return `${input}.${signBytes(key, Buffer.from(input, "latin1")).toString("base64url")}`;
 }
 
 /** What a verified token must match. */

@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { deriveKey, open, seal } from "./seal.js";
+
+describe("seal/open", () => {
+  const key = randomBytes(32);
+  const plain = Buffer.from("the private key");
+
+  it("round-trips and uses a fresh IV each time", () => {
+    const a = seal(key, plain, "kid-1");
+    expect(open(key, a, "kid-1")).toEqual(plain);
+    expect(seal(key, plain, "kid-1")).not.toBe(a);
+    expect(a).not.toContain(plain.toString("base64url"));
+  });
+
+  it("does not open with another key, another AAD, or any tampering", () => {
+    const sealed = seal(key, plain, "kid-1");
+    expect(open(randomBytes(32), sealed, "kid-1")).toBeNull();
+    expect(open(key, sealed, "kid-2")).toBeNull();
+    const [v, iv, body] = sealed.split(".") as [string, string, string];
+    const flip = (s: string) => {
+      const b = Buffer.from(s, "base64url");
+      b[0] = (b[0] ?? 0) ^ 1;
+      return b.toString("base64url");
+    };
+    expect(open(key, `${v}.${flip(iv)}.${body}`, "kid-1")).toBeNull();
+    expect(open(key, `${v}.${iv}.${flip(body)}`, "kid-1")).toBeNull();
+    expect(open(key, `v2.${iv}.${body}`, "kid-1")).toBeNull();
+    expect(open(key, `${v}.${iv}.${body.slice(0, 10)}`, "kid-1")).toBeNull();
+    expect(open(key, "garbage", "kid-1")).toBeNull();
+  });
+
+  it("derives different keys for different labels and salts", () => {
+    const master = randomBytes(32);
+    const a = deriveKey(master, "", "tessera/csrf/v1");
+    expect(a).toHaveLength(32);
+    expect(deriveKey(master, "", "tessera/csrf/v1")).toEqual(a);
+    expect(deriveKey(master, "", "tessera/keys/v1")).not.toEqual(a);
+    expect(deriveKey(master, "salt", "tessera/csrf/v1")).not.toEqual(a);
+  });
+});
