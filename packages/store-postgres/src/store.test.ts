@@ -3,6 +3,7 @@ import { TesseraError } from "@tessera/core";
 import { expectSingleRotationWinner } from "@tessera/core/testing";
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Db } from "./db.js";
 import { createPostgresStore } from "./store.js";
 
 const T0 = Date.UTC(2030, 0, 1);
@@ -82,6 +83,17 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL store specifics", () => {
     const events = await store.listAudit({ type: "pg.inclusive", since: T0, until: T0 + 1 });
     expect(events.map((e) => e.at)).toEqual([T0, T0 + 1]);
     expect(events[0]?.data).toEqual({ big: 2 ** 40, ok: true });
+  });
+
+  it("cuts a statement off at statementTimeoutMs and reports store_unavailable", async () => {
+    const db = new Db({ connectionString: url, statementTimeoutMs: 100 });
+    try {
+      expect(await codeOf(db.query("SELECT pg_sleep(5)"))).toBe("store_unavailable");
+      // The connection is still usable afterwards.
+      expect(await db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
   });
 
   it("rejects an empty connection string at creation", () => {
