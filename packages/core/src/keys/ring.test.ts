@@ -90,6 +90,41 @@ describe("rotation", () => {
     expect(kidOf(fromB.accessToken)).toBe(active);
   });
 
+  it("re-reads the store for unknown kids at most once per cool-down", async () => {
+    h = await setUp();
+    let reads = 0;
+    const counting = Object.create(h.store) as typeof h.store;
+    counting.listSigningKeys = () => {
+      reads++;
+      return h.store.listSigningKeys();
+    };
+    const tessera = await h.another({ store: counting });
+    const { tokens } = await signUpAndIn(tessera);
+    const [head, body, sig] = tokens.accessToken.split(".") as [string, string, string];
+    const header = JSON.parse(Buffer.from(head, "base64url").toString()) as Record<string, string>;
+    const withKid = (kid: string) =>
+      `${Buffer.from(JSON.stringify({ ...header, kid })).toString("base64url")}.${body}.${sig}`;
+    const before = reads;
+    for (let i = 0; i < 10; i++)
+      expect(await outcome(tessera.authenticate(withKid(`unknown-${i}`)))).toBe("token_invalid");
+    expect(reads - before).toBe(1);
+    h.clock.advance(5_000);
+    expect(await outcome(tessera.authenticate(withKid("unknown-again")))).toBe("token_invalid");
+    expect(reads - before).toBe(2);
+  });
+
+  it("another instance stops accepting a key retired elsewhere within its reload interval", async () => {
+    h = await setUp();
+    const b = await h.another();
+    const { tokens } = await signUpAndIn(h.tessera);
+    await h.tessera.rotateKeys();
+    await h.tessera.retireKey(kidOf(tokens.accessToken));
+    h.clock.advance(60_000 - 1);
+    expect(await outcome(b.authenticate(tokens.accessToken))).toBe("ok");
+    h.clock.advance(1);
+    expect(await outcome(b.authenticate(tokens.accessToken))).toBe("token_invalid");
+  });
+
   it("switches to a key of the new algorithm when the configuration changes", async () => {
     h = await setUp();
     const { tokens } = await signUpAndIn(h.tessera);
