@@ -190,6 +190,24 @@ describe.skipIf(!redisTestsEnabled())("Redis revocation source", () => {
     }
   });
 
+  it("works from an existing client and leaves that client open on close", async () => {
+    const shared = createRedisClient(server.url);
+    try {
+      const s = redisRevocationSource({ client: shared, ...names, now: () => NOW });
+      sources.push(s);
+      await publishRevocation(
+        shared,
+        { kind: "session", userId: "u", sessionId: "via-client", at: NOW },
+        names,
+      );
+      await eventually(async () => (await s.isRevoked({ sub: "u", sid: "via-client", iat: 0 })) === true);
+      s.close();
+      expect(await shared.ping()).toBe("PONG");
+    } finally {
+      shared.disconnect();
+    }
+  });
+
   it("rejects use after close", async () => {
     const s = await readySource();
     s.close();
