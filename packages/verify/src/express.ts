@@ -1,0 +1,81 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { isVerifyError, VerifyError } from "./errors.js";
+import {
+  type AuthFailure,
+  authFailure,
+  bearerToken,
+  checkScopeList,
+  hasScopes,
+  insufficientScope,
+} from "./http-auth.js";
+import type { AccessClaims, Verifier } from "./types.js";
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Claims of the verified access token, set by `expressAuth`. */
+      auth?: AccessClaims;
+    }
+  }
+}
+
+/** Options of {@link expressAuth}. */
+export interface ExpressAuthOptions {
+  /** Let requests without any bearer token through (with `req.auth` unset); bad tokens still fail. */
+  optional?: boolean;
+}
+
+function send(res: Response, failure: AuthFailure): void {
+  res.status(failure.status).set(failure.headers).json(failure.body);
+}
+
+/**
+ * Express middleware: verifies `Authorization: Bearer …` and puts the claims on `req.auth`;
+ * otherwise answers 401 with an RFC 6750 challenge. Unexpected errors go to `next(err)`.
+ *
+ * @example
+ * app.use(expressAuth(verifier));
+ * app.get("/me", (req, res) => res.json({ sub: req.auth?.sub }));
+ */
+export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    let token: string | undefined;
+    try {
+      token = bearerToken(req.headers.authorization);
+    } catch (error) {
+      send(res, authFailure(error as VerifyError));
+      return;
+    }
+    if (token === undefined) {
+      if (options.optional) next();
+      else send(res, authFailure(new VerifyError("token_missing")));
+      return;
+    }
+    verifier.verify(token).then(
+      (claims) => {
+        req.auth = claims;
+        next();
+      },
+      (error: unknown) => {
+        if (isVerifyError(error)) send(res, authFailure(error));
+        else next(error);
+      },
+    );
+  };
+}
+
+/**
+ * Express middleware after {@link expressAuth}: 403 `insufficient_scope` unless the token
+ * grants every scope (401 if there is no verified token).
+ *
+ * @example
+ * app.post("/orders", expressAuth(verifier), requireScope("orders:write"), createOrder);
+ */
+export function requireScope(...scopes: string[]): RequestHandler {
+  checkScopeList(scopes);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.auth) send(res, authFailure(new VerifyError("token_missing")));
+    else if (!hasScopes(req.auth, scopes)) send(res, insufficientScope(scopes));
+    else next();
+  };
+}

@@ -1,0 +1,50 @@
+import Fastify, { type FastifyRequest } from "fastify";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { fastifyAuth, requireScope } from "./fastify.js";
+import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
+import type { AccessClaims } from "./types.js";
+
+const app = Fastify();
+let f: Fixture;
+
+beforeAll(async () => {
+  f = await fixture();
+  await app.register(async (scope) => {
+    await scope.register(fastifyAuth, { verifier: f.verifier });
+    scope.get("/me", async (request) => ({ sub: request.auth?.sub }));
+    scope.post("/orders", { preHandler: requireScope("orders:write") }, async () => ({ ok: true }));
+  });
+  await app.register(async (scope) => {
+    await scope.register(fastifyAuth, { verifier: f.verifier, optional: true });
+    scope.get("/maybe", async (request) => ({ sub: request.auth?.sub ?? null }));
+  });
+  app.get("/public", async (request) => ({ auth: request.auth ?? "absent" }));
+  await app.ready();
+});
+afterAll(() => app.close());
+
+describe("fastifyAuth with the real Fastify inject API", () => {
+  it("verifies, challenges, checks scopes and never echoes the token", async () => {
+    await expectSharedBehaviour(async (path, headers = {}) => {
+      const res = await app.inject({ method: path === "/orders" ? "POST" : "GET", url: path, headers });
+      const h = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
+      return { status: res.statusCode, headers: h, body: res.body };
+    }, f);
+  });
+
+  it("protects only the scope it is registered in", async () => {
+    const res = await app.inject({ method: "GET", url: "/public" });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it("refuses registration without a verifier", async () => {
+    const other = Fastify();
+    await expect(other.register(fastifyAuth, {} as never).ready()).rejects.toThrow(TypeError);
+    await other.close();
+  });
+
+  it("augments FastifyRequest", () => {
+    expectTypeOf<FastifyRequest["auth"]>().toEqualTypeOf<AccessClaims | null>();
+  });
+});

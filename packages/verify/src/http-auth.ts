@@ -1,0 +1,100 @@
+import { VerifyError, type VerifyErrorCode } from "./errors.js";
+import type { AccessClaims } from "./types.js";
+
+/** What a middleware answers when it refuses a request (RFC 6750 §3). */
+export interface AuthFailure {
+  status: 401 | 403;
+  headers: Record<string, string>;
+  body: { error: VerifyErrorCode | "insufficient_scope"; message: string };
+}
+
+/** RFC 6750 §2.1 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * The bearer token of an `Authorization` header value, or `undefined` when the request carries
+ * no bearer credentials. Only the header is ever read: tokens in URLs or bodies leak into logs
+ * and caches (RFC 6750 §5.3). A `Bearer` header with a malformed value is `token_malformed`.
+ *
+ * @example
+ * bearerToken("Bearer eyJ…"); // "eyJ…"
+ * bearerToken("Basic dXNlcg=="); // undefined
+ */
+export function bearerToken(
+  authorization: string | readonly string[] | null | undefined,
+): string | undefined {
+  if (authorization === undefined || authorization === null || authorization === "") return undefined;
+  if (typeof authorization !== "string") throw new VerifyError("token_malformed");
+  const space = authorization.indexOf(" ");
+  const scheme = space < 0 ? authorization : authorization.slice(0, space);
+  if (scheme.toLowerCase() !== "bearer") return undefined;
+  const token = space < 0 ? "" : authorization.slice(space + 1).trim();
+  if (!B64TOKEN.test(token)) throw new VerifyError("token_malformed");
+  return token;
+}
+
+/**
+ * The 401 for a refused token: `WWW-Authenticate: Bearer error="invalid_token"` — without an
+ * error attribute when no token was sent (RFC 6750 §3.1) — and `{error, message}` JSON. The
+ * message is generic per code; the token is never echoed.
+ *
+ * @example
+ * const { status, headers, body } = authFailure(new VerifyError("token_expired"));
+ */
+export function authFailure(error: VerifyError): AuthFailure {
+  const message = new VerifyError(error.code).message;
+  const challenge =
+    error.code === "token_missing"
+      ? "Bearer"
+      : `Bearer error="invalid_token", error_description="${message}"`;
+  return {
+    status: 401,
+    headers: { "www-authenticate": challenge, "cache-control": "no-store" },
+    body: { error: error.code, message },
+  };
+}
+
+function parseScopes(claims: AccessClaims | null | undefined): Set<string> {
+  const scope = claims?.scope;
+  return new Set(typeof scope === "string" ? scope.split(" ").filter(Boolean) : []);
+}
+
+/**
+ * Whether the claims grant every one of `scopes` (space-separated `scope` claim).
+ *
+ * @example
+ * hasScopes(claims, ["orders:read"]);
+ */
+export function hasScopes(claims: AccessClaims | null | undefined, scopes: readonly string[]): boolean {
+  const granted = parseScopes(claims);
+  return scopes.every((s) => granted.has(s));
+}
+
+/**
+ * The 403 for a token without the needed scopes (RFC 6750 §3.1 `insufficient_scope`).
+ *
+ * @example
+ * const failure = insufficientScope(["orders:write"]);
+ */
+export function insufficientScope(scopes: readonly string[]): AuthFailure {
+  const scope = scopes.filter((s) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)).join(" ");
+  return {
+    status: 403,
+    headers: {
+      "www-authenticate": `Bearer error="insufficient_scope", scope="${scope}"`,
+      "cache-control": "no-store",
+    },
+    body: { error: "insufficient_scope", message: "The token lacks a required scope" },
+  };
+}
+
+/** Validate the scope list given to a `requireScope` helper once, at setup. */
+export function checkScopeList(scopes: readonly string[]): readonly string[] {
+  if (
+    scopes.length === 0 ||
+    scopes.some((s) => typeof s !== "string" || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+  ) {
+    throw new TypeError("requireScope: give one or more scope tokens (RFC 6749 §3.3)");
+  }
+  return scopes;
+}

@@ -1,0 +1,109 @@
+import type { Algorithm } from "./algorithms.js";
+import type { JwksEvent } from "./jwks.js";
+
+/**
+ * The claims of a verified Tessera access token (RFC 9068 profile). Every listed claim has been
+ * checked for its JSON type; other claims are passed through untyped.
+ */
+export interface AccessClaims {
+  iss: string;
+  sub: string;
+  /** One audience or several; one of them is the verifier's. */
+  aud: string | string[];
+  client_id: string;
+  /** Seconds since the epoch. */
+  iat: number;
+  /** Seconds since the epoch. */
+  exp: number;
+  jti: string;
+  /** The session (refresh-token family) the token belongs to. */
+  sid: string;
+  /** The user's token epoch when the token was issued (revocation counter). */
+  epoch?: number;
+  /** Seconds since the epoch. */
+  nbf?: number;
+  /** Space-separated scopes (RFC 8693 §4.2). */
+  scope?: string;
+  /** Confirmation (e.g. a DPoP key thumbprint, RFC 9449). */
+  cnf?: { jkt?: string; [member: string]: unknown };
+  [claim: string]: unknown;
+}
+
+/** A source of the current time in milliseconds (inject one in tests). */
+export interface VerifierClock {
+  now(): number;
+}
+
+/**
+ * Tells whether verified claims belong to a revoked session or user epoch. Called once per
+ * verification after every other check passed; keep it in memory (no network per call).
+ */
+export interface RevocationSource {
+  isRevoked(claims: AccessClaims): boolean | Promise<boolean>;
+  /** Stop background work (timers, connections). */
+  close?(): void;
+}
+
+/** A JSON Web Key as configured or published (public members, plus `k` for local HMAC keys). */
+export interface JsonWebKeyInput {
+  /** Required at runtime; optional in the type so `jose`'s `JWK` objects fit. */
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  k?: string;
+  [member: string]: unknown;
+}
+
+/** Options of {@link createVerifier}. */
+export interface VerifierOptions {
+  /** Exact `iss` value expected (the auth server's issuer URL). Required. */
+  issuer: string;
+  /** This API's audience; a token is accepted when its `aud` contains one of these. Required. */
+  audience: string | readonly string[];
+  /** Where the issuer publishes its JWKS. Default `<issuer>/.well-known/jwks.json`. https, or http on loopback only. */
+  jwksUri?: string | URL;
+  /** Local keys instead of a JWKS (the only way to configure HS256 secrets). */
+  keys?: readonly JsonWebKeyInput[] | { keys: readonly JsonWebKeyInput[] };
+  /** Accepted algorithms. Default `["EdDSA", "ES256", "RS256"]`; HMAC ones only with local keys. */
+  algorithms?: readonly Algorithm[];
+  /** Seconds of clock skew allowed on `exp`, `nbf`, `iat`. Default 5, at most 300. */
+  clockTolerance?: number;
+  /** Seconds: refuse tokens whose `iat` is older than this (`token_too_old`). */
+  maxTokenAge?: number;
+  /** Claims that must be present besides iss, sub, aud, exp, iat, jti, client_id and sid. */
+  requiredClaims?: readonly string[];
+  /** Rejects tokens of revoked sessions and users (`token_revoked`). */
+  revocation?: RevocationSource;
+  /** Time source; default `Date.now`. */
+  clock?: VerifierClock;
+  /** `fetch` used for the JWKS; default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** JWKS request timeout in ms. Default 5000. */
+  jwksTimeoutMs?: number;
+  /** Minimum ms between JWKS fetches caused by unknown `kid`s. Default 30000. */
+  jwksCooldownMs?: number;
+  /** After this many ms the JWKS is refreshed in the background. Default 600000. */
+  jwksMaxAgeMs?: number;
+  /** Told when the JWKS loads (with any refused keys) or a fetch fails; for logs and metrics. */
+  onJwksEvent?: (event: JwksEvent) => void;
+}
+
+/** A configured verifier. */
+export interface Verifier {
+  /**
+   * Verify an access token: resolves to its claims or rejects with a `VerifyError`.
+   *
+   * @example
+   * const claims = await verifier.verify(token);
+   */
+  verify(token: string | null | undefined): Promise<AccessClaims>;
+  /** Stop the revocation source's background work. */
+  close(): void;
+}
