@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import formbody from "@fastify/formbody";
@@ -24,6 +26,7 @@ import type { DestinationStream } from "pino";
 import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
+import { ERROR_TABLE } from "./http/error-table.js";
 import { HttpError } from "./http/http-error.js";
 import { loggerOptions } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
@@ -196,11 +199,29 @@ function createFastify(config: ServerConfig, logger: BuildServerOptions["logger"
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       sendError(request, reply, classifyError(error).code);
     },
+    clientErrorHandler: answerClientError,
   };
   if (!config.tls) return Fastify(common);
   const https = { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
   // The https overload types the instance for https.Server; routes only use the common surface.
   return Fastify({ ...common, https }) as unknown as FastifyInstance;
+}
+
+/**
+ * Requests Node's HTTP parser rejects (smuggling-shaped framing, oversized header block) never
+ * reach Fastify's handlers; they still get the documented JSON, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  const body = JSON.stringify({ error: "invalid_request", message: ERROR_TABLE.invalid_request.message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function trustProxyOption(

@@ -1,0 +1,163 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+
+// Smoke tests of the real `tessera` binary: the CLI is bundled from source (sibling packages
+// inlined, npm dependencies left to node_modules) and run as a child process on a temp SQLite file.
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const outDir = join(root, "node_modules", ".cache", "tessera-server-cli-test", String(process.pid));
+const cli = join(outDir, "cli.mjs");
+const work = mkdtempSync(join(tmpdir(), "tessera-cli-"));
+const env = {
+  PATH: process.env.PATH ?? "",
+  TESSERA_DATABASE_URL: `sqlite:${join(work, "data", "tessera.db")}`,
+  TESSERA_LOG_LEVEL: "warn",
+};
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...env, ...options.env }, cwd: work });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? "");
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [join(root, "packages/server/src/cli.ts")],
+    outfile: cli,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "tessera-sources",
+        setup(b) {
+          b.onResolve({ filter: /^@tessera\/[a-z-]+$/ }, (args) => ({
+            path: join(root, "packages", args.path.slice("@tessera/".length), "src/index.ts"),
+          }));
+          b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+});
+
+describe("tessera CLI", () => {
+  const password = "cli password for testing 1";
+
+  it("migrate applies migrations and creates the development master key (0600)", async () => {
+    const res = await run(["migrate"]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout.trim()).toBe("migrations applied");
+  });
+
+  it("users add / list / delete", async () => {
+    const add = await run(["users", "add", "Admin@Example.test"], { stdin: `${password}\n` });
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/^created user \S+ <admin@example\.test>\n$/);
+    expect(statSync(join(work, "data", "master.key")).mode & 0o777).toBe(0o600);
+
+    const list = await run(["users", "list", "--json"]);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([{ id: expect.any(String), email: "admin@example.test" }]);
+    const table = await run(["users", "list"]);
+    expect(table.stdout).toMatch(/^ID\s+EMAIL\n\S+\s+admin@example\.test\n$/);
+
+    const dup = await run(["users", "add", "admin@example.test"], { stdin: `${password}\n` });
+    expect(dup.code).toBe(1);
+    expect(dup.stderr.trim()).toBe("tessera: email_taken");
+  });
+
+  it("keys list / rotate", async () => {
+    const before = JSON.parse((await run(["keys", "list", "--json"])).stdout) as Array<{
+      kid: string;
+      status: string;
+    }>;
+    const active = before.find((k) => k.status === "active");
+    expect(active).toBeDefined();
+    expect(JSON.stringify(before)).not.toContain("privateSealed");
+    const rotated = await run(["keys", "rotate", "--json"]);
+    expect(rotated.code).toBe(0);
+    const after = JSON.parse(rotated.stdout) as Array<{ kid: string; status: string }>;
+    expect(after.find((k) => k.kid === active?.kid)?.status).toBe("previous");
+    expect(after.find((k) => k.status === "active")?.kid).not.toBe(active?.kid);
+  });
+
+  it("audit --json prints one event per line and never the password", async () => {
+    const res = await run(["audit", "--json", "--since", "1h"]);
+    expect(res.code).toBe(0);
+    const events = res.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; at: number });
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.map((e) => e.type).join(" ")).toMatch(/key/);
+    expect(res.stdout).not.toContain(password);
+    const filtered = await run(["audit", "--json", "--type", "no.such.type"]);
+    expect(filtered.stdout).toBe("");
+  });
+
+  it("users delete removes the account", async () => {
+    const del = await run(["users", "delete", "admin@example.test"]);
+    expect(del.code).toBe(0);
+    expect(del.stdout.trim()).toBe("deleted");
+    expect(JSON.parse((await run(["users", "list", "--json"])).stdout)).toEqual([]);
+    const again = await run(["users", "delete", "admin@example.test"]);
+    expect(again.code).toBe(1);
+  });
+
+  it("stops on invalid configuration with one line naming the variable (exit 78)", async () => {
+    const res = await run(["migrate"], { env: { TESSERA_ACCESS_TOKEN_TTL: "forever" } });
+    expect(res.code).toBe(78);
+    expect(res.stderr).toBe(
+      "tessera: invalid configuration: TESSERA_ACCESS_TOKEN_TTL: expected a duration such as 30s, 15m, 7d\n",
+    );
+    const prod = await run(["serve"], { env: { NODE_ENV: "production" } });
+    expect(prod.code).toBe(78);
+    expect(prod.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("serve prints one line with the URL, answers, and shuts down cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, [cli, "serve"], { env: { ...env, PORT: "0" }, cwd: work });
+    let stdout = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString();
+        const match = /tessera listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on("close", (code) => reject(new Error(`exited ${code}`)));
+    });
+    const health = await fetch(`${url}/readyz`);
+    expect(health.status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(readFileSync(join(work, "data", "master.key"), "utf8").trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
