@@ -24,7 +24,7 @@ describe("formatReport", () => {
     expect(lines).toContain("✖ A longer title  broken  → fix it");
     expect(lines).toContain("! Mid title       hmm  → consider");
     expect(lines).toContain("- Skipped         not run");
-    expect(lines.at(-1)).toBe("1 passed · 1 warnings · 1 failed · 1 skipped — FAILED");
+    expect(lines.at(-1)).toBe("1 passed · 1 warning · 1 failed · 1 skipped — FAILED");
   });
 
   it("colours only when asked", () => {

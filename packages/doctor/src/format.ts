@@ -41,6 +41,7 @@ export function formatReport(report: DoctorReport, options: FormatOptions = {}):
   lines.push("");
   if (report.aborted !== undefined) lines.push(`Stopped early: ${report.aborted}`);
   const verdict = report.ok ? paint("pass", "OK") : paint("fail", "FAILED");
-  lines.push(`${pass} passed · ${warn} warnings · ${fail} failed · ${skip} skipped — ${verdict}`);
+  const warnings = warn === 1 ? "1 warning" : `${warn} warnings`;
+  lines.push(`${pass} passed · ${warnings} · ${fail} failed · ${skip} skipped — ${verdict}`);
   return lines.join("\n");
 }

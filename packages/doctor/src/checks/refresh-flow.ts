@@ -41,7 +41,7 @@ function judgeRefusal(what: string[], probes: Reply[], after: Reply, hint: strin
       hint: "answer 403 csrf_failed/origin_not_allowed so clients can tell it from a dead session",
     };
   }
-  return { status: "pass", detail: `${answers} ${what.join(" / ")}; the token still worked` };
+  return { status: "pass", detail: `${what.join(" / ")} → ${answers}; the token still worked` };
 }
 
 function skipAll(ctx: RunContext, ids: CheckId[], detail: string): void {
