@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { judgeHsts } from "./checks/transport.js";
 import { runDoctor } from "./run.js";
@@ -63,6 +65,29 @@ describe("transport checks", () => {
     server = await startFakeTessera({ issuerFor: (url) => `${url.replace("127.0.0.1", "localhost")}1` });
     const other = await runDoctor({ baseUrl: server.url, rateLimitAttempts: 0 });
     expect(check(other, "metadata.issuer")?.status).toBe("fail");
+  });
+
+  it("stops at a redirect instead of following it (credentials never go to another host)", async () => {
+    const seen: string[] = [];
+    const redirector = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(301, { location: "https://elsewhere.example/" }).end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (redirector.address() as AddressInfo).port;
+      const report = await runDoctor({
+        baseUrl: `http://127.0.0.1:${port}`,
+        email: "a@example.com",
+        password: "secret password",
+      });
+      expect(check(report, "transport.https")?.status).toBe("fail");
+      expect(check(report, "refresh.rotation")?.detail).toContain("redirects");
+      expect(seen).toEqual(["GET /.well-known/oauth-authorization-server"]);
+    } finally {
+      redirector.closeAllConnections();
+      redirector.close();
+    }
   });
 
   it("judges HSTS values", () => {

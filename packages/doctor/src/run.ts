@@ -71,7 +71,12 @@ interface Leftovers {
   holder: Session | undefined;
 }
 
-async function runChecks(ctx: RunContext, options: DoctorOptions, left: Leftovers): Promise<void> {
+/** Runs every check it can; returns why the others did not run, when it stopped early on purpose. */
+async function runChecks(
+  ctx: RunContext,
+  options: DoctorOptions,
+  left: Leftovers,
+): Promise<Finding | undefined> {
   ctx.step("metadata");
   const metadata = await ctx.http.request("GET", "/.well-known/oauth-authorization-server");
   if (metadata.status >= 300 && metadata.status < 400) {
@@ -81,7 +86,7 @@ async function runChecks(ctx: RunContext, options: DoctorOptions, left: Leftover
       detail: `${ctx.http.base.origin} redirects to ${to}`,
       hint: "run the doctor against the URL the server answers at (its issuer)",
     });
-    return;
+    return { status: "skip", detail: "not run: the base URL redirects", hint: "" };
   }
   checkTransport(ctx, metadata);
   const jwksPath = checkMetadata(ctx, metadata);
@@ -97,7 +102,7 @@ async function runChecks(ctx: RunContext, options: DoctorOptions, left: Leftover
     checkLoginRateLimit(ctx, throwawayEmail(), attempts, "an unknown address, to spare your test account");
   if (account === undefined) {
     await probeUnknown();
-    return;
+    return undefined;
   }
   ctx.step("login");
   const first = await login(ctx, account.email, account.password);
@@ -111,7 +116,7 @@ async function runChecks(ctx: RunContext, options: DoctorOptions, left: Leftover
           : "check --email and --password",
     });
     await probeUnknown();
-    return;
+    return undefined;
   }
   left.sessions.push(first);
   if (account.mode === "registered") {
@@ -147,6 +152,7 @@ async function runChecks(ctx: RunContext, options: DoctorOptions, left: Leftover
   } else {
     await probeUnknown();
   }
+  return undefined;
 }
 
 /** Logs out every session and deletes a throwaway account; reports whether all is gone. */
@@ -216,7 +222,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     hint: "pass --email and --password of a test account",
   };
   try {
-    await runChecks(ctx, options, left);
+    notRun = (await runChecks(ctx, options, left)) ?? notRun;
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
     aborted = error.message;
