@@ -7,9 +7,10 @@ const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@tessera\/verify\/(express|fastify|hono)$/, replacement: `${pkg("")}verify/src/$1.ts` },
       { find: /^@tessera\/([a-z-]+)\/testing$/, replacement: `${pkg("")}$1/src/testing/index.ts` },
       {
-        find: /^@tessera\/(core|store-sqlite|store-postgres|store-redis|server|verify|client)$/,
+        find: /^@tessera\/(core|store-sqlite|store-postgres|store-redis|server|verify|client|doctor)$/,
         replacement: `${pkg("")}$1/src/index.ts`,
       },
     ],

@@ -71,7 +71,7 @@ describe("doctor against the real Tessera server", () => {
 
   it("flags a deployment with login rate limits off", async () => {
     const report = await diagnoseRealServer({ TESSERA_RATE_LIMIT_LOGIN: "off" });
-    expect(status(report, "rate_limit.login")).toBe("warn");
+    expect(status(report, "rate_limit.login")).toBe("fail");
     expect(hint(report, "rate_limit.login")).toContain("TESSERA_RATE_LIMIT_LOGIN");
   });
 

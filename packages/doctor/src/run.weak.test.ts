@@ -130,7 +130,7 @@ const CASES: Case[] = [
     name: "no rate limit",
     weak: { noRateLimit: true },
     id: "rate_limit.login",
-    status: "warn",
+    status: "fail",
     hintNames: "TESSERA_RATE_LIMIT_LOGIN",
   },
   {

@@ -218,8 +218,9 @@ describe("token type", () => {
       expect(await code(verifier.verify(await ed.token({}, { typ })))).toBe("resolved");
     }
   });
-  it("an opaque refresh token (tsr_…) is not a JWS: token_malformed", async () => {
-    expect(await code(verifier.verify(`tsr_${"A".repeat(22)}.${"b".repeat(43)}`))).toBe("token_malformed");
+  it("a refresh token (opaque tsr_…) presented as an access token is type_invalid", async () => {
+    expect(await code(verifier.verify(`tsr_${"A".repeat(22)}.${"b".repeat(43)}`))).toBe("type_invalid");
+    // Without the id.secret shape it is just garbage.
     expect(await code(verifier.verify(`tsr_${"A".repeat(43)}`))).toBe("token_malformed");
   });
   it("a non-string token is token_malformed; an absent one token_missing", async () => {

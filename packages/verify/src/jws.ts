@@ -39,6 +39,8 @@ export interface ParsedJws {
 }
 
 const malformed = (): VerifyError => new VerifyError("token_malformed");
+/** The shape of Tessera's opaque refresh tokens: `tsr_<id>.<secret>`. */
+const REFRESH_TOKEN = /^tsr_[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,128}$/;
 
 /**
  * The whole grammar in one pass (RFC 8725bis §3.15: only letters, digits, `-`, `_` and `.`):
@@ -66,8 +68,12 @@ export function parseCompactJws(
   headerCache?: HeaderCache,
 ): ParsedJws {
   if (token === undefined || token === null || token === "") throw new VerifyError("token_missing");
-  if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token))
-    throw malformed();
+  if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw malformed();
+  if (!COMPACT_JWS.test(token)) {
+    // A Tessera refresh token is opaque, not a JWS, but it is the wrong kind of token rather than a
+    // broken one: name it so (issue 4: "a refresh token … is type_invalid").
+    throw REFRESH_TOKEN.test(token) ? new VerifyError("type_invalid") : malformed();
+  }
   const first = token.indexOf(".");
   const second = token.indexOf(".", first + 1);
   const headerSegment = token.slice(0, first);

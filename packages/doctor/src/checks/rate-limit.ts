@@ -57,8 +57,9 @@ export async function checkLoginRateLimit(
     );
     return;
   }
+  // An auth endpoint that never throttles guessing is a finding, not a matter of taste (issue 10).
   ctx.record("rate_limit.login", {
-    status: "warn",
+    status: "fail",
     detail: `no 429 after ${attempts} failed logins (${note}) from one IP`,
     hint: HINT,
   });
