@@ -261,9 +261,18 @@ function installHooks(app: FastifyInstance, ctx: RouteContext): void {
     }
   });
 
+  // While shutting down, answers still in flight end their keep-alive connection, so the server
+  // can close as soon as they are done instead of waiting out idle keep-alive timeouts.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+
   app.addHook("onSend", async (_request, reply, payload) => {
-    if (!reply.hasHeader("cache-control"))
+    if (!reply.hasHeader("cache-control")) {
       reply.header("cache-control", "no-store").header("pragma", "no-cache");
+    }
+    if (closing) reply.header("connection", "close");
     return payload;
   });
 
