@@ -33,6 +33,7 @@ import { createMetrics } from "./http/metrics.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { openStore } from "./open-store.js";
+import { withRevocationPublishing } from "./revocation-publisher.js";
 import { accountRoutes } from "./routes/account.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
@@ -52,7 +53,7 @@ const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token"
 
 export interface BuildServerOptions {
   config: ServerConfig;
-  /** A ready token service; by default one is created over `store` from `config`. */
+  /** A ready token service; by default one is created over `store` from `config` (and, with Redis configured, it pushes revocations there). */
   tessera?: Tessera;
   /** A migrated store; by default `config.database` is opened (and closed with the server). */
   store?: Store;
@@ -82,16 +83,20 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   try {
     const store = options.store ?? openStore(config.database);
     if (!options.store) cleanups.push(() => store.close());
-    const clock = options.clock ?? systemClock;
-    const tessera = options.tessera ?? (await createOwnTessera(config, store, clock, options.passwordHasher));
-    if (!options.tessera) cleanups.push(() => tessera.close());
-    const redis =
-      config.redisUrl && (config.rateLimitIp || config.rateLimitLogin)
-        ? createRedisClient(config.redisUrl)
-        : null;
+    // Redis (optional) holds the shared rate-limit counters and carries revocation notices.
+    const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
     if (redis) cleanups.push(() => redis.quit());
-
     const app = createFastify(config, options.logger);
+    const coreStore = redis
+      ? withRevocationPublishing(store, redis, (error) =>
+          app.log.warn({ err: error }, "revocation not pushed to Redis"),
+        )
+      : store;
+    const clock = options.clock ?? systemClock;
+    const tessera =
+      options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher));
+    if (!options.tessera) cleanups.push(() => tessera.close());
+
     app.addHook("onClose", async () => {
       clearInterval(purgeTimer);
       for (const cleanup of cleanups.reverse()) {

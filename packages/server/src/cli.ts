@@ -15,6 +15,12 @@ try {
     processIo.err(`tessera: invalid configuration: ${error.message}`);
     process.exit(EXIT_CONFIG);
   }
+  if (isTesseraError(error, "master_key_mismatch")) {
+    processIo.err(
+      "tessera: master_key_mismatch: this master key does not open the stored signing keys (were they rewrapped under a new key?)",
+    );
+    process.exit(1);
+  }
   if (error instanceof CliFailure || isTesseraError(error)) {
     processIo.err(`tessera: ${isTesseraError(error) ? error.code : error.message}`);
     process.exit(1);

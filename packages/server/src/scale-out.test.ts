@@ -1,6 +1,8 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
+import { DEFAULT_CHANNEL } from "@tessera/store-redis";
 import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REFRESH_COOKIE } from "./http/refresh-cookie.js";
 import { CookieJar } from "./test-support/cookie-jar.js";
 import {
@@ -73,6 +75,33 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())(
       const blocked = await b.call("POST", "/auth/login", { json: { email, password: STRONG_PASSWORD } });
       expect(blocked.status).toBe(429);
       expect(blocked.headers.get("retry-after")).toMatch(/^\d+$/);
+    });
+
+    it("pushes every revocation to Redis pub/sub for verifiers attached there", async () => {
+      const subscriber = new Redis(redis.url);
+      const received: Array<Record<string, unknown>> = [];
+      try {
+        await subscriber.subscribe(DEFAULT_CHANNEL);
+        subscriber.on("message", (_channel: string, message: string) => {
+          received.push(JSON.parse(message) as Record<string, unknown>);
+        });
+        const email = uniqueEmail();
+        await a.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
+        const jar = new CookieJar();
+        const login = await b.call("POST", "/auth/login", {
+          json: { email, password: STRONG_PASSWORD },
+          jar,
+        });
+        const sub = login.body.user.id as string;
+        await a.call("POST", "/auth/logout", { jar, headers: { "x-csrf-token": login.body.csrf_token } });
+        const second = await a.call("POST", "/auth/login", { json: { email, password: STRONG_PASSWORD } });
+        await b.call("POST", "/auth/logout-all", { bearer: second.body.access_token });
+        await vi.waitFor(() => expect(received.length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+        expect(received).toContainEqual(expect.objectContaining({ k: "s", sub, sid: expect.any(String) }));
+        expect(received).toContainEqual(expect.objectContaining({ k: "u", sub, epoch: expect.any(Number) }));
+      } finally {
+        subscriber.disconnect();
+      }
     });
 
     it("readyz reports the shared database", async () => {

@@ -1,7 +1,12 @@
-import type { AuditEvent, AuditFilter } from "@tessera/core";
+import { readFileSync } from "node:fs";
+import { type AuditEvent, type AuditFilter, rewrapSigningKeys } from "@tessera/core";
 import type { Command } from "commander";
 import { parseDuration } from "../config/duration.js";
+import { loadConfig } from "../config/load-config.js";
+import { parseMasterKey } from "../config/master-key.js";
+import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
+import { openStore } from "../open-store.js";
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
 
@@ -118,6 +123,28 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         io.out(`retired ${kid}`);
       })(),
     );
+
+  keys
+    .command("rewrap")
+    .description("re-seal every stored signing key under a new master key (one transaction, no downtime)")
+    .requiredOption(
+      "--new-key-file <path>",
+      "file holding the new 32-byte master key (hex, base64 or base64url)",
+    )
+    .action(async (opts: { newKeyFile: string }) => {
+      const newKey = parseMasterKey(readFileSync(opts.newKeyFile, "utf8"));
+      if (!newKey) throw new CliFailure("--new-key-file: expected 32 bytes as hex, base64 or base64url");
+      const config = loadConfig(env);
+      const { key: oldKey } = resolveMasterKey(config);
+      const store = openStore(config.database);
+      try {
+        await store.migrate();
+        const count = await rewrapSigningKeys({ store, oldMasterKey: oldKey, newMasterKey: newKey });
+        io.out(`re-sealed ${count} signing keys; start every instance with the new master key now`);
+      } finally {
+        await store.close();
+      }
+    });
 
   program
     .command("audit")

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const outDir = join(root, "node_modules", ".cache", "tessera-server-cli-test", String(process.pid));
 const cli = join(outDir, "cli.mjs");
 const work = mkdtempSync(join(tmpdir(), "tessera-cli-"));
-const env = {
+const env: Record<string, string> = {
   PATH: process.env.PATH ?? "",
   TESSERA_DATABASE_URL: `sqlite:${join(work, "data", "tessera.db")}`,
   TESSERA_LOG_LEVEL: "warn",
@@ -120,6 +120,27 @@ describe("tessera CLI", () => {
     expect(res.stdout).not.toContain(password);
     const filtered = await run(["audit", "--json", "--type", "no.such.type"]);
     expect(filtered.stdout).toBe("");
+  });
+
+  it("keys rewrap re-seals the keys under a new master key; the old key no longer opens them", async () => {
+    const before = JSON.parse((await run(["keys", "list", "--json"])).stdout) as Array<{ kid: string }>;
+    const newKeyFile = join(work, "new-master.key");
+    writeFileSync(newKeyFile, `${"ab".repeat(32)}\n`, { mode: 0o600 });
+    const rewrap = await run(["keys", "rewrap", "--new-key-file", newKeyFile]);
+    expect(rewrap.code).toBe(0);
+    expect(rewrap.stdout).toMatch(/^re-sealed \d+ signing keys/);
+
+    const withOld = await run(["keys", "list", "--json"]);
+    expect(withOld.code).toBe(1);
+    expect(withOld.stderr).toMatch(/^tessera: master_key_mismatch: /);
+    const withNew = await run(["keys", "list", "--json"], { env: { TESSERA_MASTER_KEY_FILE: newKeyFile } });
+    expect(withNew.code).toBe(0);
+    // Same keys (same kids): tokens signed before the rewrap keep verifying.
+    expect((JSON.parse(withNew.stdout) as Array<{ kid: string }>).map((k) => k.kid)).toEqual(
+      before.map((k) => k.kid),
+    );
+    // Later commands in this file run with the new key.
+    Object.assign(env, { TESSERA_MASTER_KEY_FILE: newKeyFile });
   });
 
   it("users delete removes the account", async () => {
