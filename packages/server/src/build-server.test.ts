@@ -154,3 +154,36 @@ describe("ownership", () => {
     await again.close();
   });
 });
+
+describe("client IP behind proxies", () => {
+  async function loginIp(trustProxy: string, forwardedFor: string): Promise<string> {
+    const config = loadConfig({ ...TEST_ENV, TESSERA_TRUST_PROXY: trustProxy });
+    const store = await migratedStore();
+    opened.push(store);
+    const app = await buildServer({
+      config,
+      store,
+      passwordHasher: countingHasher(),
+      logger: false,
+      processMetrics: false,
+    });
+    opened.push(app);
+    const credentials = { email: `ip-${trustProxy}@example.test`, password: "correct horse battery staple" };
+    const headers = { "x-forwarded-for": forwardedFor };
+    await app.inject({ method: "POST", url: "/auth/register", payload: credentials, headers });
+    const login = await app.inject({ method: "POST", url: "/auth/login", payload: credentials, headers });
+    const sessions = await app.inject({
+      method: "GET",
+      url: "/auth/sessions",
+      headers: { authorization: `Bearer ${login.json().access_token}` },
+    });
+    return sessions.json().sessions[0].ip as string;
+  }
+
+  it("believes exactly as many X-Forwarded-For hops as TESSERA_TRUST_PROXY says", async () => {
+    expect(await loginIp("0", "203.0.113.9, 198.51.100.7")).toBe("127.0.0.1");
+    expect(await loginIp("1", "203.0.113.9, 198.51.100.7")).toBe("198.51.100.7");
+    expect(await loginIp("2", "203.0.113.9, 198.51.100.7")).toBe("203.0.113.9");
+    expect(await loginIp("127.0.0.1/8", "203.0.113.9, 198.51.100.7")).toBe("198.51.100.7");
+  });
+});

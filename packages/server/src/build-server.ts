@@ -261,7 +261,9 @@ function installHooks(app: FastifyInstance, ctx: RouteContext): void {
     if (query && QUERY_TOKEN_PARAMS.some((name) => Object.hasOwn(query, name))) {
       throw new HttpError("invalid_request");
     }
-    if (ctx.limits.perIp && (request.url.startsWith("/auth/") || request.url.startsWith("/oauth/"))) {
+    // The matched route, not the raw URL: "/%61uth/login" routes to /auth/login too.
+    const route = request.routeOptions.url ?? "";
+    if (ctx.limits.perIp && (route.startsWith("/auth/") || route.startsWith("/oauth/"))) {
       await ctx.limits.perIp(request);
     }
   });

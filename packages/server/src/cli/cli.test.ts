@@ -176,6 +176,24 @@ describe("tessera CLI", () => {
     });
     const health = await fetch(`${url}/readyz`);
     expect(health.status).toBe(200);
+
+    // Admin commands work beside a running server: a revoked session stops working at once.
+    const json = { "content-type": "application/json" };
+    const credentials = JSON.stringify({ email: "bob@example.test", password });
+    expect(
+      (await fetch(`${url}/auth/register`, { method: "POST", headers: json, body: credentials })).status,
+    ).toBe(201);
+    const login = await fetch(`${url}/auth/login`, { method: "POST", headers: json, body: credentials });
+    const { access_token: access } = (await login.json()) as { access_token: string };
+    const listed = await run(["sessions", "list", "bob@example.test", "--json"]);
+    expect(listed.code).toBe(0);
+    const sessions = JSON.parse(listed.stdout) as Array<{ id: string }>;
+    expect(sessions).toHaveLength(1);
+    const revoke = await run(["sessions", "revoke", sessions[0]?.id ?? ""]);
+    expect(revoke.stdout.trim()).toBe("revoked");
+    const me = await fetch(`${url}/auth/me`, { headers: { authorization: `Bearer ${access}` } });
+    expect(me.status).toBe(401);
+    expect((await run(["sessions", "revoke", sessions[0]?.id ?? ""])).code).toBe(1);
     const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
     child.kill("SIGTERM");
     expect(await exit).toBe(0);

@@ -39,7 +39,8 @@ export function sendError(
 ): FastifyReply {
   const entry = ERROR_TABLE[code];
   const body: Record<string, string> = { error: entry.wire, message: entry.message };
-  if (request.url.startsWith("/oauth/")) body.error_description = entry.message;
+  if ((request.routeOptions?.url ?? request.url).startsWith("/oauth/"))
+    body.error_description = entry.message;
   reply.headers(headers);
   return reply.code(entry.status).type("application/json; charset=utf-8").send(body);
 }

@@ -124,6 +124,9 @@ describe("per-IP limits", () => {
     expect(limited.body.error).toBe("rate_limited");
     expect((await server.call("GET", "/healthz")).status).toBe(200);
     expect((await server.call("GET", "/.well-known/jwks.json")).status).toBe(200);
+    // Regression: a percent-encoded path reaches the same route and must not slip past the limit.
+    const encoded = await server.call("GET", "/%61uth/me");
+    expect(encoded.status).toBe(429);
   });
 
   it("`off` disables both limits", async () => {
