@@ -33,7 +33,7 @@ export async function requireCsrfSession(
   reply: FastifyReply,
 ): Promise<string> {
   checkOrigin(request, ctx.allowedOrigins);
-  const refreshToken = readRefreshCookie(request);
+  const refreshToken = readRefreshCookie(request, reply);
   if (refreshToken === undefined) throw new HttpError("refresh_invalid");
   const csrf = singleHeader(request, "x-csrf-token");
   if (csrf === undefined || csrf.length === 0 || csrf.length > 512) throw new HttpError("csrf_failed");

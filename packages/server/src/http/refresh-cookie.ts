@@ -46,15 +46,18 @@ export function clearRefreshCookie(reply: FastifyReply): void {
  * guessing which one is ours.
  *
  * @example
- * const refreshToken = readRefreshCookie(request);
+ * const refreshToken = readRefreshCookie(request, reply);
  */
-export function readRefreshCookie(request: FastifyRequest): string | undefined {
+export function readRefreshCookie(request: FastifyRequest, reply: FastifyReply): string | undefined {
   const header = request.headers.cookie ?? "";
   const occurrences = header.split(";").filter((part) => part.trim().startsWith(`${REFRESH_COOKIE}=`)).length;
   if (occurrences > 1) throw new HttpError("invalid_request");
   const value = request.cookies[REFRESH_COOKIE];
   if (value === undefined || value === "") return undefined;
-  if (value.length > MAX_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(value))
+  if (value.length > MAX_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
+    // Not something we ever set: drop it so the browser stops sending it.
+    clearRefreshCookie(reply);
     throw new HttpError("refresh_invalid");
+  }
   return value;
 }

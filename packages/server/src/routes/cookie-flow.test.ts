@@ -263,6 +263,20 @@ describe("refresh", () => {
     expect(res.body.error).toBe("refresh_invalid");
   });
 
+  it("drops a cookie value we never set (401 on refresh, 204 on logout, cleared both times)", async () => {
+    const bogus = `${REFRESH_COOKIE}=${encodeURIComponent("not a token \u00e9")}`;
+    const res = await server.call("POST", "/auth/refresh", {
+      headers: { "x-csrf-token": "x", cookie: bogus },
+    });
+    expect(res.status).toBe(401);
+    expect(res.setCookies[0]).toMatch(/^__Secure-tessera_refresh=; Max-Age=0; Path=\/auth;/);
+    const out = await server.call("POST", "/auth/logout", {
+      headers: { "x-csrf-token": "x", cookie: bogus },
+    });
+    expect(out.status).toBe(204);
+    expect(out.setCookies[0]).toMatch(/^__Secure-tessera_refresh=; Max-Age=0; Path=\/auth;/);
+  });
+
   it("refuses two refresh cookies at once (a cookie tossed in beside ours)", async () => {
     const { jar, csrf } = await loggedIn();
     const value = jar.get(REFRESH_COOKIE)?.value ?? "";

@@ -15,12 +15,9 @@ import type { RouteContext } from "./route-context.js";
 export function logoutRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post("/auth/logout", async (request, reply) => {
     checkOrigin(request, ctx.allowedOrigins);
-    if (readRefreshCookie(request) === undefined) {
-      clearRefreshCookie(reply);
-      return reply.code(204).send();
-    }
     let refreshToken: string;
     try {
+      if (readRefreshCookie(request, reply) === undefined) throw new HttpError("refresh_invalid");
       refreshToken = await requireCsrfSession(ctx, request, reply);
     } catch (error) {
       if (

@@ -32,7 +32,7 @@ export function refreshRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get("/auth/csrf", async (request, reply) => {
     checkOrigin(request, ctx.allowedOrigins);
-    const refreshToken = readRefreshCookie(request);
+    const refreshToken = readRefreshCookie(request, reply);
     if (refreshToken === undefined) throw new HttpError("refresh_invalid");
     const csrfToken = await clearOnDeadSession(reply, () => ctx.tessera.csrfTokenFor(refreshToken));
     return noStore(reply).send({ csrf_token: csrfToken });
