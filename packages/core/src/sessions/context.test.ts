@@ -54,13 +54,13 @@ describe("contextChanges", () => {
     expect(contextChanges(at("2001:db8:1::1", null), at("2001:db8:1:ffff::9", null))).toEqual([]);
   });
   it("sees another /16, another /48, an IPv4↔IPv6 switch, another browser family", () => {
-    expect(contextChanges(at("203.0.1.1", null), at("203.1.1.1", null))).toEqual(["ip"]);
-    expect(contextChanges(at("2001:db8:1::1", null), at("2001:db8:2::1", null))).toEqual(["ip"]);
-    expect(contextChanges(at("203.0.1.1", null), at("2001:db8:2::1", null))).toEqual(["ip"]);
-    expect(contextChanges(at(null, UA.chrome), at(null, UA.edge))).toEqual(["user_agent"]);
+    expect(contextChanges(at("203.0.1.1", null), at("203.1.1.1", null))).toEqual(["ip_prefix"]);
+    expect(contextChanges(at("2001:db8:1::1", null), at("2001:db8:2::1", null))).toEqual(["ip_prefix"]);
+    expect(contextChanges(at("203.0.1.1", null), at("2001:db8:2::1", null))).toEqual(["ip_prefix"]);
+    expect(contextChanges(at(null, UA.chrome), at(null, UA.edge))).toEqual(["browser_family"]);
     expect(contextChanges(at("10.0.0.1", UA.chrome), at("11.0.0.1", UA.firefox))).toEqual([
-      "ip",
-      "user_agent",
+      "ip_prefix",
+      "browser_family",
     ]);
   });
   it("never counts an unknown side as a change", () => {
@@ -87,7 +87,7 @@ describe("refresh from a changed context", () => {
     expect(event).toMatchObject({
       sessionId: tokens.sessionId,
       ip: moved.ip,
-      data: { changed: "ip,user_agent" },
+      data: { changed: "ip_prefix,browser_family" },
     });
     const session = await h.store.getSession(tokens.sessionId);
     expect(session).toMatchObject({ ip: CTX.ip, lastIp: moved.ip, lastUserAgent: FIREFOX });

@@ -66,21 +66,27 @@ export function networkOf(ip: string): string | null {
     .join(":")}`;
 }
 
+/** One kind of change, as written to `refresh.context_changed` / `refresh.context_mismatch` (`data.changed`). */
+export type ContextChange = "ip_prefix" | "browser_family";
+
 /**
- * What changed between the login context and a refresh's: `[]`, `["ip"]`, `["user_agent"]` or both.
+ * What changed between the login context and a refresh's: `[]`, `["ip_prefix"]`,
+ * `["browser_family"]` or both. The comparison is always against the login context (not the last
+ * refresh), so a session cannot drift step by step into another network.
  *
  * @example
  * contextChanges({ ip: "10.0.0.1", userAgent: chrome }, { ip: "10.0.9.9", userAgent: chrome }); // []
+ * contextChanges({ ip: "10.0.0.1", userAgent: chrome }, { ip: "10.1.0.1", userAgent: firefox }); // ["ip_prefix", "browser_family"]
  */
-export function contextChanges(login: ClientContext, now: ClientContext): Array<"ip" | "user_agent"> {
-  const changes: Array<"ip" | "user_agent"> = [];
+export function contextChanges(login: ClientContext, now: ClientContext): ContextChange[] {
+  const changes: ContextChange[] = [];
   if (login.ip !== null && now.ip !== null) {
     const before = networkOf(login.ip) ?? login.ip;
     const after = networkOf(now.ip) ?? now.ip;
-    if (before !== after) changes.push("ip");
+    if (before !== after) changes.push("ip_prefix");
   }
   if (login.userAgent !== null && now.userAgent !== null) {
-    if (browserFamily(login.userAgent) !== browserFamily(now.userAgent)) changes.push("user_agent");
+    if (browserFamily(login.userAgent) !== browserFamily(now.userAgent)) changes.push("browser_family");
   }
   return changes;
 }
