@@ -1,6 +1,7 @@
 export type * from "./api.js";
 export type { AuditEntry, AuditType } from "./audit/log.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
+export * from "./dpop/index.js";
 export { isTesseraError, TesseraError, type TesseraErrorCode } from "./errors.js";
 export { type GeneratedKey, generateSigningKey } from "./keys/generate.js";
 export { rewrapSigningKeys } from "./keys/rewrap.js";

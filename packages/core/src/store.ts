@@ -219,12 +219,21 @@ export interface Store {
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(filter: AuditFilter): Promise<AuditEvent[]>;
 
+  // DPoP (RFC 9449)
+  /**
+   * Remember a DPoP proof id until `expiresAt` (ms). Resolves `true` the first time `key` is seen,
+   * `false` while an earlier entry with that key has not expired at `now` — atomically (one
+   * `INSERT … ON CONFLICT DO NOTHING`-style statement): of any number of concurrent calls with
+   * one key, exactly one gets `true`. Expired entries go in `purge`.
+   */
+  rememberDpopJti(key: string, expiresAt: number, now: number): Promise<boolean>;
+
   // housekeeping
   /**
    * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
    * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
    * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
-   * `auditBefore`.
+   * `auditBefore`; DPoP proof ids that expired by `now`.
    */
   purge(input: {
     now: number;

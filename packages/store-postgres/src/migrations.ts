@@ -96,6 +96,17 @@ CREATE INDEX tessera_audit_at_idx ON tessera_audit (at);
 CREATE INDEX tessera_audit_user_idx ON tessera_audit (user_id, id);
 `,
   },
+  {
+    version: 2,
+    name: "dpop proof ids",
+    sql: `
+CREATE TABLE tessera_dpop_jtis (
+  key        TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX tessera_dpop_jtis_expiry_idx ON tessera_dpop_jtis (expires_at);
+`,
+  },
 ];
 
 /**

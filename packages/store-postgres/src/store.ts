@@ -1,6 +1,7 @@
 import type { Store } from "@tessera/core";
 import { appendAudit, listAudit } from "./audit.js";
 import { Db, type PoolOptions } from "./db.js";
+import { rememberDpopJti } from "./dpop.js";
 import { applyKeyChanges, listSigningKeys } from "./keys.js";
 import { migrate } from "./migrations.js";
 import { purge } from "./purge.js";
@@ -81,6 +82,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     appendAudit: (event) => appendAudit(db, event),
     listAudit: (filter) => listAudit(db, filter),
+
+    rememberDpopJti: (key, expiresAt, now) => rememberDpopJti(db, key, expiresAt, now),
 
     purge: (input) => purge(db, input),
   };

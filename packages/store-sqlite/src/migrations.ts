@@ -94,6 +94,17 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_events_by_time ON audit_events (at);
     `,
   },
+  {
+    version: 2,
+    name: "dpop proof ids",
+    sql: `
+      CREATE TABLE dpop_jtis (
+        key TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX dpop_jtis_by_expiry ON dpop_jtis (expires_at);
+    `,
+  },
 ];
 
 /**

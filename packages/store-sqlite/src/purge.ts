@@ -17,6 +17,7 @@ export function purgeOperation(h: SqliteHandle) {
     ).run(input.sealedBefore);
     h.sql("DELETE FROM revocation_events WHERE at < ?").run(input.revocationsBefore);
     h.sql("DELETE FROM audit_events WHERE at < ?").run(input.auditBefore);
+    h.sql("DELETE FROM dpop_jtis WHERE expires_at <= ?").run(input.now);
   });
   return { purge };
 }

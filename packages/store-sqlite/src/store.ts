@@ -1,6 +1,7 @@
 import type { Store } from "@tessera/core";
 import { TesseraError } from "@tessera/core";
 import { auditOperations } from "./audit.js";
+import { dpopOperations } from "./dpop.js";
 import { toStoreError, unavailable } from "./errors.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 import { keyOperations } from "./keys.js";
@@ -33,6 +34,7 @@ function operations(h: SqliteHandle) {
     ...revocationOperations(h),
     ...keyOperations(h),
     ...auditOperations(h),
+    ...dpopOperations(h),
     ...purgeOperation(h),
     migrate(): void {
       applyMigrations(h.db);
@@ -124,6 +126,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     appendAudit: (event) => run((o) => o.appendAudit(event)),
     listAudit: (filter) => run((o) => o.listAudit(filter)),
+
+    rememberDpopJti: (key, expiresAt, now) => run((o) => o.rememberDpopJti(key, expiresAt, now)),
 
     purge: (input) => run((o) => o.purge(input)),
   };
