@@ -1,0 +1,227 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchSign, benchVerify } from "./lib/crypto-bench.js";
+import { baseline, loginOverHttp, refreshOverHttp } from "./lib/http-bench.js";
+import { argon2Limit } from "./lib/limits.js";
+import { machine } from "./lib/machine.js";
+import { chartRows, table, targets } from "./lib/report.js";
+import { growSqliteStore } from "./lib/seed.js";
+import { canPin } from "./lib/server-process.js";
+import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-setup.js";
+import { chart } from "./lib/svg.js";
+
+/**
+ * `npm run bench` — every figure of issue 7 in one run on one machine, each beside its limit.
+ *
+ *   node bench/run.js            the full run (1,000,000-session store; several minutes)
+ *   node bench/run.js --quick    a smoke run, under a minute (smaller store, shorter rounds)
+ *   node bench/run.js --profile  also write a CPU profile of the server during the SQLite refresh
+ *                                run (to $TMPDIR/tessera-bench-profiles)
+ *   node bench/run.js --no-postgres
+ *
+ * Writes bench/results/latest.json and bench/results/latest.svg. Build first (`npx tsc -b`): the
+ * bench runs against the packages' dist/, as users do.
+ */
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const mode = quick ? "quick" : "full";
+
+const SETTINGS = quick
+  ? {
+      crypto: { rounds: 5, sliceMs: 80, warmupMs: 80 },
+      argon2: { rounds: 3, roundMs: 600, warmupMs: 300 },
+      limit: { workers: 64, rounds: 3, roundMs: 400, warmupMs: 200 },
+      sessions: 2000,
+      loginUsers: 8,
+      bigStore: 50_000,
+      http: { duration: 3, warmup: 1 },
+    }
+  : {
+      crypto: { rounds: 9, sliceMs: 300, warmupMs: 300 },
+      argon2: { rounds: 5, roundMs: 2000, warmupMs: 500 },
+      limit: { workers: 64, rounds: 5, roundMs: 1000, warmupMs: 500 },
+      sessions: 5000,
+      loginUsers: 16,
+      bigStore: 1_000_000,
+      http: { duration: 15, warmup: 3 },
+    };
+
+const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));
+const host = machine();
+const pin = canPin() && host.cpus >= 2;
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const step = (/** @type {string} */ what) => console.log(`[${elapsed()}] ${what}`);
+const round = (/** @type {number} */ x) => Math.round(x);
+const round2 = (/** @type {number} */ x) => Math.round(x * 100) / 100;
+
+console.log(`tessera bench (${mode}) — ${host.line}; load average ${host.load.join(" ")}`);
+console.log(
+  pin
+    ? "HTTP: each server in its own process pinned to CPU 0, the load generator (autocannon) on CPU 1; nothing pinned for the login flood"
+    : "HTTP: CPU pinning unavailable (needs Linux taskset and 2 CPUs): server and load generator share the CPUs",
+);
+
+const http = {
+  ...SETTINGS.http,
+  serverCpus: pin ? "0" : undefined,
+  loadCpus: pin ? "1" : undefined,
+};
+const tmp = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+/** @type {Array<() => Promise<unknown>>} */
+const cleanups = [];
+process.once("SIGINT", () => {
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(130);
+});
+
+try {
+  step("verify: tessera, raw node:crypto, jose, fast-jwt (EdDSA, ES256, RS256)");
+  const verify = await benchVerify(SETTINGS.crypto);
+  step("sign: tessera vs raw node:crypto (EdDSA)");
+  const sign = await benchSign(SETTINGS.crypto);
+  step("argon2id limit on all cores");
+  const argon2PerSecond = await argon2Limit(SETTINGS.argon2);
+
+  step("HTTP baseline (bare Fastify route)");
+  const base = await baseline(http);
+
+  step(`SQLite: ${SETTINGS.sessions} sessions via core, in-process refresh limit`);
+  const sqlite = await prepareSqlite(tmp, SETTINGS);
+  step("SQLite: refresh over HTTP");
+  const profileDir = join(tmpdir(), "tessera-bench-profiles");
+  const refreshSqlite = await refreshOverHttp(sqlite, {
+    ...http,
+    ...(args.has("--profile") ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
+  if (args.has("--profile")) {
+    step(`server CPU profile written to ${profileDir} (read it with: node bench/profile-summary.js <file>)`);
+  }
+  step("SQLite: login flood + /healthz");
+  const loginSqlite = await loginOverHttp(sqlite, http);
+  step(`SQLite: growing the store by ${SETTINGS.bigStore.toLocaleString("en-US")} sessions (bulk insert)`);
+  growSqliteStore(sqlite.path, SETTINGS.bigStore);
+  step("SQLite: refresh over HTTP on the grown store");
+  const refreshBig = await refreshOverHttp(sqlite, http);
+
+  /** @type {Record<string, unknown>} */
+  let postgres = {};
+  if (args.has("--no-postgres")) {
+    step("PostgreSQL: skipped (--no-postgres)");
+    postgres = { postgres_note: "skipped (--no-postgres)" };
+  } else if (!postgresAvailable()) {
+    const note =
+      "skipped: PostgreSQL binaries (initdb, pg_ctl) not found; install Debian's postgresql or set TESSERA_PG_BIN / TESSERA_TEST_POSTGRES_URL";
+    console.log(`NOTE PostgreSQL ${note}`);
+    postgres = { postgres_note: note };
+  } else {
+    step(`PostgreSQL: throwaway server, ${SETTINGS.sessions} sessions, in-process refresh limit`);
+    const pg = await preparePostgres(SETTINGS);
+    cleanups.push(pg.stop);
+    step("PostgreSQL: refresh over HTTP");
+    const refreshPg = await refreshOverHttp(pg, http);
+    step("PostgreSQL: login flood + /healthz");
+    const loginPg = await loginOverHttp(pg, http);
+    postgres = {
+      refresh_limit_postgres_per_s: round(pg.limitPerSecond),
+      refresh_limit_postgres_cpu_us_per_op: round(pg.limitCpuUsPerOp),
+      refresh_postgres: httpFigure(refreshPg),
+      login_postgres: { ...httpFigure(loginPg), healthz_p99_ms: round2(loginPg.healthz_p99_ms) },
+    };
+  }
+
+  const results = {
+    node: process.version,
+    cpus: host.cpus,
+    machine: host.line,
+    date: new Date().toISOString(),
+    mode,
+    load_average_at_start: host.load,
+    verify: mapValues(verify, (v) => mapValues(v, round)),
+    sign: mapValues(sign, (v) => mapValues(v, round)),
+    http: {
+      baseline_rps: round(base.rps),
+      refresh_limit_per_s: round(sqlite.limitPerSecond),
+      refresh_limit_cpu_us_per_op: round(sqlite.limitCpuUsPerOp),
+      refresh_sqlite: { ...httpFigure(refreshSqlite), sessions: sqlite.sessions.length },
+      refresh_sqlite_1m: {
+        ...httpFigure(refreshBig),
+        sessions_in_store: SETTINGS.bigStore,
+        rss_mb_peak: round2(refreshBig.rss_mb_peak ?? 0),
+      },
+      login_sqlite: {
+        ...httpFigure(loginSqlite),
+        argon2_limit_per_s: round(argon2PerSecond),
+        healthz_p99_ms: round2(loginSqlite.healthz_p99_ms),
+      },
+      ...postgres,
+      pinned: pin,
+    },
+    rss_mb_peak: round2(refreshSqlite.rss_mb_peak ?? 0),
+    duration_s: round((performance.now() - started) / 1000),
+  };
+
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(resultsDir, "latest.svg"),
+    chart(chartRows(results), {
+      title: `Tessera bench (${mode}) — each figure as a ratio to its limit`,
+      subtitle: `${host.line} · ${results.date.slice(0, 10)} · load average at start ${host.load.join(" ")}`,
+    }),
+  );
+
+  console.log("");
+  for (const line of table(results)) console.log(line);
+  console.log("\ntargets (issue 7):");
+  for (const t of targets(results, { fullSize: SETTINGS.bigStore >= 1_000_000 })) {
+    console.log(`  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`);
+  }
+  const failures = [refreshSqlite, refreshBig, loginSqlite].reduce((n, r) => n + r.non_2xx + r.errors, 0);
+  if (failures > 0)
+    console.log(`\nWARNING: ${failures} HTTP requests failed (non-2xx or errors); see latest.json`);
+  console.log(`\nwrote bench/results/latest.json and latest.svg in ${elapsed()}`);
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/**
+ * @param {{ rps: number, p50_ms: number, p99_ms: number, requests: number, non_2xx: number, errors: number, connections?: number, server_cpu_us_per_request?: number | null, server_cpu_utilisation?: number | null, server_cpu_wait_share?: number | null, load_generator_cpu_utilisation?: number }} r
+ */
+function httpFigure(r) {
+  return {
+    rps: round(r.rps),
+    p50_ms: round2(r.p50_ms),
+    p99_ms: round2(r.p99_ms),
+    requests: r.requests,
+    non_2xx: r.non_2xx,
+    errors: r.errors,
+    ...(r.connections !== undefined ? { connections: r.connections } : {}),
+    ...(typeof r.server_cpu_us_per_request === "number"
+      ? { server_cpu_us_per_request: round(r.server_cpu_us_per_request) }
+      : {}),
+    ...(typeof r.server_cpu_utilisation === "number"
+      ? { server_cpu_utilisation: round2(r.server_cpu_utilisation) }
+      : {}),
+    ...(typeof r.server_cpu_wait_share === "number"
+      ? { server_cpu_wait_share: round2(r.server_cpu_wait_share) }
+      : {}),
+    ...(typeof r.load_generator_cpu_utilisation === "number"
+      ? { load_generator_cpu_utilisation: round2(r.load_generator_cpu_utilisation) }
+      : {}),
+  };
+}
+
+/**
+ * @template T, U
+ * @param {Record<string, T>} object
+ * @param {(value: T) => U} fn
+ * @returns {Record<string, U>}
+ */
+function mapValues(object, fn) {
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, fn(v)]));
+}
