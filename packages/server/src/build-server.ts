@@ -14,7 +14,7 @@ import {
   systemClock,
   type Tessera,
 } from "@tessera/core";
-import { createRedisClient } from "@tessera/store-redis";
+import { createRedisClient, startRevocationRelay } from "@tessera/store-redis";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -27,6 +27,7 @@ import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
+import { memoryFailureCounter, redisFailureCounter } from "./http/failure-counter.js";
 import { HttpError } from "./http/http-error.js";
 import { loggerOptions } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
@@ -92,6 +93,15 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
           app.log.warn({ err: error }, "revocation not pushed to Redis"),
         )
       : store;
+    if (redis) {
+      // Catches up on revocations whose direct push was lost (Redis away, a crash in between).
+      const relay = startRevocationRelay({
+        store,
+        redis,
+        onError: throttled(app, "revocation relay pass failed"),
+      });
+      cleanups.push(async () => relay.close());
+    }
     const clock = options.clock ?? systemClock;
     const tessera =
       options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher));
@@ -131,7 +141,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       tessera,
       store,
       config,
-      limits: createRateLimits(app, { ip: config.rateLimitIp, login: config.rateLimitLogin }),
+      limits: createRateLimits(
+        app,
+        { ip: config.rateLimitIp, login: config.rateLimitLogin },
+        redis
+          ? redisFailureCounter(redis, { onError: throttled(app, "Redis failure counter; counting locally") })
+          : memoryFailureCounter(),
+      ),
       metrics,
       allowedOrigins,
       now: () => clock.now(),
@@ -167,6 +183,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     throw error;
   }
+}
+
+/** A warning logger for background failures that repeat while a dependency is down: one line a minute. */
+function throttled(app: FastifyInstance, message: string): (error: unknown) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (error) => {
+    if (Date.now() - last < 60_000) return;
+    last = Date.now();
+    // Only the error code: a driver message may quote connection details.
+    app.log.warn({ code: (error as { code?: unknown } | null)?.code ?? "error" }, message);
+  };
 }
 
 async function createOwnTessera(

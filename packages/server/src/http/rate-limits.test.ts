@@ -33,6 +33,22 @@ describe("failed-login limit per (account, IP)", () => {
     expect(server.hasher.calls.verify).toBe(0);
   });
 
+  it("concurrent wrong passwords get exactly the budget of 401s, the rest 429", async () => {
+    // Regression: the budget was read before the password work and added to after it, so
+    // attempts fired together all passed the check.
+    server = await startTestServer({ TESSERA_RATE_LIMIT_LOGIN: "3/15m" });
+    const email = uniqueEmail();
+    await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        server?.call("POST", "/auth/login", { json: { email, password: `wrong password ${i}` } }),
+      ),
+    );
+    const statuses = answers.map((a) => a?.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+  });
+
   it("does not lock out the same account from another client IP, nor another account", async () => {
     server = await startTestServer({ TESSERA_RATE_LIMIT_LOGIN: "2/15m", TESSERA_TRUST_PROXY: "loopback" });
     const victim = uniqueEmail();

@@ -2,15 +2,20 @@ import { createHash } from "node:crypto";
 import { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RateLimitRule } from "../config/duration.js";
+import { type FailureCounter, memoryFailureCounter, type Reservation } from "./failure-counter.js";
 import { HttpError } from "./http-error.js";
 
 type Limiter = ReturnType<FastifyInstance["createRateLimit"]>;
 
 /** Counts failures of one kind per (account, client IP) and refuses once the budget is spent. */
 export interface FailureBudget {
-  /** Throws 429 `rate_limited` (with `Retry-After`) when this account+IP has no failures left. */
+  /**
+   * Counts this attempt against the account+IP budget, or throws 429 `rate_limited` (with
+   * `Retry-After`) when no failures are left. Unless `spend` follows, the attempt is given back
+   * when the request ends.
+   */
   check(request: FastifyRequest, account: string): Promise<void>;
-  /** Spends one failure. */
+  /** The attempt failed: keep it counted (or count it, without a `check` before). */
   spend(request: FastifyRequest, account: string): Promise<void>;
 }
 
@@ -30,8 +35,11 @@ const accountKey = (account: string) =>
   createHash("sha256").update(account.trim().normalize("NFC").toLowerCase()).digest("base64url").slice(0, 22);
 
 /**
- * Builds the limits on `@fastify/rate-limit` (which must be registered on `app`; with Redis its
- * counters are shared by every instance).
+ * Builds the limits. The per-IP and registration limits run on `@fastify/rate-limit` (which must
+ * be registered on `app`; with Redis its counters are shared by every instance). Failures run on
+ * `failures` (default: this process's memory; `redisFailureCounter` to share them): each attempt
+ * is counted atomically *before* the password work and given back when it did not fail, so
+ * concurrent attempts spread over many instances never get more than one budget of failures.
  *
  * Lock-out policy: failed logins are counted per (account, IP), never per account alone, so an
  * attacker elsewhere cannot lock the real user out; spraying one account from many addresses is
@@ -43,48 +51,59 @@ const accountKey = (account: string) =>
 export function createRateLimits(
   app: FastifyInstance,
   rules: { ip: RateLimitRule | null; login: RateLimitRule | null },
+  failures: FailureCounter = memoryFailureCounter(),
 ): RateLimits {
-  const keys = new WeakMap<FastifyRequest, string>();
-  const make = (rule: RateLimitRule, prefix: string): Limiter =>
-    app.createRateLimit({
-      max: rule.max,
-      timeWindow: rule.windowMs,
-      keyGenerator: (request) => `${prefix}:${keys.get(request) ?? clientKey(request)}`,
-    });
-
   const counting = (rule: RateLimitRule | null, prefix: string) => {
     if (!rule) return null;
-    const limiter = make(rule, prefix);
+    const limiter: Limiter = app.createRateLimit({
+      max: rule.max,
+      timeWindow: rule.windowMs,
+      keyGenerator: (request) => `${prefix}:${clientKey(request)}`,
+    });
     return async (request: FastifyRequest) => {
       const result = await limiter(request);
-      if (!result.isAllowed && result.isExceeded) throw tooMany(result.ttlInSeconds);
+      if (!result.isAllowed && result.isExceeded) throw tooMany(result.ttlInSeconds * 1000);
     };
   };
 
-  let failures: FailureBudget | null = null;
-  if (rules.login) {
-    const limiter = make(rules.login, "fail");
-    const withKey = async <T>(request: FastifyRequest, account: string, run: () => Promise<T>) => {
-      keys.set(request, `${accountKey(account)}:${clientKey(request)}`);
-      try {
-        return await run();
-      } finally {
-        keys.delete(request);
-      }
-    };
-    failures = {
-      check: (request, account) =>
-        withKey(request, account, async () => {
-          const state = await limiter(request, { increment: false });
-          if (!state.isAllowed && state.remaining <= 0) throw tooMany(state.ttlInSeconds);
-        }),
-      spend: (request, account) => withKey(request, account, async () => void (await limiter(request))),
-    };
-  }
-
-  return { perIp: counting(rules.ip, "ip"), register: counting(rules.login, "register"), failures };
+  return {
+    perIp: counting(rules.ip, "ip"),
+    register: counting(rules.login, "register"),
+    failures: rules.login ? failureBudget(app, rules.login, failures) : null,
+  };
 }
 
-function tooMany(ttlInSeconds: number): HttpError {
-  return new HttpError("rate_limited", { "retry-after": String(Math.max(1, ttlInSeconds)) });
+function failureBudget(app: FastifyInstance, rule: RateLimitRule, counter: FailureCounter): FailureBudget {
+  const keyOf = (request: FastifyRequest, account: string) => `${accountKey(account)}:${clientKey(request)}`;
+  /** Attempts counted by `check` whose outcome is not known yet. */
+  const pending = new WeakMap<FastifyRequest, Reservation>();
+
+  // Whatever ends the request without a spend (success, another error, a client that went away)
+  // gives its attempt back.
+  const settle = async (request: FastifyRequest) => {
+    const reservation = pending.get(request);
+    if (!reservation) return;
+    pending.delete(request);
+    await reservation.release();
+  };
+  app.addHook("onResponse", settle);
+  app.addHook("onRequestAbort", settle);
+
+  return {
+    async check(request, account) {
+      const reservation = await counter.reserve(keyOf(request, account), rule);
+      if (!reservation.allowed) throw tooMany(reservation.retryAfterMs);
+      pending.set(request, reservation);
+    },
+    async spend(request, account) {
+      if (pending.delete(request)) return; // counted by check
+      await counter.add(keyOf(request, account), rule);
+    },
+  };
+}
+
+function tooMany(retryAfterMs: number): HttpError {
+  return new HttpError("rate_limited", {
+    "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  });
 }
