@@ -7,7 +7,7 @@ export type AuthView = "loading" | "logged_out" | "authenticated" | "session_exp
 export async function openDemo(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
-  await page.waitForSelector("body:not([data-auth='loading'])");
+  await page.waitForSelector("body:not([data-auth='loading'])", { timeout: 15_000 });
   return page;
 }
 
@@ -16,8 +16,8 @@ export async function authView(page: Page): Promise<string | null> {
   return page.getAttribute("body", "data-auth");
 }
 
-/** Waits until the page shows `view` (the default 5 s Playwright timeout applies). */
-export async function waitForView(page: Page, view: AuthView, timeout = 5000): Promise<void> {
+/** Waits until the page shows `view`. */
+export async function waitForView(page: Page, view: AuthView, timeout = 10_000): Promise<void> {
   await page.waitForSelector(`body[data-auth='${view}']`, { timeout });
 }
 
