@@ -25,6 +25,7 @@ import Fastify, {
 import type { DestinationStream } from "pino";
 import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
+import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
 import { memoryFailureCounter, redisFailureCounter } from "./http/failure-counter.js";
@@ -66,6 +67,8 @@ export interface BuildServerOptions {
   logger?: false | { level?: string; stream?: DestinationStream };
   /** Node process metrics on `/metrics` (default true). */
   processMetrics?: boolean;
+  /** DPoP (RFC 9449) settings; proofs are always accepted, nonces only demanded when asked. */
+  dpop?: DpopOptions;
 }
 
 /**
@@ -126,8 +129,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         callback(null, origin !== undefined && config.allowedOrigins.includes(origin)),
       credentials: true,
       methods: ["GET", "POST", "DELETE"],
-      allowedHeaders: ["Content-Type", "Authorization", "X-CSRF-Token"],
-      exposedHeaders: ["Retry-After", "WWW-Authenticate"],
+      allowedHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "DPoP"],
+      exposedHeaders: ["Retry-After", "WWW-Authenticate", "DPoP-Nonce"],
       maxAge: 600,
     });
     await app.register(rateLimit, {
@@ -151,6 +154,14 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       metrics,
       allowedOrigins,
       now: () => clock.now(),
+      dpop: createServerDpop({
+        issuer: config.issuer,
+        store,
+        redis,
+        clock,
+        masterKey: () => resolveMasterKey(config).key,
+        options: options.dpop ?? {},
+      }),
     };
 
     installErrorHandling(app, trackRouteMethods(app));

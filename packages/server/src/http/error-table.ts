@@ -16,7 +16,12 @@ export type ServerErrorCode =
   // OAuth 2.0 (RFC 6749 §5.2, RFC 7662)
   | "invalid_client"
   | "invalid_grant"
-  | "unsupported_grant_type";
+  | "unsupported_grant_type"
+  // DPoP (RFC 9449): at token endpoints, and the 401 forms at protected resources
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce"
+  | "dpop_proof_rejected"
+  | "dpop_nonce_required";
 
 interface Entry {
   status: number;
@@ -28,7 +33,7 @@ interface Entry {
 /** Every `error` value a client can ever see. */
 export type WireErrorCode = Exclude<
   ServerErrorCode | TesseraErrorCode,
-  "key_unavailable" | "master_key_mismatch"
+  "key_unavailable" | "master_key_mismatch" | "dpop_proof_rejected" | "dpop_nonce_required"
 >;
 
 /**
@@ -100,6 +105,11 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
     wire: "unsupported_grant_type",
     message: "Only grant_type=refresh_token is supported.",
   },
+  // DPoP (RFC 9449 §5, §7.1, §8, §9)
+  invalid_dpop_proof: { status: 400, wire: "invalid_dpop_proof", message: "The DPoP proof is invalid." },
+  use_dpop_nonce: { status: 400, wire: "use_dpop_nonce", message: "A DPoP nonce is required." },
+  dpop_proof_rejected: { status: 401, wire: "invalid_dpop_proof", message: "The DPoP proof is invalid." },
+  dpop_nonce_required: { status: 401, wire: "use_dpop_nonce", message: "A DPoP nonce is required." },
   // the server itself
   server_error: { status: 500, wire: "server_error", message: "Internal server error." },
   key_unavailable: { status: 500, wire: "server_error", message: "Internal server error." },

@@ -13,13 +13,13 @@ import type { RouteContext } from "./route-context.js";
  */
 export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get("/auth/me", async (request, reply) => {
-    const claims = await authenticateBearer(ctx.tessera, request);
+    const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const user = await ctx.tessera.getUser(claims.sub);
     return reply.send({ user: { id: user.id, email: user.email }, session: { id: claims.sid } });
   });
 
   app.post("/auth/logout-all", async (request, reply) => {
-    const claims = await authenticateBearer(ctx.tessera, request);
+    const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     await ctx.tessera.logoutAll(claims, clientContext(request));
     ctx.metrics.revocations.inc({ reason: "logout_all" });
     clearRefreshCookie(reply);
@@ -27,7 +27,7 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post("/auth/password", async (request, reply) => {
-    const claims = await authenticateBearer(ctx.tessera, request);
+    const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const body = jsonObject(request.body);
     const currentPassword = stringField(body, "current_password", 1024);
     const newPassword = stringField(body, "new_password", 1024);
@@ -39,7 +39,7 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.delete("/auth/account", async (request, reply: FastifyReply) => {
-    const claims = await authenticateBearer(ctx.tessera, request);
+    const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const password = stringField(jsonObject(request.body), "password", 1024);
     await guardPassword(ctx, request, claims.sub, () =>
       ctx.tessera.deleteAccount(claims, { password, context: clientContext(request) }),

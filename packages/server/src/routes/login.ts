@@ -1,5 +1,6 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
+import { dpopFailure } from "../dpop/dpop-failure.js";
 import { jsonObject, optionalStringField, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
 import { HttpError } from "../http/http-error.js";
@@ -11,6 +12,8 @@ import type { RouteContext } from "./route-context.js";
 /**
  * `POST /auth/login {email, password, token_delivery?}` → 200 tokens + refresh cookie, or with
  * `"token_delivery": "body"` (native clients) the refresh token in the JSON and no cookie.
+ * A native client may add a `DPoP` proof (RFC 9449): the session is then bound to its key and
+ * the answer says `token_type: "DPoP"`.
  * Unknown e-mail and wrong password are the same 401 `invalid_credentials`.
  */
 export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -21,6 +24,16 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const password = stringField(body, "password", 1024);
     const delivery = optionalStringField(body, "token_delivery", 16) ?? "cookie";
     if (delivery !== "cookie" && delivery !== "body") throw new HttpError("invalid_request");
+    // RFC 9449: a native client may bind its session to a key; a cookie session cannot be.
+    let dpopJkt: string | undefined;
+    if (ctx.dpop.present(request)) {
+      if (delivery !== "body") throw new HttpError("invalid_request");
+      try {
+        dpopJkt = (await ctx.dpop.check(request)).jkt;
+      } catch (error) {
+        throw dpopFailure(error, "token", ctx.dpop);
+      }
+    }
 
     try {
       await ctx.limits.failures?.check(request, email);
@@ -30,7 +43,12 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
     let tokens: Awaited<ReturnType<typeof ctx.tessera.login>>;
     try {
-      tokens = await ctx.tessera.login({ email, password, context: clientContext(request) });
+      tokens = await ctx.tessera.login({
+        email,
+        password,
+        context: clientContext(request),
+        ...(dpopJkt ? { dpopJkt } : {}),
+      });
     } catch (error) {
       if (isTesseraError(error, "invalid_credentials")) {
         ctx.metrics.logins.inc({ outcome: "invalid_credentials" });
@@ -43,7 +61,11 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     ctx.metrics.logins.inc({ outcome: "success" });
 
     noStore(reply);
-    if (delivery === "body") return reply.send({ ...tokenBody(tokens), refresh_token: tokens.refreshToken });
+    if (delivery === "body") {
+      if (ctx.dpop.nonces) reply.header("dpop-nonce", ctx.dpop.nonces.current());
+      const tokenType = dpopJkt ? "DPoP" : "Bearer";
+      return reply.send({ ...tokenBody(tokens), token_type: tokenType, refresh_token: tokens.refreshToken });
+    }
     setRefreshCookie(reply, tokens.refreshToken, tokens.sessionExpiresAt, ctx.now());
     return reply.send(tokenBody(tokens));
   });

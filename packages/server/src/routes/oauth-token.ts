@@ -1,5 +1,7 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
+import { dpopFailure } from "../dpop/dpop-failure.js";
+import { tokenTypeOf } from "../dpop/token-type.js";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
 import { HttpError } from "../http/http-error.js";
@@ -12,7 +14,8 @@ import type { RouteContext } from "./route-context.js";
  * `grant_type=refresh_token&refresh_token=…` → 200 `{access_token, token_type, expires_in,
  * refresh_token}`; errors per §5.2 (`invalid_request`, `unsupported_grant_type`,
  * `invalid_grant`). The same rotation and reuse rules as the cookie refresh; no CSRF header,
- * because nothing ambient is sent.
+ * because nothing ambient is sent. With a `DPoP` proof (RFC 9449 §5) the refresh of a bound
+ * family must be made by its key; the answer is then `token_type: "DPoP"`.
  */
 export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post("/oauth/token", async (request, reply) => {
@@ -22,13 +25,29 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void 
     const grantType = stringField(body, "grant_type", 64);
     if (grantType !== "refresh_token") throw new HttpError("unsupported_grant_type");
     const refreshToken = stringField(body, "refresh_token", 1024);
+    // The proof is checked before the token is touched: a bad or missing proof for a bound family
+    // is invalid_grant in the core before any consumption, so it never looks like reuse.
+    let dpopJkt: string | undefined;
+    if (ctx.dpop.present(request)) {
+      try {
+        dpopJkt = (await ctx.dpop.check(request)).jkt;
+      } catch (error) {
+        throw dpopFailure(error, "token", ctx.dpop);
+      }
+    }
 
     try {
-      const tokens = await ctx.tessera.refresh({ refreshToken, context: clientContext(request) });
+      const tokens = await ctx.tessera.refresh({
+        refreshToken,
+        context: clientContext(request),
+        ...(dpopJkt ? { dpopJkt } : {}),
+      });
       ctx.metrics.refreshes.inc({ outcome: "success" });
+      if (ctx.dpop.nonces) reply.header("dpop-nonce", ctx.dpop.nonces.current());
       return reply.send({
         access_token: tokens.accessToken,
-        token_type: "Bearer",
+        // An unbound family refreshed with a proof stays unbound, so its tokens stay Bearer.
+        token_type: tokenTypeOf(tokens.accessToken),
         expires_in: tokens.expiresIn,
         refresh_token: tokens.refreshToken,
       });

@@ -1,5 +1,6 @@
 import type { Store, Tessera } from "@tessera/core";
 import type { ServerConfig } from "../config/server-config.js";
+import type { ServerDpop } from "../dpop/server-dpop.js";
 import type { ServerMetrics } from "../http/metrics.js";
 import type { RateLimits } from "../http/rate-limits.js";
 
@@ -14,4 +15,6 @@ export interface RouteContext {
   allowedOrigins: ReadonlySet<string>;
   /** The same clock the core runs on (cookie lifetimes are computed from it). */
   now: () => number;
+  /** DPoP proof checks (RFC 9449) for native clients and bound tokens. */
+  dpop: ServerDpop;
 }

@@ -31,13 +31,13 @@ export function sessionJson(view: SessionView) {
 /** `GET /auth/sessions` and `DELETE /auth/sessions/:id` (own sessions only; 404 for anyone else's). */
 export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get("/auth/sessions", async (request, reply) => {
-    const claims = await authenticateBearer(ctx.tessera, request);
+    const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const sessions = await ctx.tessera.listSessions(claims);
     return reply.send({ sessions: sessions.map(sessionJson) });
   });
 
   app.delete<{ Params: { id: string } }>("/auth/sessions/:id", async (request, reply) => {
-    const claims = await authenticateBearer(ctx.tessera, request);
+    const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const id = request.params.id;
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new HttpError("not_found");
     await ctx.tessera.revokeSession(claims, id, clientContext(request));

@@ -46,6 +46,7 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: RouteContext): void {
       introspection_endpoint_auth_methods_supported: ["client_secret_basic"],
       // Algorithm of the access tokens this server signs (RFC 9068 consumers read it from the JWKS too).
       token_signing_alg_values_supported: [ctx.config.signingAlg],
+      dpop_signing_alg_values_supported: ctx.dpop.algorithms,
     });
   });
 }
