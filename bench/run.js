@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +21,8 @@ import { chart } from "./lib/svg.js";
  *                                run (to $TMPDIR/tessera-bench-profiles)
  *   node bench/run.js --no-postgres
  *
- * Writes bench/results/latest.json and bench/results/latest.svg. Build first (`npx tsc -b`): the
+ * Writes bench/results/latest.json and bench/results/latest.svg, and puts the table into
+ * bench/README.md. Build first (`npx tsc -b`): the
  * bench runs against the packages' dist/, as users do.
  */
 
@@ -174,19 +175,48 @@ try {
     }),
   );
 
-  console.log("");
-  for (const line of table(results)) console.log(line);
-  console.log("\ntargets (issue 7):");
-  for (const t of targets(results, { fullSize: SETTINGS.bigStore >= 1_000_000 })) {
-    console.log(`  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`);
-  }
+  const lines = table(results);
+  const goals = targets(results, { fullSize: SETTINGS.bigStore >= 1_000_000 }).map(
+    (t) => `  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`,
+  );
+  console.log(`\n${lines.join("\n")}\n\ntargets (issue 7):\n${goals.join("\n")}`);
+  updateReadme(
+    [
+      `Last run: ${mode} mode, ${results.date.slice(0, 16).replace("T", " ")} UTC, ${host.line}, load average at start ${host.load.join(" ")}.`,
+      "",
+      "```text",
+      ...lines,
+      "",
+      "targets (issue 7):",
+      ...goals,
+      "```",
+    ].join("\n"),
+  );
   const failures = [refreshSqlite, refreshBig, loginSqlite].reduce((n, r) => n + r.non_2xx + r.errors, 0);
   if (failures > 0)
     console.log(`\nWARNING: ${failures} HTTP requests failed (non-2xx or errors); see latest.json`);
-  console.log(`\nwrote bench/results/latest.json and latest.svg in ${elapsed()}`);
+  console.log(
+    `\nwrote bench/results/latest.json, latest.svg and the table in bench/README.md in ${elapsed()}`,
+  );
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/**
+ * Replaces the results block of bench/README.md (between its two marker comments) with `text`.
+ *
+ * @param {string} text
+ */
+function updateReadme(text) {
+  const path = fileURLToPath(new URL("./README.md", import.meta.url));
+  const readme = readFileSync(path, "utf8");
+  const start = "<!-- results:start -->";
+  const end = "<!-- results:end -->";
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from === -1 || to < from) return;
+  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${text}\n${readme.slice(to)}`);
 }
 
 /**
