@@ -19,7 +19,9 @@ export type AuditType =
   | "user.deleted"
   | "key.created"
   | "key.rotated"
-  | "key.retired";
+  | "key.retired"
+  /** Written by `tessera keys rewrap`: the stored keys re-sealed under a new master key. */
+  | "key.rewrapped";
 
 export interface AuditEntry {
   type: AuditType;

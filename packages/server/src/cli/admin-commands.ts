@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
 import { type AuditEvent, type AuditFilter, rewrapSigningKeys } from "@tessera/core";
 import type { Command } from "commander";
+import { ConfigError } from "../config/config-error.js";
 import { parseDuration } from "../config/duration.js";
 import { loadConfig } from "../config/load-config.js";
 import { parseMasterKey } from "../config/master-key.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
-import type { Environment } from "../config/secrets.js";
+import { type Environment, readSecret } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
@@ -126,20 +126,35 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
 
   keys
     .command("rewrap")
-    .description("re-seal every stored signing key under a new master key (one transaction, no downtime)")
-    .requiredOption(
-      "--new-key-file <path>",
-      "file holding the new 32-byte master key (hex, base64 or base64url)",
+    .description(
+      "re-seal every stored signing key under a new master key, given in TESSERA_NEW_MASTER_KEY or " +
+        "TESSERA_NEW_MASTER_KEY_FILE (one transaction, no downtime)",
     )
-    .action(async (opts: { newKeyFile: string }) => {
-      const newKey = parseMasterKey(readFileSync(opts.newKeyFile, "utf8"));
-      if (!newKey) throw new CliFailure("--new-key-file: expected 32 bytes as hex, base64 or base64url");
+    .option(
+      "--new-key-file <path>",
+      "same as TESSERA_NEW_MASTER_KEY_FILE (the key itself never goes on argv)",
+    )
+    .action(async (opts: { newKeyFile?: string }) => {
       const config = loadConfig(env);
+      const newKey = readNewMasterKey(env, opts.newKeyFile, config.production);
       const { key: oldKey } = resolveMasterKey(config);
+      if (Buffer.from(oldKey).equals(Buffer.from(newKey))) {
+        throw new CliFailure("the new master key is the current one");
+      }
       const store = openStore(config.database);
       try {
         await store.migrate();
         const count = await rewrapSigningKeys({ store, oldMasterKey: oldKey, newMasterKey: newKey });
+        await store.appendAudit({
+          at: Date.now(),
+          type: "key.rewrapped",
+          outcome: "success",
+          userId: null,
+          sessionId: null,
+          ip: null,
+          userAgent: null,
+          data: { count },
+        });
         io.out(`re-sealed ${count} signing keys; start every instance with the new master key now`);
       } finally {
         await store.close();
@@ -148,18 +163,20 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
 
   program
     .command("audit")
-    .description("print audit events")
+    .description("print audit events, oldest first")
     .option("--user <idOrEmail>", "only this user's events")
     .option("--type <type>", "only this event type (e.g. refresh.reuse_detected)")
-    .option("--since <when>", "a duration back from now (1h, 7d) or an ISO date")
+    .option("--since <when>", "from this time: a duration back from now (1h, 7d) or an ISO date")
+    .option("--until <when>", "up to this time: a duration back from now (1h, 7d) or an ISO date")
     .option("--limit <n>", "at most this many", "100")
     .option("--json", "print one JSON object per line")
-    .option("--follow", "keep printing new events")
+    .option("--follow", "keep printing new events (checks every second)")
     .action(
       async (opts: {
         user?: string;
         type?: string;
         since?: string;
+        until?: string;
         limit: string;
         json?: boolean;
         follow?: boolean;
@@ -168,18 +185,17 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
           const filter: AuditFilter = { limit: Number(opts.limit) };
           if (opts.user) filter.userId = await resolveUserId(admin, opts.user);
           if (opts.type) filter.type = opts.type;
-          if (opts.since) filter.since = parseSince(opts.since);
-          const print = (events: AuditEvent[]) => {
-            for (const e of events) io.out(opts.json ? JSON.stringify(e) : auditLine(e));
-          };
+          if (opts.since) filter.since = parseWhen(opts.since, "--since");
+          if (opts.until) filter.until = parseWhen(opts.until, "--until");
           let events = await admin.tessera.listAudit(filter);
-          print(events);
+          if (opts.json) for (const e of events) io.out(JSON.stringify(e));
+          else if (events.length > 0) io.out(table([AUDIT_HEADER, ...events.map(auditRow)]));
           if (!opts.follow) return;
           let lastId = Math.max(0, ...events.map((e) => e.id ?? 0));
           for (;;) {
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             events = await admin.tessera.listAudit({ ...filter, afterId: lastId, limit: 1_000 });
-            print(events);
+            for (const e of events) io.out(opts.json ? JSON.stringify(e) : auditRow(e).join("  "));
             lastId = Math.max(lastId, ...events.map((e) => e.id ?? 0));
           }
         })(),
@@ -191,28 +207,39 @@ export class CliFailure extends Error {
   override readonly name = "CliFailure";
 }
 
-function auditLine(e: AuditEvent): string {
+const AUDIT_HEADER = ["TIME", "TYPE", "OUTCOME", "USER", "SESSION", "IP", "USER AGENT", "DATA"];
+
+function auditRow(e: AuditEvent): string[] {
   const data = Object.entries(e.data)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(" ");
-  return [
-    iso(e.at),
-    e.type,
-    e.outcome,
-    `user=${e.userId ?? "-"}`,
-    `session=${e.sessionId ?? "-"}`,
-    `ip=${e.ip ?? "-"}`,
-    data,
-  ]
-    .filter((part) => part !== "")
-    .join(" ");
+  const agent =
+    e.userAgent === null ? "-" : e.userAgent.length > 40 ? `${e.userAgent.slice(0, 39)}…` : e.userAgent;
+  return [iso(e.at), e.type, e.outcome, e.userId ?? "-", e.sessionId ?? "-", e.ip ?? "-", agent, data || "-"];
 }
 
-function parseSince(text: string): number {
+/** The new master key of `keys rewrap`: from the environment (or its file), never from argv. */
+function readNewMasterKey(env: Environment, keyFile: string | undefined, production: boolean): Uint8Array {
+  const name = "TESSERA_NEW_MASTER_KEY";
+  if (keyFile !== undefined && env[`${name}_FILE`] !== undefined) {
+    throw new ConfigError(`${name}_FILE`, `set either ${name}_FILE or --new-key-file, not both`);
+  }
+  const text = readSecret(
+    keyFile === undefined ? env : { ...env, [`${name}_FILE`]: keyFile },
+    name,
+    production,
+  );
+  if (text === undefined) throw new ConfigError(name, `set ${name} or ${name}_FILE to the new master key`);
+  const key = parseMasterKey(text);
+  if (!key) throw new ConfigError(name, "expected 32 bytes as hex (64 digits), base64 or base64url");
+  return key;
+}
+
+function parseWhen(text: string, option: string): number {
   const back = parseDuration(text);
   if (back !== null) return Date.now() - back;
   const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new CliFailure("--since: expected a duration (1h, 7d) or an ISO date");
+  if (Number.isNaN(at)) throw new CliFailure(`${option}: expected a duration (1h, 7d) or an ISO date`);
   return at;
 }
 

@@ -1,73 +1,37 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { buildCli, type CliRun, runCli, startServe } from "../test-support/cli-process.js";
+import { recordSecret } from "../test-support/run-capture.js";
 
-// Smoke tests of the real `tessera` binary: the CLI is bundled from source (sibling packages
-// inlined, npm dependencies left to node_modules) and run as a child process on a temp SQLite file.
+// Smoke tests of the real `tessera` binary (bundled from source), run as a child process on a
+// temp SQLite file.
 
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const outDir = join(root, "node_modules", ".cache", "tessera-server-cli-test", String(process.pid));
-const cli = join(outDir, "cli.mjs");
 const work = mkdtempSync(join(tmpdir(), "tessera-cli-"));
 const env: Record<string, string> = {
-  PATH: process.env.PATH ?? "",
   TESSERA_DATABASE_URL: `sqlite:${join(work, "data", "tessera.db")}`,
   TESSERA_LOG_LEVEL: "warn",
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...env, ...options.env }, cwd: work });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
+function run(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  return runCli(args, {
+    env: { ...env, ...options.env },
+    cwd: work,
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });
 }
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, "packages/server/src/cli.ts")],
-    outfile: cli,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "silent",
-    plugins: [
-      {
-        name: "tessera-sources",
-        setup(b) {
-          b.onResolve({ filter: /^@tessera\/[a-z-]+$/ }, (args) => ({
-            path: join(root, "packages", args.path.slice("@tessera/".length), "src/index.ts"),
-          }));
-          b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
-        },
-      },
-    ],
-  });
+  await buildCli();
 });
 
 describe("tessera CLI", () => {
   const password = "cli password for testing 1";
+  recordSecret(password);
 
   it("migrate applies migrations and creates the development master key (0600)", async () => {
     const res = await run(["migrate"]);
@@ -164,16 +128,8 @@ describe("tessera CLI", () => {
   });
 
   it("serve prints one line with the URL, answers, and shuts down cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [cli, "serve"], { env: { ...env, PORT: "0" }, cwd: work });
-    let stdout = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (c: Buffer) => {
-        stdout += c.toString();
-        const match = /tessera listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.on("close", (code) => reject(new Error(`exited ${code}`)));
-    });
+    const server = await startServe({ env, cwd: work });
+    const url = server.url;
     const health = await fetch(`${url}/readyz`);
     expect(health.status).toBe(200);
 
@@ -185,6 +141,7 @@ describe("tessera CLI", () => {
     ).toBe(201);
     const login = await fetch(`${url}/auth/login`, { method: "POST", headers: json, body: credentials });
     const { access_token: access } = (await login.json()) as { access_token: string };
+    recordSecret(access);
     const listed = await run(["sessions", "list", "bob@example.test", "--json"]);
     expect(listed.code).toBe(0);
     const sessions = JSON.parse(listed.stdout) as Array<{ id: string }>;
@@ -194,9 +151,7 @@ describe("tessera CLI", () => {
     const me = await fetch(`${url}/auth/me`, { headers: { authorization: `Bearer ${access}` } });
     expect(me.status).toBe(401);
     expect((await run(["sessions", "revoke", sessions[0]?.id ?? ""])).code).toBe(1);
-    const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
-    child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    expect(await server.stop()).toBe(0);
     expect(readFileSync(join(work, "data", "master.key"), "utf8").trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -31,11 +31,6 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
     throw error;
   }
 
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  io.out(`tessera listening on ${config.tls ? "https" : "http"}://${host}:${port}`);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -52,5 +47,12 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+
+  // Announce only once the signal handlers are in place: a supervisor that sends SIGTERM as soon
+  // as it reads this line must get a graceful stop, not the default instant death.
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  io.out(`tessera listening on ${config.tls ? "https" : "http"}://${host}:${port}`);
   return app;
 }

@@ -137,10 +137,24 @@ describe("production refusals", () => {
   it("starts with a master key and a trusted proxy (or TLS)", () => {
     expect(loadConfig(prod).production).toBe(true);
     const { TESSERA_TRUST_PROXY: _, ...noProxy } = prod;
-    expect(loadConfig({ ...noProxy, TESSERA_TLS_CERT: "/c.pem", TESSERA_TLS_KEY: "/k.pem" }).tls).toEqual({
-      certPath: "/c.pem",
-      keyPath: "/k.pem",
+    const certPath = join(dir, "tls-cert.pem");
+    const keyPath = join(dir, "tls-key.pem");
+    writeFileSync(certPath, "cert", { mode: 0o644 });
+    writeFileSync(keyPath, "key", { mode: 0o600 });
+    chmodSync(keyPath, 0o600);
+    expect(loadConfig({ ...noProxy, TESSERA_TLS_CERT: certPath, TESSERA_TLS_KEY: keyPath }).tls).toEqual({
+      certPath,
+      keyPath,
     });
+    // The TLS private key gets the checks of a secret file.
+    chmodSync(keyPath, 0o644);
+    expect(failure({ ...noProxy, TESSERA_TLS_CERT: certPath, TESSERA_TLS_KEY: keyPath }).variable).toBe(
+      "TESSERA_TLS_KEY",
+    );
+    expect(loadConfig({ TESSERA_TLS_CERT: certPath, TESSERA_TLS_KEY: keyPath }).tls).not.toBeNull();
+    expect(failure({ TESSERA_TLS_CERT: join(dir, "missing.pem"), TESSERA_TLS_KEY: keyPath }).variable).toBe(
+      "TESSERA_TLS_CERT",
+    );
   });
 
   it("refuses plain HTTP without TLS or a trusted proxy", () => {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { parseMasterKey } from "./master-key.js";
-import { type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
+import { checkReadableFile, type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
 import type { DatabaseConfig, ServerConfig, TrustProxy } from "./server-config.js";
 
 const MINUTE = 60_000;
@@ -215,6 +215,9 @@ export function loadConfig(env: Environment): ServerConfig {
   }
   if (v.TESSERA_TLS_CERT !== undefined && v.TESSERA_TLS_KEY !== undefined) {
     config.tls = { certPath: v.TESSERA_TLS_CERT, keyPath: v.TESSERA_TLS_KEY };
+    checkReadableFile("TESSERA_TLS_CERT", v.TESSERA_TLS_CERT, false);
+    // The private key is a secret file like any `_FILE`: private to the server's user in production.
+    checkReadableFile("TESSERA_TLS_KEY", v.TESSERA_TLS_KEY, production);
   }
   checkLifetimes(config);
   if (production) checkProduction(config);

@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { ConfigError } from "./config-error.js";
 
+// TESSERA_TLS_KEY is already a path to a file, so it has no `_FILE` form; `loadConfig` gives its
+// file the same checks (readable; not world-readable in production).
 /** The settings that may hold a secret; each also has a `<NAME>_FILE` form. */
 export const SECRET_VARIABLES = [
   "TESSERA_MASTER_KEY",
@@ -29,20 +31,33 @@ export function readSecret(env: Environment, name: string, production: boolean):
   }
   if (file === undefined) return direct;
 
-  let content: string;
+  const value = readFileOf(fileVar, file, production).replace(/\r?\n$/, "");
+  if (value.trim() === "") throw new ConfigError(fileVar, "the secret file is empty");
+  return value;
+}
+
+/**
+ * Checks that the file a setting names can be read and — when `secret` (a private key in
+ * production) — that not every local user can read it. Throws a `ConfigError` naming `variable`.
+ *
+ * @example
+ * checkReadableFile("TESSERA_TLS_KEY", "/run/secrets/tls.key", true);
+ */
+export function checkReadableFile(variable: string, path: string, secret: boolean): void {
+  readFileOf(variable, path, secret);
+}
+
+function readFileOf(variable: string, path: string, secret: boolean): string {
   try {
-    if (production && (statSync(file).mode & 0o004) !== 0) {
-      throw new ConfigError(fileVar, "the secret file is world-readable; chmod o-rwx it");
+    if (secret && (statSync(path).mode & 0o004) !== 0) {
+      throw new ConfigError(variable, "the secret file is world-readable; chmod o-rwx it");
     }
-    content = readFileSync(file, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new ConfigError(fileVar, `cannot read the secret file (${code})`);
+    throw new ConfigError(variable, `cannot read the file (${code})`);
   }
-  const value = content.replace(/\r?\n$/, "");
-  if (value.trim() === "") throw new ConfigError(fileVar, "the secret file is empty");
-  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

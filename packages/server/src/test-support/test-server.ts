@@ -7,6 +7,7 @@ import type { ServerConfig } from "../config/server-config.js";
 import { openStore } from "../open-store.js";
 import type { CookieJar } from "./cookie-jar.js";
 import { type CountingHasher, countingHasher } from "./counting-hasher.js";
+import { recordSecret, recordWritten } from "./run-capture.js";
 
 export const MASTER_KEY_HEX = "8f4b0d6c1e2a3f5b7c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d";
 export const RESOURCE_ID = "orders-api";
@@ -29,6 +30,10 @@ export const capturedLogLines: string[] = [];
 
 /** Every token, CSRF token and password that crossed the wire in this worker. */
 export const secretsSeen = new Set<string>();
+const seeSecret = (secret: string) => {
+  secretsSeen.add(secret);
+  recordSecret(secret);
+};
 
 const SECRET_KEYS = [
   "access_token",
@@ -43,7 +48,7 @@ const SECRET_KEYS = [
 function collectSecrets(value: unknown): void {
   if (typeof value !== "object" || value === null) return;
   for (const [key, inner] of Object.entries(value)) {
-    if (SECRET_KEYS.includes(key) && typeof inner === "string" && inner.length >= 8) secretsSeen.add(inner);
+    if (SECRET_KEYS.includes(key) && typeof inner === "string" && inner.length >= 8) seeSecret(inner);
     else collectSecrets(inner);
   }
 }
@@ -107,7 +112,11 @@ export async function startTestServer(
   const hasher = countingHasher();
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line !== "") capturedLogLines.push(line);
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line === "") continue;
+        capturedLogLines.push(line);
+        recordWritten("log", line);
+      }
       callback();
     },
   });
@@ -135,7 +144,7 @@ export async function startTestServer(
     let body: string | undefined = init.body;
     collectSecrets(init.json);
     collectSecrets(init.form);
-    if (init.bearer !== undefined && init.bearer.length >= 8) secretsSeen.add(init.bearer);
+    if (init.bearer !== undefined && init.bearer.length >= 8) seeSecret(init.bearer);
     if (init.json !== undefined) {
       headers["content-type"] ??= "application/json";
       body = JSON.stringify(init.json);
@@ -165,7 +174,7 @@ export async function startTestServer(
     collectSecrets(parsed);
     for (const line of setCookies) {
       const value = line.split(";")[0]?.split("=").slice(1).join("=") ?? "";
-      if (value.length >= 8) secretsSeen.add(value);
+      if (value.length >= 8) seeSecret(value);
     }
     return { status: res.status, headers: res.headers, setCookies, text, body: parsed };
   };
@@ -179,6 +188,9 @@ export async function startTestServer(
     call,
     close: async () => {
       await app.close();
+      // Every audit row goes into the run-wide leak scan (see run-capture.ts).
+      const rows = await store.listAudit({ limit: 1_000_000 });
+      for (const row of rows) recordWritten("audit", JSON.stringify(row));
       await store.close();
     },
   };
