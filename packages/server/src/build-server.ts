@@ -5,7 +5,6 @@ import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
-import rateLimit from "@fastify/rate-limit";
 import {
   type Clock,
   createTessera,
@@ -28,7 +27,7 @@ import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
-import { memoryFailureCounter, redisFailureCounter } from "./http/failure-counter.js";
+import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { HttpError } from "./http/http-error.js";
 import { loggerOptions } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
@@ -133,11 +132,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       exposedHeaders: ["Retry-After", "WWW-Authenticate", "DPoP-Nonce"],
       maxAge: 600,
     });
-    await app.register(rateLimit, {
-      global: false,
-      skipOnError: true,
-      ...(redis ? { redis, nameSpace: "tessera-rl:" } : {}),
-    });
 
     const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
     const ctx: RouteContext = {
@@ -148,8 +142,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         app,
         { ip: config.rateLimitIp, login: config.rateLimitLogin },
         redis
-          ? redisFailureCounter(redis, { onError: throttled(app, "Redis failure counter; counting locally") })
-          : memoryFailureCounter(),
+          ? redisWindowCounter(redis, {
+              onError: throttled(app, "Redis rate-limit counters unavailable; counting locally"),
+            })
+          : memoryWindowCounter(),
       ),
       metrics,
       allowedOrigins,
@@ -263,8 +259,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const body = JSON.stringify({ error: "invalid_request", message: ERROR_TABLE.invalid_request.message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n` +
-      `${RAW_SECURITY_HEADERS}\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -275,17 +270,6 @@ function trustProxyOption(
   if (typeof trust === "number") return (_address: string, hop: number) => hop < trust;
   return trust;
 }
-
-/** The headers helmet sets, for answers written straight to the socket (no HSTS: no TLS state there). */
-const RAW_SECURITY_HEADERS = [
-  "X-Content-Type-Options: nosniff",
-  "X-Frame-Options: DENY",
-  "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  "Referrer-Policy: no-referrer",
-  "Cross-Origin-Resource-Policy: same-origin",
-]
-  .map((line) => `${line}\r\n`)
-  .join("");
 
 function helmetOptions(config: ServerConfig) {
   return {
@@ -300,8 +284,6 @@ function helmetOptions(config: ServerConfig) {
     },
     frameguard: { action: "deny" as const },
     referrerPolicy: { policy: "no-referrer" as const },
-    // A JSON API is read through CORS, never embedded: no other site may load it as a resource.
-    crossOriginResourcePolicy: { policy: "same-origin" as const },
     hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   };
 }

@@ -2,10 +2,8 @@ import { createHash } from "node:crypto";
 import { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RateLimitRule } from "../config/duration.js";
-import { type FailureCounter, memoryFailureCounter, type Reservation } from "./failure-counter.js";
 import { HttpError } from "./http-error.js";
-
-type Limiter = ReturnType<FastifyInstance["createRateLimit"]>;
+import { memoryWindowCounter, type Reservation, type WindowCounter } from "./window-counter.js";
 
 /** Counts failures of one kind per (account, client IP) and refuses once the budget is spent. */
 export interface FailureBudget {
@@ -35,11 +33,11 @@ const accountKey = (account: string) =>
   createHash("sha256").update(account.trim().normalize("NFC").toLowerCase()).digest("base64url").slice(0, 22);
 
 /**
- * Builds the limits. The per-IP and registration limits run on `@fastify/rate-limit` (which must
- * be registered on `app`; with Redis its counters are shared by every instance). Failures run on
- * `failures` (default: this process's memory; `redisFailureCounter` to share them): each attempt
- * is counted atomically *before* the password work and given back when it did not fail, so
- * concurrent attempts spread over many instances never get more than one budget of failures.
+ * Builds the limits on one `WindowCounter` (default: this process's memory; `redisWindowCounter`
+ * to share the counts between instances, falling back to per-instance counting while Redis is
+ * away). Each attempt is counted atomically before the work it guards, and a failure budget gives
+ * back the attempts that did not fail, so concurrent attempts spread over many instances never
+ * get more than one budget.
  *
  * Lock-out policy: failed logins are counted per (account, IP), never per account alone, so an
  * attacker elsewhere cannot lock the real user out; spraying one account from many addresses is
@@ -51,30 +49,26 @@ const accountKey = (account: string) =>
 export function createRateLimits(
   app: FastifyInstance,
   rules: { ip: RateLimitRule | null; login: RateLimitRule | null },
-  failures: FailureCounter = memoryFailureCounter(),
+  counter: WindowCounter = memoryWindowCounter(),
 ): RateLimits {
   const counting = (rule: RateLimitRule | null, prefix: string) => {
     if (!rule) return null;
-    const limiter: Limiter = app.createRateLimit({
-      max: rule.max,
-      timeWindow: rule.windowMs,
-      keyGenerator: (request) => `${prefix}:${clientKey(request)}`,
-    });
     return async (request: FastifyRequest) => {
-      const result = await limiter(request);
-      if (!result.isAllowed && result.isExceeded) throw tooMany(result.ttlInSeconds * 1000);
+      const reservation = await counter.reserve(`${prefix}:${clientKey(request)}`, rule);
+      if (!reservation.allowed) throw tooMany(reservation.retryAfterMs);
     };
   };
 
   return {
     perIp: counting(rules.ip, "ip"),
     register: counting(rules.login, "register"),
-    failures: rules.login ? failureBudget(app, rules.login, failures) : null,
+    failures: rules.login ? failureBudget(app, rules.login, counter) : null,
   };
 }
 
-function failureBudget(app: FastifyInstance, rule: RateLimitRule, counter: FailureCounter): FailureBudget {
-  const keyOf = (request: FastifyRequest, account: string) => `${accountKey(account)}:${clientKey(request)}`;
+function failureBudget(app: FastifyInstance, rule: RateLimitRule, counter: WindowCounter): FailureBudget {
+  const keyOf = (request: FastifyRequest, account: string) =>
+    `fail:${accountKey(account)}:${clientKey(request)}`;
   /** Attempts counted by `check` whose outcome is not known yet. */
   const pending = new WeakMap<FastifyRequest, Reservation>();
 

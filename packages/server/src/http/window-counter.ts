@@ -1,0 +1,168 @@
+import type { Redis } from "ioredis";
+import type { RateLimitRule } from "../config/duration.js";
+
+/** The answer to a reservation: allowed, or refused with how long until the window ends. */
+export interface Reservation {
+  allowed: boolean;
+  /** Milliseconds until the key's window ends (for `Retry-After`). */
+  retryAfterMs: number;
+  /** Gives the reserved attempt back (it did not fail); a no-op when refused or called twice. */
+  release(): Promise<void>;
+}
+
+/**
+ * Counts attempts per key in a fixed window that starts at the key's first attempt: the store of
+ * every rate limit. An attempt is reserved (counted) before the work it guards, so concurrent
+ * attempts can never all pass a check made before any of them was counted; a limit that counts
+ * only failures releases the attempts that did not fail.
+ */
+export interface WindowCounter {
+  /** Atomically counts one attempt unless the budget is spent; a refused attempt leaves no mark. */
+  reserve(key: string, rule: RateLimitRule): Promise<Reservation>;
+  /** Counts one failure that was not reserved beforehand. */
+  add(key: string, rule: RateLimitRule): Promise<void>;
+}
+
+/**
+ * A counter in this process's memory (one instance; also the fallback while Redis is away). It
+ * holds at most `maxKeys` keys, dropping the oldest window first.
+ *
+ * @example
+ * const counter = memoryWindowCounter();
+ * const { allowed } = await counter.reserve("acct:ip", { max: 10, windowMs: 900_000 });
+ */
+export function memoryWindowCounter(options: { now?: () => number; maxKeys?: number } = {}): WindowCounter {
+  const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? 50_000;
+  const windows = new Map<string, { count: number; endsAt: number }>();
+
+  const live = (key: string) => {
+    const entry = windows.get(key);
+    if (entry && entry.endsAt > now()) return entry;
+    if (entry) windows.delete(key);
+    return undefined;
+  };
+  const open = (key: string, rule: RateLimitRule) => {
+    const entry = { count: 0, endsAt: now() + rule.windowMs };
+    windows.set(key, entry);
+    // Map keeps insertion order: the first key is the oldest window.
+    if (windows.size > maxKeys) windows.delete(windows.keys().next().value as string);
+    return entry;
+  };
+
+  return {
+    async reserve(key, rule) {
+      const entry = live(key) ?? open(key, rule);
+      const retryAfterMs = entry.endsAt - now();
+      if (entry.count >= rule.max) return { allowed: false, retryAfterMs, release: async () => {} };
+      entry.count += 1;
+      const release = once(async () => {
+        // Only into the window it was counted in: a later window owes it nothing.
+        if (live(key) === entry && entry.count > 0) entry.count -= 1;
+      });
+      return { allowed: true, retryAfterMs, release };
+    },
+    async add(key, rule) {
+      const entry = live(key) ?? open(key, rule);
+      entry.count += 1;
+    },
+  };
+}
+
+// INCR and the window's expiry in one script: no other client runs between them, so the budget
+// holds for concurrent attempts on every instance (check after increment, never read-then-add).
+const RESERVE = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+if count > tonumber(ARGV[2]) then
+  redis.call('DECR', KEYS[1])
+  return {0, ttl}
+end
+return {1, ttl}
+`;
+// DECR keeps the expiry; a key that already expired is left alone (never a negative count).
+const RELEASE = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return count
+`;
+const ADD = `
+local count = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+`;
+
+/** `run` at most once; later calls resolve at once. */
+function once(run: () => Promise<void>): () => Promise<void> {
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    await run();
+  };
+}
+
+interface WindowScripts {
+  tesseraWindowReserve(key: string, windowMs: number, max: number): Promise<[number, number]>;
+  tesseraWindowRelease(key: string): Promise<number>;
+  tesseraWindowAdd(key: string, windowMs: number): Promise<number>;
+}
+
+/**
+ * A counter in Redis shared by every instance. While Redis does not answer, each instance falls
+ * back to counting in its own memory (`fallback`), so the limit still holds per instance instead
+ * of failing open; `onError` hears about each failed Redis call.
+ *
+ * @example
+ * const counter = redisWindowCounter(redis, { onError: (e) => log.warn({ err: e }, "Redis") });
+ */
+export function redisWindowCounter(
+  redis: Redis,
+  options: { prefix?: string; fallback?: WindowCounter; onError?: (error: unknown) => void } = {},
+): WindowCounter {
+  const prefix = options.prefix ?? "tessera-rl:";
+  const fallback = options.fallback ?? memoryWindowCounter();
+  const report = options.onError ?? (() => {});
+  if (!("tesseraWindowReserve" in redis)) {
+    redis.defineCommand("tesseraWindowReserve", { numberOfKeys: 1, lua: RESERVE });
+    redis.defineCommand("tesseraWindowRelease", { numberOfKeys: 1, lua: RELEASE });
+    redis.defineCommand("tesseraWindowAdd", { numberOfKeys: 1, lua: ADD });
+  }
+  const scripts = redis as unknown as WindowScripts;
+
+  return {
+    async reserve(key, rule) {
+      let answer: [number, number];
+      try {
+        answer = await scripts.tesseraWindowReserve(prefix + key, rule.windowMs, rule.max);
+      } catch (error) {
+        report(error);
+        // Released, if at all, where it was counted.
+        return fallback.reserve(key, rule);
+      }
+      const [allowed, ttl] = answer;
+      const release = once(async () => {
+        try {
+          await scripts.tesseraWindowRelease(prefix + key);
+        } catch (error) {
+          report(error);
+        }
+      });
+      return allowed === 1
+        ? { allowed: true, retryAfterMs: ttl, release }
+        : { allowed: false, retryAfterMs: ttl, release: async () => {} };
+    },
+    async add(key, rule) {
+      try {
+        await scripts.tesseraWindowAdd(prefix + key, rule.windowMs);
+      } catch (error) {
+        report(error);
+        await fallback.add(key, rule);
+      }
+    },
+  };
+}
