@@ -12,7 +12,11 @@ export type VerifyErrorCode =
   | "audience_invalid"
   | "type_invalid"
   | "claim_missing"
-  | "token_revoked";
+  | "token_revoked"
+  // DPoP (RFC 9449)
+  | "dpop_required"
+  | "dpop_proof_invalid"
+  | "dpop_unbound";
 
 /** Every code, in a stable order (for exhaustive tables and tests). */
 export const VERIFY_ERROR_CODES: readonly VerifyErrorCode[] = [
@@ -29,6 +33,9 @@ export const VERIFY_ERROR_CODES: readonly VerifyErrorCode[] = [
   "type_invalid",
   "claim_missing",
   "token_revoked",
+  "dpop_required",
+  "dpop_proof_invalid",
+  "dpop_unbound",
 ];
 
 const MESSAGES: Record<VerifyErrorCode, string> = {
@@ -45,6 +52,9 @@ const MESSAGES: Record<VerifyErrorCode, string> = {
   type_invalid: "The token is not an access token",
   claim_missing: "The token lacks a required claim",
   token_revoked: "The token has been revoked",
+  dpop_required: "The token is DPoP-bound and must be presented with the DPoP scheme and a proof",
+  dpop_proof_invalid: "The DPoP proof is missing or invalid",
+  dpop_unbound: "The token is not DPoP-bound but was presented with the DPoP scheme",
 };
 
 /**
@@ -58,7 +68,11 @@ const MESSAGES: Record<VerifyErrorCode, string> = {
 export class VerifyError extends Error {
   override readonly name = "VerifyError";
   readonly code: VerifyErrorCode;
-  /** For `claim_missing` and typed-claim failures: the claim name (never its value). */
+  /**
+   * For `claim_missing` and typed-claim failures: the claim name (never its value). For
+   * `dpop_proof_invalid`: which check refused the proof (`header`, `typ`, `alg`, `jwk`,
+   * `signature`, `jti`, `htm`, `htu`, `iat`, `ath`, `cnf`).
+   */
   readonly claim: string | undefined;
 
   constructor(code: VerifyErrorCode, claim?: string) {

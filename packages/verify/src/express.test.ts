@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expectTypeOf, it } from "vitest";
 import { expressAuth, requireScope } from "./express.js";
+import { expectDpopBehaviour } from "./test-support/dpop-cases.js";
 import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
 import type { AccessClaims } from "./types.js";
 
@@ -37,6 +38,17 @@ describe("expressAuth over real HTTP", () => {
       const res = await fetch(`${base}${path}`, { method: path === "/orders" ? "POST" : "GET", headers });
       return { status: res.status, headers: res.headers, body: await res.text() };
     }, f);
+  });
+
+  it("accepts DPoP-bound tokens only with the DPoP scheme and a valid proof", async () => {
+    await expectDpopBehaviour(
+      async (path, headers = {}) => {
+        const res = await fetch(`${base}${path}`, { headers });
+        return { status: res.status, headers: res.headers, body: await res.text() };
+      },
+      f,
+      (path) => `${base}${path}`,
+    );
   });
 
   it("augments Express's Request type", () => {

@@ -3,8 +3,8 @@ import { isVerifyError, VerifyError } from "./errors.js";
 import {
   type AuthFailure,
   authFailure,
-  bearerToken,
   checkScopeList,
+  credentials,
   hasScopes,
   insufficientScope,
 } from "./http-auth.js";
@@ -23,6 +23,11 @@ declare global {
 export interface ExpressAuthOptions {
   /** Let requests without any bearer token through (with `req.auth` unset); bad tokens still fail. */
   optional?: boolean;
+  /**
+   * The public origin (and any path prefix) clients address, e.g. `https://api.example.com`, for
+   * DPoP `htu` checks behind a proxy. Default: `req.protocol` and the `Host` header.
+   */
+  baseUrl?: string;
 }
 
 function send(res: Response, failure: AuthFailure): void {
@@ -30,7 +35,8 @@ function send(res: Response, failure: AuthFailure): void {
 }
 
 /**
- * Express middleware: verifies `Authorization: Bearer …` and puts the claims on `req.auth`;
+ * Express middleware: verifies `Authorization: Bearer …` (or `DPoP …` with a `DPoP` proof for
+ * DPoP-bound tokens, RFC 9449) and puts the claims on `req.auth`;
  * otherwise answers 401 with an RFC 6750 challenge. Unexpected errors go to `next(err)`.
  *
  * @example
@@ -38,29 +44,42 @@ function send(res: Response, failure: AuthFailure): void {
  * app.get("/me", (req, res) => res.json({ sub: req.auth?.sub }));
  */
 export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}): RequestHandler {
+  const base = options.baseUrl?.replace(/\/+$/, "");
   return (req: Request, res: Response, next: NextFunction) => {
-    let token: string | undefined;
+    let presented: ReturnType<typeof credentials>;
     try {
-      token = bearerToken(req.headers.authorization);
+      presented = credentials(req.headers.authorization);
     } catch (error) {
       send(res, authFailure(error as VerifyError));
       return;
     }
-    if (token === undefined) {
+    if (presented === undefined) {
       if (options.optional) next();
       else send(res, authFailure(new VerifyError("token_missing")));
       return;
     }
-    verifier.verify(token).then(
-      (claims) => {
-        req.auth = claims;
-        next();
-      },
-      (error: unknown) => {
-        if (isVerifyError(error)) send(res, authFailure(error));
-        else next(error);
-      },
-    );
+    const dpop = presented.scheme === "dpop";
+    verifier
+      .verifyRequest({
+        method: req.method,
+        authorization: req.headers.authorization,
+        ...(dpop
+          ? {
+              url: `${base ?? `${req.protocol}://${req.get("host") ?? ""}`}${req.originalUrl}`,
+              dpop: req.headers.dpop,
+            }
+          : {}),
+      })
+      .then(
+        (claims) => {
+          req.auth = claims;
+          next();
+        },
+        (error: unknown) => {
+          if (isVerifyError(error)) send(res, authFailure(error));
+          else next(error);
+        },
+      );
   };
 }
 

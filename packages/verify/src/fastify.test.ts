@@ -1,6 +1,7 @@
 import Fastify, { type FastifyRequest } from "fastify";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { fastifyAuth, requireScope } from "./fastify.js";
+import { expectDpopBehaviour } from "./test-support/dpop-cases.js";
 import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
 import type { AccessClaims } from "./types.js";
 
@@ -31,6 +32,19 @@ describe("fastifyAuth with the real Fastify inject API", () => {
       for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
       return { status: res.statusCode, headers: h, body: res.body };
     }, f);
+  });
+
+  it("accepts DPoP-bound tokens only with the DPoP scheme and a valid proof", async () => {
+    await expectDpopBehaviour(
+      async (path, headers = {}) => {
+        const res = await app.inject({ method: "GET", url: path, headers });
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
+        return { status: res.statusCode, headers: h, body: res.body };
+      },
+      f,
+      (path) => `http://localhost:80${path}`,
+    );
   });
 
   it("protects only the scope it is registered in", async () => {

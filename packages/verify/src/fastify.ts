@@ -8,8 +8,8 @@ import { isVerifyError, VerifyError } from "./errors.js";
 import {
   type AuthFailure,
   authFailure,
-  bearerToken,
   checkScopeList,
+  credentials,
   hasScopes,
   insufficientScope,
 } from "./http-auth.js";
@@ -27,6 +27,8 @@ export interface FastifyAuthOptions {
   verifier: Verifier;
   /** Let requests without any bearer token through (`request.auth` stays `null`). */
   optional?: boolean;
+  /** Public origin (and path prefix) for DPoP `htu` checks behind a proxy. Default: from the request. */
+  baseUrl?: string;
 }
 
 function send(reply: FastifyReply, failure: AuthFailure): FastifyReply {
@@ -35,24 +37,34 @@ function send(reply: FastifyReply, failure: AuthFailure): FastifyReply {
 
 const plugin: FastifyPluginCallback<FastifyAuthOptions> = (fastify, options, done) => {
   const { verifier, optional = false } = options;
+  const base = options.baseUrl?.replace(/\/+$/, "");
   if (typeof verifier?.verify !== "function") {
     done(new TypeError("fastifyAuth: options.verifier is required"));
     return;
   }
   fastify.decorateRequest("auth", null);
   fastify.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
-    let token: string | undefined;
+    let presented: ReturnType<typeof credentials>;
     try {
-      token = bearerToken(request.headers.authorization);
+      presented = credentials(request.headers.authorization);
     } catch (error) {
       return send(reply, authFailure(error as VerifyError));
     }
-    if (token === undefined) {
+    if (presented === undefined) {
       if (optional) return;
       return send(reply, authFailure(new VerifyError("token_missing")));
     }
     try {
-      request.auth = await verifier.verify(token);
+      request.auth = await verifier.verifyRequest({
+        method: request.method,
+        authorization: request.headers.authorization,
+        ...(presented.scheme === "dpop"
+          ? {
+              url: `${base ?? `${request.protocol}://${request.host}`}${request.url}`,
+              dpop: request.headers.dpop,
+            }
+          : {}),
+      });
     } catch (error) {
       if (isVerifyError(error)) return send(reply, authFailure(error));
       throw error;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { beforeAll, describe, expectTypeOf, it } from "vitest";
 import { honoAuth, requireScope } from "./hono.js";
+import { expectDpopBehaviour } from "./test-support/dpop-cases.js";
 import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
 import type { AccessClaims } from "./types.js";
 
@@ -23,6 +24,17 @@ describe("honoAuth with Hono's request API", () => {
       const res = await app.request(path, { method: path === "/orders" ? "POST" : "GET", headers });
       return { status: res.status, headers: res.headers, body: await res.text() };
     }, f);
+  });
+
+  it("accepts DPoP-bound tokens only with the DPoP scheme and a valid proof", async () => {
+    await expectDpopBehaviour(
+      async (path, headers = {}) => {
+        const res = await app.request(path, { headers });
+        return { status: res.status, headers: res.headers, body: await res.text() };
+      },
+      f,
+      (path) => `http://localhost${path}`,
+    );
   });
 
   it("types c.get('auth') as AccessClaims", () => {

@@ -3,8 +3,8 @@ import { isVerifyError, VerifyError } from "./errors.js";
 import {
   type AuthFailure,
   authFailure,
-  bearerToken,
   checkScopeList,
+  credentials,
   hasScopes,
   insufficientScope,
 } from "./http-auth.js";
@@ -21,6 +21,8 @@ declare module "hono" {
 export interface HonoAuthOptions {
   /** Let requests without any bearer token through (`c.get("auth")` stays unset). */
   optional?: boolean;
+  /** Public origin (and path prefix) for DPoP `htu` checks behind a proxy. Default: `c.req.url`. */
+  baseUrl?: string;
 }
 
 function send(c: Context, failure: AuthFailure): Response {
@@ -36,19 +38,29 @@ function send(c: Context, failure: AuthFailure): Response {
  * app.get("/api/me", (c) => c.json({ sub: c.get("auth").sub }));
  */
 export function honoAuth(verifier: Verifier, options: HonoAuthOptions = {}): MiddlewareHandler {
+  const base = options.baseUrl?.replace(/\/+$/, "");
   return async (c, next) => {
-    let token: string | undefined;
+    const authorization = c.req.header("authorization");
+    let presented: ReturnType<typeof credentials>;
     try {
-      token = bearerToken(c.req.header("authorization"));
+      presented = credentials(authorization);
     } catch (error) {
       return send(c, authFailure(error as VerifyError));
     }
-    if (token === undefined) {
+    if (presented === undefined) {
       if (options.optional) return next();
       return send(c, authFailure(new VerifyError("token_missing")));
     }
     try {
-      c.set("auth", await verifier.verify(token));
+      const url = base === undefined ? c.req.url : `${base}${new URL(c.req.url).pathname}`;
+      c.set(
+        "auth",
+        await verifier.verifyRequest({
+          method: c.req.method,
+          authorization,
+          ...(presented.scheme === "dpop" ? { url, dpop: c.req.header("dpop") } : {}),
+        }),
+      );
     } catch (error) {
       if (isVerifyError(error)) return send(c, authFailure(error));
       throw error;

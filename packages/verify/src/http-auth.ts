@@ -8,6 +8,13 @@ export interface AuthFailure {
   body: { error: VerifyErrorCode | "insufficient_scope"; message: string };
 }
 
+/** RFC 9449 §7.1 challenges for the DPoP codes (the accepted proof algorithms included). */
+const DPOP_CHALLENGES: Partial<Record<VerifyErrorCode, string>> = {
+  dpop_required: 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
+  dpop_unbound: 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
+  dpop_proof_invalid: 'DPoP error="invalid_dpop_proof", algs="ES256 EdDSA RS256 PS256"',
+};
+
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -33,16 +40,53 @@ export function bearerToken(
   return token;
 }
 
+/** The credentials of an `Authorization` header: RFC 6750 `Bearer` or RFC 9449 `DPoP`. */
+export interface Credentials {
+  scheme: "bearer" | "dpop";
+  token: string;
+}
+
+/**
+ * The access token of an `Authorization` header under the `Bearer` or the `DPoP` scheme, or
+ * `undefined` when there is none (another scheme, or no header). A malformed value under either
+ * scheme is `token_malformed`.
+ *
+ * @example
+ * credentials("DPoP eyJ…"); // { scheme: "dpop", token: "eyJ…" }
+ */
+export function credentials(
+  authorization: string | readonly string[] | null | undefined,
+): Credentials | undefined {
+  if (authorization === undefined || authorization === null || authorization === "") return undefined;
+  if (typeof authorization !== "string") throw new VerifyError("token_malformed");
+  const space = authorization.indexOf(" ");
+  const scheme = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
+  if (scheme !== "bearer" && scheme !== "dpop") return undefined;
+  const token = space < 0 ? "" : authorization.slice(space + 1).trim();
+  if (!B64TOKEN.test(token)) throw new VerifyError("token_malformed");
+  return { scheme, token };
+}
+
 /**
  * The 401 for a refused token: `WWW-Authenticate: Bearer error="invalid_token"` — without an
- * error attribute when no token was sent (RFC 6750 §3.1) — and `{error, message}` JSON. The
- * message is generic per code; the token is never echoed.
+ * error attribute when no token was sent (RFC 6750 §3.1) — and `{error, message}` JSON. The DPoP
+ * codes get RFC 9449 §7.1 challenges instead: `DPoP error="invalid_token"` for a bound token sent
+ * as Bearer (or an unbound one sent as DPoP), `DPoP error="invalid_dpop_proof"` for a bad proof.
+ * The message is generic per code; the token is never echoed.
  *
  * @example
  * const { status, headers, body } = authFailure(new VerifyError("token_expired"));
  */
 export function authFailure(error: VerifyError): AuthFailure {
   const message = new VerifyError(error.code).message;
+  const dpop = DPOP_CHALLENGES[error.code];
+  if (dpop !== undefined) {
+    return {
+      status: 401,
+      headers: { "www-authenticate": dpop, "cache-control": "no-store" },
+      body: { error: error.code, message },
+    };
+  }
   const challenge =
     error.code === "token_missing"
       ? "Bearer"

@@ -1,17 +1,12 @@
-import { isVerifyError, VerifyError } from "./errors.js";
-import {
-  type AuthFailure,
-  authFailure,
-  bearerToken,
-  checkScopeList,
-  hasScopes,
-  insufficientScope,
-} from "./http-auth.js";
+import { isVerifyError } from "./errors.js";
+import { type AuthFailure, authFailure, checkScopeList, hasScopes, insufficientScope } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
 /**
- * Verify the bearer token of a Web `Request` (Fetch API: Deno, Bun, workers, Next.js route
- * handlers, …). Reads only the `Authorization` header. Rejects with `VerifyError`.
+ * Verify the access token of a Web `Request` (Fetch API: Deno, Bun, workers, Next.js route
+ * handlers, …): `Authorization: Bearer …`, or `Authorization: DPoP …` with a `DPoP` proof for
+ * DPoP-bound tokens (RFC 9449; `htu` is checked against `request.url`, or `baseUrl` + its path
+ * behind a proxy). Rejects with `VerifyError`.
  *
  * @example
  * export async function GET(request: Request) {
@@ -21,10 +16,21 @@ import type { AccessClaims, Verifier } from "./types.js";
  *   return Response.json({ user: claims.sub });
  * }
  */
-export async function verifyRequest(verifier: Verifier, request: Request): Promise<AccessClaims> {
-  const token = bearerToken(request.headers.get("authorization"));
-  if (token === undefined) throw new VerifyError("token_missing");
-  return verifier.verify(token);
+export async function verifyRequest(
+  verifier: Verifier,
+  request: Request,
+  options: { baseUrl?: string } = {},
+): Promise<AccessClaims> {
+  const url =
+    options.baseUrl === undefined
+      ? request.url
+      : `${options.baseUrl.replace(/\/+$/, "")}${new URL(request.url).pathname}`;
+  return verifier.verifyRequest({
+    method: request.method,
+    url,
+    authorization: request.headers.get("authorization"),
+    dpop: request.headers.get("dpop"),
+  });
 }
 
 function toResponse(failure: AuthFailure): Response {

@@ -61,6 +61,33 @@ export interface JsonWebKeyInput {
   [member: string]: unknown;
 }
 
+/** Where a verifier remembers DPoP proof ids; see `memoryReplayCache`. */
+export interface DpopReplayCacheInput {
+  remember(key: string, expiresAt: number, now: number): boolean | Promise<boolean>;
+}
+
+/** DPoP (RFC 9449) settings of a verifier. */
+export interface DpopOptions {
+  /** Replay cache for proof ids. Default: in memory, per process (`memoryReplayCache()`). */
+  replay?: DpopReplayCacheInput;
+  /** Seconds a proof's `iat` may be from now, either way. Default 60, at most 300. */
+  maxAge?: number;
+  /** Accepted proof algorithms, a subset of `["ES256", "EdDSA", "RS256", "PS256"]` (the default). */
+  algorithms?: readonly Algorithm[];
+}
+
+/** What {@link Verifier.verifyRequest} reads from an HTTP request. */
+export interface RequestCredentials {
+  /** The request method, e.g. `GET` (compared with the proof's `htm`). */
+  method: string;
+  /** The URL the client addressed (public origin + path; query ignored). Needed for DPoP. */
+  url?: string | URL;
+  /** The `Authorization` header value(s). */
+  authorization: string | readonly string[] | null | undefined;
+  /** The `DPoP` header value(s). */
+  dpop?: string | readonly string[] | null | undefined;
+}
+
 /** Options of {@link createVerifier}. */
 export interface VerifierOptions {
   /** Exact `iss` value expected (the auth server's issuer URL). Required. */
@@ -93,6 +120,8 @@ export interface VerifierOptions {
   jwksMaxAgeMs?: number;
   /** Told when the JWKS loads (with any refused keys) or a fetch fails; for logs and metrics. */
   onJwksEvent?: (event: JwksEvent) => void;
+  /** DPoP proof checking for bound tokens (`cnf.jkt`); on by default with an in-memory replay cache. */
+  dpop?: DpopOptions;
 }
 
 /** A configured verifier. */
@@ -104,6 +133,20 @@ export interface Verifier {
    * const claims = await verifier.verify(token);
    */
   verify(token: string | null | undefined): Promise<AccessClaims>;
+  /**
+   * Verify the credentials of an HTTP request: `Authorization: Bearer <token>` for ordinary
+   * tokens, `Authorization: DPoP <token>` plus a valid `DPoP` proof (RFC 9449) for DPoP-bound
+   * ones. A bound token sent as Bearer is `dpop_required`; a bad or replayed proof
+   * `dpop_proof_invalid`. `verify(token)` alone refuses bound tokens (it has no request to check
+   * a proof against).
+   *
+   * @example
+   * const claims = await verifier.verifyRequest({
+   *   method: req.method, url: "https://api.example.com/orders",
+   *   authorization: req.headers.authorization, dpop: req.headers.dpop,
+   * });
+   */
+  verifyRequest(request: RequestCredentials): Promise<AccessClaims>;
   /** Stop the revocation source's background work. */
   close(): void;
 }

@@ -1,7 +1,10 @@
 import { type Algorithm, DEFAULT_ALGORITHMS, isAlgorithm, isSymmetric } from "./algorithms.js";
 import { type CryptoBackend, loadBackend } from "./backend.js";
 import { BASE_REQUIRED_CLAIMS, type ClaimRules, checkClaims } from "./claims.js";
+import { DPOP_ALGORITHMS, type DpopSettings, dpopProofChecker } from "./dpop-proof.js";
+import { memoryReplayCache } from "./dpop-replay.js";
 import { VerifyError } from "./errors.js";
+import { credentials } from "./http-auth.js";
 import { parseJsonObject } from "./json.js";
 import { checkJwk } from "./jwk.js";
 import { RemoteKeySet } from "./jwks.js";
@@ -13,12 +16,19 @@ import {
   parseCompactJws,
 } from "./jws.js";
 import { importKeys } from "./key-set.js";
-import type { AccessClaims, JsonWebKeyInput, Verifier, VerifierOptions } from "./types.js";
+import type {
+  AccessClaims,
+  JsonWebKeyInput,
+  RequestCredentials,
+  Verifier,
+  VerifierOptions,
+} from "./types.js";
 
 const DEFAULT_CLOCK_TOLERANCE_S = 5;
 const MAX_CLOCK_TOLERANCE_S = 300;
 const MAX_CACHED_HEADERS = 32;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const DEFAULT_DPOP_MAX_AGE_S = 60;
 
 function configError(message: string): TypeError {
   return new TypeError(`createVerifier: ${message}`);
@@ -116,6 +126,7 @@ function resolveOptions(options: VerifierOptions) {
   }
   const clock = options.clock ?? { now: () => Date.now() };
   if (typeof clock.now !== "function") throw configError("clock must have now()");
+  const dpop = resolveDpop(options.dpop);
 
   const rules: ClaimRules = {
     issuer,
@@ -130,12 +141,33 @@ function resolveOptions(options: VerifierOptions) {
     source,
     revocation,
     clock,
+    dpop,
     jwks: {
       timeoutMs: positive(options.jwksTimeoutMs, 5000, "jwksTimeoutMs"),
       cooldownMs: positive(options.jwksCooldownMs, 30_000, "jwksCooldownMs"),
       maxAgeMs: positive(options.jwksMaxAgeMs, 600_000, "jwksMaxAgeMs"),
     },
   };
+}
+
+function resolveDpop(options: VerifierOptions["dpop"]): DpopSettings {
+  const dpop = options ?? {};
+  if (typeof dpop !== "object" || dpop === null) throw configError("dpop must be an object");
+  const maxAge = dpop.maxAge ?? DEFAULT_DPOP_MAX_AGE_S;
+  if (typeof maxAge !== "number" || !(maxAge > 0 && maxAge <= MAX_CLOCK_TOLERANCE_S)) {
+    throw configError(`dpop.maxAge must be between 0 and ${MAX_CLOCK_TOLERANCE_S} seconds`);
+  }
+  const algorithms = dpop.algorithms ?? DPOP_ALGORITHMS;
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    algorithms.some((a) => !DPOP_ALGORITHMS.includes(a))
+  ) {
+    throw configError(`dpop.algorithms must be a non-empty subset of ${DPOP_ALGORITHMS.join(", ")}`);
+  }
+  const replay = dpop.replay ?? memoryReplayCache();
+  if (typeof replay?.remember !== "function") throw configError("dpop.replay must have a remember() method");
+  return { maxAge, algorithms: new Set(algorithms), replay };
 }
 
 /**
@@ -147,7 +179,8 @@ function resolveOptions(options: VerifierOptions) {
  * without duplicate members), header (`alg` in the allow-list, no embedded keys/URLs/`crit`/
  * `zip`/JWE members, `typ` = `at+jwt`), key by `kid` with the algorithm pinned to the key,
  * signature, claim types and presence, `iss`, `aud`, `exp`, `nbf`, `iat`, `maxTokenAge`, then
- * revocation.
+ * revocation. A DPoP-bound token (`cnf.jkt`) passes only through `verifyRequest` with a valid
+ * proof of its key (RFC 9449); `verify` alone refuses it (`dpop_required`).
  *
  * @example
  * const verifier = createVerifier({ issuer: "https://auth.example.com", audience: "orders-api" });
@@ -180,7 +213,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { backend, resolveKey: (kid, alg) => remote.resolve(kid, alg) };
   }
 
-  async function verify(token: string | null | undefined): Promise<AccessClaims> {
+  async function verifyToken(token: string | null | undefined): Promise<AccessClaims> {
     if (!state) {
       ready ??= setUp();
       state = await ready;
@@ -213,8 +246,40 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return claims;
   }
 
+  async function verify(token: string | null | undefined): Promise<AccessClaims> {
+    const claims = await verifyToken(token);
+    if (claims.cnf?.jkt !== undefined) throw new VerifyError("dpop_required");
+    return claims;
+  }
+
+  let checkProof: ReturnType<typeof dpopProofChecker> | undefined;
+
+  async function verifyRequest(request: RequestCredentials): Promise<AccessClaims> {
+    const presented = credentials(request.authorization);
+    if (presented === undefined) throw new VerifyError("token_missing");
+    const claims = await verifyToken(presented.token);
+    const jkt = claims.cnf?.jkt;
+    if (presented.scheme === "bearer") {
+      if (jkt !== undefined) throw new VerifyError("dpop_required");
+      return claims;
+    }
+    if (jkt === undefined) throw new VerifyError("dpop_unbound");
+    if (request.url === undefined) throw new VerifyError("dpop_proof_invalid", "htu");
+    checkProof ??= dpopProofChecker((state as { backend: CryptoBackend }).backend, config.dpop);
+    await checkProof({
+      header: request.dpop,
+      method: request.method,
+      url: request.url,
+      accessToken: presented.token,
+      jkt,
+      now: clock.now(),
+    });
+    return claims;
+  }
+
   return {
     verify,
+    verifyRequest,
     close: () => revocation?.close?.(),
   };
 }
