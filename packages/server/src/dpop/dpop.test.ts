@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDpopProver } from "../../../client/src/dpop.js";
 import {
   hs256Proof,
   makeProof,
@@ -197,6 +198,24 @@ describe("DPoP end to end", () => {
     const audit = await server.store.listAudit({ type: "refresh.reuse_detected" });
     const sid = payloadOf(holder.body.access_token).sid;
     expect(audit.filter((e) => e.sessionId === sid)).toEqual([]);
+  });
+
+  it("accepts proofs made by the client helper (@tessera/client/dpop) through a whole session", async () => {
+    const prover = await createDpopProver();
+    const email = await registeredEmail();
+    const login = await server.call("POST", "/auth/login", {
+      json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
+      headers: { dpop: await prover.proof("POST", url("/auth/login")) },
+    });
+    expect(payloadOf(login.body.access_token).cnf).toEqual({ jkt: prover.jkt });
+    const access = login.body.access_token as string;
+    const res = await me(access, await prover.proof("GET", url("/auth/me"), { accessToken: access }));
+    expect(res.status).toBe(200);
+    const rotated = await refreshAt(
+      login.body.refresh_token,
+      await prover.proof("POST", url("/oauth/token")),
+    );
+    expect(rotated.status).toBe(200);
   });
 
   it("publishes dpop_signing_alg_values_supported and lets CORS carry DPoP headers", async () => {
