@@ -143,6 +143,11 @@ export interface RotateInput {
   /** Client context of this refresh, recorded on the session. */
   ip: string | null;
   userAgent: string | null;
+  /**
+   * An audit event to append in the same transaction, only when this call wins (`rotated`): the
+   * rotation and its record commit together, and a lost race writes nothing.
+   */
+  audit?: AuditEvent;
 }
 
 export interface RevokeUserSessionsInput {
@@ -190,7 +195,8 @@ export interface Store {
   /**
    * The atomic step of rotation: mark `tokenId` used and insert the successor in one transaction,
    * only if `tokenId` was unused (compare-and-set). Of any number of concurrent calls for one
-   * token, exactly one gets `rotated`. Also records `now`/ip/userAgent as the session's last use.
+   * token, exactly one gets `rotated`. Also records `now`/ip/userAgent as the session's last use,
+   * and, when `input.audit` is given, appends that event in the same transaction (winner only).
    */
   rotateRefreshToken(input: RotateInput): Promise<RotateOutcome>;
   /**

@@ -7,7 +7,9 @@ import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
  * winner. Under READ COMMITTED a concurrent caller blocks on the row lock, then re-checks the
  * condition against the committed row (PostgreSQL's EvalPlanQual), finds it used and updates
  * nothing, so its successor INSERT and session update (driven by the UPDATE's RETURNING) insert
- * and update nothing either. Nothing is read before the write decides.
+ * and update nothing either. The audit event (when given) is inserted the same way, driven by
+ * `used`: the winner's rotation and its record commit together; a loser writes none. Nothing is
+ * read before the write decides.
  */
 const ROTATE_SQL = `
 WITH used AS (
@@ -25,11 +27,17 @@ WITH used AS (
     FROM used
    WHERE s.id = used.session_id
   RETURNING s.id
+), audited AS (
+  INSERT INTO tessera_audit (at, type, outcome, user_id, session_id, ip, user_agent, data)
+  SELECT $10::bigint, $11::text, $12::text, $13::text, $14::text, $15::text, $16::text, $17::jsonb
+    FROM used
+   WHERE $11::text IS NOT NULL
+  RETURNING id
 )
 SELECT (SELECT count(*) FROM successor)::int AS rotated, (SELECT count(*) FROM touched)::int AS touched`;
 
 export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<RotateOutcome> {
-  const { successor } = input;
+  const { successor, audit } = input;
   const [result] = await db.query<{ rotated: number }>(ROTATE_SQL, [
     input.tokenId,
     input.now,
@@ -40,6 +48,14 @@ export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<Ro
     successor.expiresAt,
     input.ip,
     input.userAgent,
+    audit?.at ?? null,
+    audit?.type ?? null,
+    audit?.outcome ?? null,
+    audit?.userId ?? null,
+    audit?.sessionId ?? null,
+    audit?.ip ?? null,
+    audit?.userAgent ?? null,
+    audit ? JSON.stringify(audit.data) : null,
   ]);
   if (result?.rotated === 1) return { outcome: "rotated" };
 

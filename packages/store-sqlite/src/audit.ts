@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditFilter } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
-import { AUDIT_COLUMNS, type AuditRow, auditFromRow, auditToParams, limitOf } from "./rows.js";
+import { AUDIT_COLUMNS, type AuditRow, auditFromRow, auditToParams, INSERT_AUDIT, limitOf } from "./rows.js";
 
 /**
  * The SELECT for the filters present. Clauses come in a fixed order, so each combination is one
@@ -21,10 +21,7 @@ function auditQuery(filter: AuditFilter): string {
 export function auditOperations(h: SqliteHandle) {
   return {
     appendAudit(event: AuditEvent): void {
-      h.sql(
-        `INSERT INTO audit_events (at, type, outcome, user_id, session_id, ip, user_agent, data)
-         VALUES (@at, @type, @outcome, @userId, @sessionId, @ip, @userAgent, @data)`,
-      ).run(auditToParams(event));
+      h.sql(INSERT_AUDIT).run(auditToParams(event));
     },
 
     /** Oldest first (ascending id), so `afterId` follows the log. `since`/`until` are inclusive. */

@@ -1,10 +1,11 @@
 import type { RefreshTokenRecord, RotateInput, RotateOutcome } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
-import { INSERT_TOKEN, TOKEN_COLUMNS } from "./rows.js";
+import { auditToParams, INSERT_AUDIT, INSERT_TOKEN, TOKEN_COLUMNS } from "./rows.js";
 
 /**
  * Rotation as one compare-and-set: the conditional UPDATE's change count picks the single winner,
- * and the winner's successor insert and session touch commit in the same IMMEDIATE transaction.
+ * and the winner's successor insert, session touch and audit event commit in the same IMMEDIATE
+ * transaction (one WAL commit per refresh).
  * Nothing is read before the write, so there is no window between "is it unused?" and "use it".
  */
 export function rotateOperation(h: SqliteHandle) {
@@ -31,6 +32,7 @@ export function rotateOperation(h: SqliteHandle) {
         `UPDATE sessions SET last_used_at = @now, last_ip = @ip, last_user_agent = @userAgent
          WHERE id = (SELECT session_id FROM refresh_tokens WHERE id = @tokenId)`,
       ).run({ now: input.now, ip: input.ip, userAgent: input.userAgent, tokenId: input.tokenId });
+      if (input.audit) h.sql(INSERT_AUDIT).run(auditToParams(input.audit));
       return { outcome: "rotated" };
     }
     const token = findToken(input.tokenId);

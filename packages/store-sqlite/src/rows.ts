@@ -36,6 +36,10 @@ export const INSERT_KEY = `INSERT INTO signing_keys (kid, alg, status, public_jw
   activated_at, retired_at)
   VALUES (@kid, @alg, @status, @publicJwk, @privateSealed, @createdAt, @activatedAt, @retiredAt)`;
 
+/** Binds the parameters of {@link auditToParams}; the store assigns the id. */
+export const INSERT_AUDIT = `INSERT INTO audit_events (at, type, outcome, user_id, session_id, ip, user_agent, data)
+  VALUES (@at, @type, @outcome, @userId, @sessionId, @ip, @userAgent, @data)`;
+
 export const AUDIT_COLUMNS =
   "id, at, type, outcome, user_id AS userId, session_id AS sessionId, ip, user_agent AS userAgent, data";
 

@@ -44,15 +44,25 @@ export type AuditLog = (entry: AuditEntry) => Promise<void>;
  * await audit({ type: "login.failed", outcome: "failure", data: { reason: "wrong_password" } });
  */
 export function createAuditLog(store: Store, clock: Clock): AuditLog {
-  return (entry) =>
-    store.appendAudit({
-      at: clock.now(),
-      type: entry.type,
-      outcome: entry.outcome ?? "success",
-      userId: entry.userId ?? null,
-      sessionId: entry.sessionId ?? null,
-      ip: entry.context?.ip ?? null,
-      userAgent: entry.context?.userAgent ?? null,
-      data: entry.data ?? {},
-    });
+  return (entry) => store.appendAudit(auditEvent(entry, clock.now()));
+}
+
+/**
+ * The stored form of an entry at `at`, for a store operation that writes it in its own
+ * transaction (a rotation and its `refresh.rotated` commit together).
+ *
+ * @example
+ * await store.rotateRefreshToken({ ...input, audit: auditEvent({ type: "refresh.rotated", userId }, now) });
+ */
+export function auditEvent(entry: AuditEntry, at: number): AuditEvent {
+  return {
+    at,
+    type: entry.type,
+    outcome: entry.outcome ?? "success",
+    userId: entry.userId ?? null,
+    sessionId: entry.sessionId ?? null,
+    ip: entry.context?.ip ?? null,
+    userAgent: entry.context?.userAgent ?? null,
+    data: entry.data ?? {},
+  };
 }

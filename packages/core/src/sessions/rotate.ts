@@ -1,4 +1,5 @@
 import type { ClientContext, TokenSet } from "../api.js";
+import { auditEvent } from "../audit/log.js";
 import { deriveKey, open, seal } from "../crypto/seal.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
@@ -99,6 +100,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     successorId: null,
     successorSealed: null,
   };
+  const who = { userId: session.userId, sessionId: session.id, context: input.context };
   const outcome = await rt.store.rotateRefreshToken({
     tokenId: token.id,
     now,
@@ -106,6 +108,8 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     successorSealed: seal(graceKey(parts), Buffer.from(nextToken), token.id),
     ip: input.context.ip,
     userAgent: input.context.userAgent,
+    // Committed with the rotation itself: one write per refresh, and no rotation without its record.
+    audit: auditEvent({ type: "refresh.rotated", ...who }, now),
   });
 
   if (outcome.outcome === "not_found") throw invalid();
@@ -120,8 +124,6 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   const user = await rt.store.getUserById(session.userId);
   if (user === null) throw new TesseraError("session_revoked", "session revoked");
   const set = await issueTokenSet(rt, { user, session, refreshToken: nextToken, now });
-  const who = { userId: user.id, sessionId: session.id, context: input.context };
-  await rt.audit({ type: "refresh.rotated", ...who });
   if (changed.length > 0)
     await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
   return set;

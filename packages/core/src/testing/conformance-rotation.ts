@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Store } from "../store.js";
-import { makeToken, rotation, seedSession, T0 } from "./conformance-fixtures.js";
+import { makeAudit, makeToken, rotation, seedSession, T0 } from "./conformance-fixtures.js";
 import { expectSingleRotationWinner } from "./conformance-race.js";
 
 /** `getConnections`, when given, answers two or more connections to one database. */
@@ -64,6 +64,39 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
         usedAt: T0 + 2000,
         successor: second.successor,
       });
+    });
+
+    it("appends the given audit event with the winning rotation", async () => {
+      const store = getStore();
+      const { user, session, token } = await seedSession(store);
+      const audit = makeAudit({
+        at: T0 + 1000,
+        type: "refresh.rotated",
+        userId: user.id,
+        sessionId: session.id,
+        data: { note: "in the rotation" },
+      });
+      expect(await store.rotateRefreshToken({ ...rotation(token, T0 + 1000), audit })).toEqual({
+        outcome: "rotated",
+      });
+      const events = await store.listAudit({ userId: user.id });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ ...audit, id: expect.any(Number) });
+    });
+
+    it("appends no audit event when the rotation loses or finds no token", async () => {
+      const store = getStore();
+      const { user, session, token } = await seedSession(store);
+      const audit = (at: number) =>
+        makeAudit({ at, type: "refresh.rotated", userId: user.id, sessionId: session.id });
+      await store.rotateRefreshToken({ ...rotation(token, T0 + 1000), audit: audit(T0 + 1000) });
+      const lost = await store.rotateRefreshToken({ ...rotation(token, T0 + 2000), audit: audit(T0 + 2000) });
+      expect(lost.outcome).toBe("already_used");
+      const unknown = rotation(makeToken(session.id), T0 + 3000);
+      expect(await store.rotateRefreshToken({ ...unknown, audit: audit(T0 + 3000) })).toEqual({
+        outcome: "not_found",
+      });
+      expect((await store.listAudit({ userId: user.id })).map((e) => e.at)).toEqual([T0 + 1000]);
     });
 
     it("answers not_found for an unknown token", async () => {
