@@ -179,3 +179,18 @@ describe("memoryReplayCache", () => {
     expect(() => memoryReplayCache(0)).toThrow(TypeError);
   });
 });
+
+describe("testing helpers for DPoP (used by the benchmark)", () => {
+  it("dpopRequests yields requests that verify once each", async () => {
+    const { createTestDpopKey, dpopRequests } = await import("./testing/index.js");
+    const k = await createTestDpopKey("EdDSA");
+    const now = await createTestIssuer({ alg: "EdDSA" }); // wall-clock times, like the proofs
+    const token = await now.token({ cnf: { jkt: k.jkt } });
+    const live = createVerifier({ issuer: now.issuer, audience: now.audience, keys: now.jwks.keys });
+    const requests = dpopRequests(k, { token, method: "GET", url: URL_, count: 3 });
+    for (const r of requests) expect((await live.verifyRequest(r)).cnf).toEqual({ jkt: k.jkt });
+    expect(await outcome(live.verifyRequest(requests[0] as RequestCredentials))).toBe(
+      "dpop_proof_invalid:jti",
+    );
+  });
+});

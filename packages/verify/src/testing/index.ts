@@ -125,3 +125,5 @@ export async function createTestIssuer(
     signInput,
   };
 }
+
+export { createTestDpopKey, dpopRequests, type TestDpopKey } from "./dpop.js";
