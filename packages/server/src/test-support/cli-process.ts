@@ -71,6 +71,45 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRu
   return collect(child);
 }
 
+/**
+ * Starts `tessera <args>` and leaves it running (for `audit --follow`); `lines` resolves once
+ * stdout holds at least `count` lines.
+ *
+ * @example
+ * const follow = await spawnTessera(["audit", "--follow", "--json"], { env, cwd });
+ * await follow.lines(1);
+ * follow.child.kill();
+ */
+export async function spawnTessera(
+  args: string[],
+  options: CliOptions,
+): Promise<{
+  child: ChildProcessWithoutNullStreams;
+  lines(count: number): Promise<string[]>;
+  exit: Promise<CliRun>;
+}> {
+  const child = spawnCli(await buildCli(), args, options);
+  child.stdin.end(options.stdin ?? "");
+  const exit = collect(child);
+  let stdout = "";
+  const waiters: Array<() => void> = [];
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const current = () => stdout.split("\n").filter((line) => line !== "");
+  const lines = async (count: number): Promise<string[]> => {
+    while (current().length < count) {
+      await new Promise<void>((resolve, reject) => {
+        waiters.push(resolve);
+        void exit.then((res) => reject(new Error(`exited ${res.code}: ${res.stderr}`)));
+      });
+    }
+    return current();
+  };
+  return { child, lines, exit };
+}
+
 /** A `tessera serve` child process that is listening. */
 export interface ServeProcess {
   url: string;
