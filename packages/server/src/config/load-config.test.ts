@@ -114,6 +114,8 @@ describe("an invalid value stops start-up with one line naming the variable", ()
     ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: "orders:short" }],
     ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: "no-colon-here-at-all" }],
     ["TESSERA_REFRESH_CONTEXT", { TESSERA_REFRESH_CONTEXT: "paranoid" }],
+    ["TESSERA_AUDIT_RETENTION", { TESSERA_AUDIT_RETENTION: "forever" }],
+    ["TESSERA_AUDIT_RETENTION", { TESSERA_AUDIT_RETENTION: "12h" }],
     ["TESSERA_LOG_LEVEL", { TESSERA_LOG_LEVEL: "loud" }],
   ];
   for (const [variable, env] of cases) {
@@ -228,6 +230,31 @@ describe("secrets from files (_FILE)", () => {
   });
 });
 
+describe("every secret setting has a _FILE form", () => {
+  const values: Record<string, [string, (c: ReturnType<typeof loadConfig>) => unknown, unknown]> = {
+    TESSERA_MASTER_KEY: [KEY_HEX, (c) => Buffer.from(c.masterKey ?? []).toString("hex"), KEY_HEX],
+    TESSERA_RESOURCE_SECRETS: [
+      "orders:0123456789abcdef0123",
+      (c) => c.resourceSecrets,
+      [{ id: "orders", secret: "0123456789abcdef0123" }],
+    ],
+    TESSERA_DATABASE_URL: [
+      "postgres://u:p@db/t",
+      (c) => c.database,
+      { kind: "postgres", connectionString: "postgres://u:p@db/t" },
+    ],
+    TESSERA_REDIS_URL: ["redis://:pw@cache:6379", (c) => c.redisUrl, "redis://:pw@cache:6379"],
+  };
+  for (const [name, [value, read, expected]] of Object.entries(values)) {
+    it(`${name}_FILE`, () => {
+      const path = join(dir, `file-form-${name}`);
+      writeFileSync(path, `${value}\n`, { mode: 0o600 });
+      expect(read(loadConfig({ [`${name}_FILE`]: path }))).toEqual(expected);
+      expect(failure({ [`${name}_FILE`]: path, [name]: value }).variable).toBe(name);
+    });
+  }
+});
+
 describe("config file", () => {
   it("is read from TESSERA_CONFIG_FILE; the environment wins", () => {
     const path = join(dir, "tessera.json");
@@ -243,6 +270,20 @@ describe("config file", () => {
     expect(c.port).toBe(4000);
     expect(c.audience).toBe("from-env");
     expect(c.allowedOrigins).toEqual(["https://a.example"]);
+  });
+
+  it("in production, refuses a world-readable config file that holds a secret", () => {
+    const path = join(dir, "prod.json");
+    writeFileSync(path, JSON.stringify({ TESSERA_MASTER_KEY: KEY_HEX }), { mode: 0o644 });
+    chmodSync(path, 0o644);
+    const env = { NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_CONFIG_FILE: path };
+    expect(failure(env).variable).toBe("TESSERA_CONFIG_FILE");
+    chmodSync(path, 0o600);
+    expect(loadConfig(env).masterKey).toHaveLength(32);
+    // Without a secret in it, a readable config file is fine.
+    writeFileSync(path, JSON.stringify({ TESSERA_AUDIENCE: "api" }));
+    chmodSync(path, 0o644);
+    expect(loadConfig({ ...env, TESSERA_MASTER_KEY: KEY_HEX }).audience).toBe("api");
   });
 
   it("refuses a malformed file or value", () => {

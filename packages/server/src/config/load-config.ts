@@ -9,6 +9,7 @@ import type { DatabaseConfig, ServerConfig, TrustProxy } from "./server-config.j
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 /** Zod string → value with a custom check; the issue message becomes the "why" of the one-line error. */
 function parsed<T>(parse: (text: string) => T | undefined, expected: string) {
@@ -146,7 +147,10 @@ const schema = z.object({
   TESSERA_REFRESH_CONTEXT: z
     .enum(["audit", "strict", "off"], "expected audit, strict or off")
     .default("audit"),
-  TESSERA_AUDIT_RETENTION: duration("90d"),
+  TESSERA_AUDIT_RETENTION: duration("90d").refine(
+    (ms) => ms >= DAY,
+    "must be at least 1d (an audit trail that is gone the next day is no trail)",
+  ),
   TESSERA_LOG_LEVEL: z
     .enum(
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
@@ -166,11 +170,17 @@ const schema = z.object({
  * console.log(config.port, config.issuer);
  */
 export function loadConfig(env: Environment): ServerConfig {
-  const merged: Record<string, string | undefined> = { ...readConfigFile(env.TESSERA_CONFIG_FILE) };
+  const fromFile = readConfigFile(env.TESSERA_CONFIG_FILE);
+  const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [name, value] of Object.entries(env))
     if (value !== undefined && value !== "") merged[name] = value;
 
   const production = merged.NODE_ENV === "production";
+  const secretInFile = SECRET_VARIABLES.find((name) => fromFile[name] !== undefined);
+  if (production && secretInFile !== undefined && env.TESSERA_CONFIG_FILE) {
+    // A config file that holds a secret is a secret file: same rule as `_FILE`.
+    checkReadableFile("TESSERA_CONFIG_FILE", env.TESSERA_CONFIG_FILE, true);
+  }
   for (const name of SECRET_VARIABLES) merged[name] = readSecret(merged, name, production);
 
   const input = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== ""));
