@@ -13,7 +13,7 @@ import {
   systemClock,
   type Tessera,
 } from "@tessera/core";
-import { createRedisClient, startRevocationRelay } from "@tessera/store-redis";
+import { startRevocationRelay } from "@tessera/store-redis";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -33,6 +33,7 @@ import { loggerOptions } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
+import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
 import { accountRoutes } from "./routes/account.js";
@@ -87,7 +88,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     const store = options.store ?? openStore(config.database);
     if (!options.store) cleanups.push(() => store.close());
     // Redis (optional) holds the shared rate-limit counters and carries revocation notices.
-    const redis = config.redisUrl ? createRedisClient(config.redisUrl) : null;
+    const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
     if (redis) cleanups.push(() => redis.quit());
     const app = createFastify(config, options.logger);
     const coreStore = redis

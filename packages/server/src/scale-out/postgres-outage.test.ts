@@ -82,6 +82,20 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())(
             }),
           );
           expectStoreUnavailable(await callInstance(instance.url, "GET", "/auth/me", { bearer: access, ip }));
+          // A logout that cannot be recorded must not pretend to have worked (nor drop the cookie).
+          expectStoreUnavailable(
+            await callInstance(instance.url, "POST", "/auth/logout", {
+              refresh,
+              headers: { "x-csrf-token": csrf },
+              ip,
+            }),
+          );
+          expectStoreUnavailable(
+            await callInstance(instance.url, "POST", "/auth/register", {
+              json: { email: uniqueEmail("during-outage"), password: STRONG_PASSWORD },
+              ip: freshClientIp(),
+            }),
+          );
           // More attempts than the failed-login budget (3): none of them may spend it.
           for (let i = 0; i < 2; i++) {
             expectStoreUnavailable(
