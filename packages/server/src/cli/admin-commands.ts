@@ -168,7 +168,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
     .option("--type <type>", "only this event type (e.g. refresh.reuse_detected)")
     .option("--since <when>", "from this time: a duration back from now (1h, 7d) or an ISO date")
     .option("--until <when>", "up to this time: a duration back from now (1h, 7d) or an ISO date")
-    .option("--limit <n>", "at most this many", "100")
+    .option("--limit <n>", "the most recent this many (still printed oldest first)", "100")
     .option("--json", "print one JSON object per line")
     .option("--follow", "keep printing new events (checks every second)")
     .action(
@@ -182,12 +182,15 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         follow?: boolean;
       }) =>
         run(async (admin) => {
-          const filter: AuditFilter = { limit: Number(opts.limit) };
+          const limit = Number(opts.limit);
+          if (!Number.isSafeInteger(limit) || limit < 1)
+            throw new CliFailure("--limit: expected a positive number");
+          const filter: AuditFilter = {};
           if (opts.user) filter.userId = await resolveUserId(admin, opts.user);
           if (opts.type) filter.type = opts.type;
           if (opts.since) filter.since = parseWhen(opts.since, "--since");
           if (opts.until) filter.until = parseWhen(opts.until, "--until");
-          let events = await admin.tessera.listAudit(filter);
+          let events = await latestEvents(admin, filter, limit);
           if (opts.json) for (const e of events) io.out(JSON.stringify(e));
           else if (events.length > 0) io.out(table([AUDIT_HEADER, ...events.map(auditRow)]));
           if (!opts.follow) return;
@@ -205,6 +208,22 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
 /** A command that failed in an expected way: the message is printed, exit status 1. */
 export class CliFailure extends Error {
   override readonly name = "CliFailure";
+}
+
+/**
+ * The most recent `limit` events matching `filter`, oldest first, like `tail`. The store lists
+ * oldest first, so this pages through the matches (narrow with --since for very long logs).
+ */
+async function latestEvents(admin: AdminContext, filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
+  const PAGE = 1_000;
+  let kept: AuditEvent[] = [];
+  let afterId = 0;
+  for (;;) {
+    const page = await admin.tessera.listAudit({ ...filter, afterId, limit: PAGE });
+    kept = [...kept, ...page].slice(-limit);
+    if (page.length < PAGE) return kept;
+    afterId = page.at(-1)?.id ?? afterId;
+  }
 }
 
 const AUDIT_HEADER = ["TIME", "TYPE", "OUTCOME", "USER", "SESSION", "IP", "USER AGENT", "DATA"];

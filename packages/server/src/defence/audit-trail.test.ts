@@ -350,6 +350,13 @@ describe("tessera audit", () => {
     expect(older).toHaveLength(4);
   });
 
+  it("--limit keeps the most recent events, still oldest first", async () => {
+    const last = parse((await cli(["audit", "--json", "--user", email, "--limit", "2"])).stdout);
+    expect(last.map((e) => e.type)).toEqual(["login.failed", "login.failed"]);
+    expect(last[0]?.at).toBeLessThan(last[1]?.at ?? 0);
+    expect((await cli(["audit", "--limit", "0"])).code).toBe(1);
+  });
+
   it("prints a table by default", async () => {
     const res = await cli(["audit", "--user", email]);
     expect(res.code).toBe(0);
