@@ -27,12 +27,12 @@ import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
-import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { HttpError } from "./http/http-error.js";
 import { loggerOptions } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
+import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
@@ -157,7 +157,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         redis,
         clock,
         masterKey: () => resolveMasterKey(config).key,
-        options: options.dpop ?? {},
+        options: options.dpop ?? { requireNonce: config.dpopNonce },
       }),
     };
 
@@ -260,7 +260,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const body = JSON.stringify({ error: "invalid_request", message: ERROR_TABLE.invalid_request.message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n` +
+      `${RAW_SECURITY_HEADERS}\r\n${body}`,
   );
 }
 
@@ -271,6 +272,17 @@ function trustProxyOption(
   if (typeof trust === "number") return (_address: string, hop: number) => hop < trust;
   return trust;
 }
+
+/** The headers helmet sets, for answers written straight to the socket (no HSTS: no TLS state there). */
+const RAW_SECURITY_HEADERS = [
+  "X-Content-Type-Options: nosniff",
+  "X-Frame-Options: DENY",
+  "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "Referrer-Policy: no-referrer",
+  "Cross-Origin-Resource-Policy: same-origin",
+]
+  .map((line) => `${line}\r\n`)
+  .join("");
 
 function helmetOptions(config: ServerConfig) {
   return {
@@ -285,6 +297,8 @@ function helmetOptions(config: ServerConfig) {
     },
     frameguard: { action: "deny" as const },
     referrerPolicy: { policy: "no-referrer" as const },
+    // A JSON API is read through CORS, never embedded: no other site may load it as a resource.
+    crossOriginResourcePolicy: { policy: "same-origin" as const },
     hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   };
 }

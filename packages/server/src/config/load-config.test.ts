@@ -117,6 +117,7 @@ describe("an invalid value stops start-up with one line naming the variable", ()
     ["TESSERA_AUDIT_RETENTION", { TESSERA_AUDIT_RETENTION: "forever" }],
     ["TESSERA_AUDIT_RETENTION", { TESSERA_AUDIT_RETENTION: "12h" }],
     ["TESSERA_LOG_LEVEL", { TESSERA_LOG_LEVEL: "loud" }],
+    ["TESSERA_DPOP_NONCE", { TESSERA_DPOP_NONCE: "yes" }],
   ];
   for (const [variable, env] of cases) {
     it(`${variable}=${Object.values(env).join(",")}`, () => {

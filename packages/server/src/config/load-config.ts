@@ -151,6 +151,7 @@ const schema = z.object({
     (ms) => ms >= DAY,
     "must be at least 1d (an audit trail that is gone the next day is no trail)",
   ),
+  TESSERA_DPOP_NONCE: z.enum(["on", "off"], "expected on or off").default("off"),
   TESSERA_LOG_LEVEL: z
     .enum(
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
@@ -217,6 +218,7 @@ export function loadConfig(env: Environment): ServerConfig {
     refreshContext: v.TESSERA_REFRESH_CONTEXT,
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,
+    dpopNonce: v.TESSERA_DPOP_NONCE === "on",
   };
 
   if ((v.TESSERA_TLS_CERT === undefined) !== (v.TESSERA_TLS_KEY === undefined)) {

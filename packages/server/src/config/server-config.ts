@@ -39,4 +39,6 @@ export interface ServerConfig {
   refreshContext: RefreshContextMode;
   auditRetentionMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Demand server nonces in DPoP proofs (`TESSERA_DPOP_NONCE=on`, RFC 9449 §8). */
+  dpopNonce: boolean;
 }

@@ -241,7 +241,9 @@ describe("DPoP server nonces", () => {
   let close: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
-    const config = loadConfig(TEST_ENV);
+    // Switched on the way operators do it: TESSERA_DPOP_NONCE=on.
+    const config = loadConfig({ ...TEST_ENV, TESSERA_DPOP_NONCE: "on" });
+    expect(config.dpopNonce).toBe(true);
     const store = openStore(config.database);
     await store.migrate();
     const app = await buildServer({
@@ -250,7 +252,6 @@ describe("DPoP server nonces", () => {
       passwordHasher: countingHasher(),
       logger: { level: "silent", stream: new Writable({ write: (_c, _e, cb) => cb() }) },
       processMetrics: false,
-      dpop: { requireNonce: true },
     });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
