@@ -160,6 +160,35 @@ describe("single-flight refresh", () => {
   });
 });
 
+describe("stale CSRF token", () => {
+  it("on 403 csrf_failed asks the server for the session's CSRF token once and refreshes with it", async () => {
+    const { server, clock, tab } = setup({ accessTtlSeconds: 60 });
+    const auth = tab();
+    await auth.register(EMAIL, PASSWORD);
+    await auth.login(EMAIL, PASSWORD);
+    server.rekeyCsrf();
+    clock.advance(61_000);
+    const res = await auth.fetch(API);
+    expect(res.status).toBe(200);
+    expect(server.count("GET", "/auth/csrf")).toBe(1);
+    expect(server.count("POST", "/auth/refresh")).toBe(2);
+    expect(auth.user?.email).toBe(EMAIL);
+  });
+
+  it("does not loop when the recovered CSRF token is refused too", async () => {
+    const { server, clock, tab } = setup({ accessTtlSeconds: 60 });
+    const auth = tab();
+    await auth.register(EMAIL, PASSWORD);
+    await auth.login(EMAIL, PASSWORD);
+    clock.advance(61_000);
+    // The same token comes back from /auth/csrf, so a second refresh would be refused the same way.
+    server.failNext("/auth/refresh", { status: 403, error: "csrf_failed" });
+    expect(await failure(auth.fetch(API))).toEqual({ code: "csrf_failed", status: 403 });
+    expect(server.count("GET", "/auth/csrf")).toBe(1);
+    expect(server.count("POST", "/auth/refresh")).toBe(1);
+  });
+});
+
 describe("request bodies across the retry", () => {
   it("resends a string body and a Request's body after the refresh", async () => {
     const { server, signedIn } = setup();

@@ -176,7 +176,7 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
     const started = epoch;
     let next: Session;
     try {
-      next = await api.refresh(csrfToken, now());
+      next = await refreshRecoveringCsrf(csrfToken);
     } catch (error) {
       if (error instanceof TesseraClientError && error.status === 401 && epoch === started) {
         end("session_expired", csrfToken, true);
@@ -186,6 +186,25 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
     if (epoch !== started) return false;
     adopt(next, true);
     return true;
+  }
+
+  /**
+   * A 403 `csrf_failed` consumed nothing at the server. The CSRF token this tab holds can be stale
+   * (a broadcast missed while the tab was frozen, or the server's master key rewrapped), so ask the
+   * server for the session's current one once and retry with it; never more than once.
+   */
+  async function refreshRecoveringCsrf(csrfToken: string): Promise<Session> {
+    try {
+      return await api.refresh(csrfToken, now());
+    } catch (error) {
+      if (!(error instanceof TesseraClientError && error.status === 403 && error.code === "csrf_failed")) {
+        throw error;
+      }
+      const current = await api.csrf();
+      if (current === null) throw new TesseraClientError("session_expired", 401);
+      if (current === csrfToken) throw error;
+      return api.refresh(current, now());
+    }
   }
 
   function currentUser(): User | null {

@@ -54,6 +54,11 @@ export class FakeAuthServer {
     this.#failures.set(path, failure);
   }
 
+  /** Give every session a new CSRF token, as a master-key rewrap does at the real server. */
+  rekeyCsrf(): void {
+    for (const session of this.#sessions.values()) session.csrf = `csrf_${++this.#seq}`;
+  }
+
   /** Reject every access token issued so far while the sessions stay alive. */
   revokeAccessTokens(): void {
     this.#access.clear();
@@ -101,7 +106,7 @@ export class FakeAuthServer {
       case "POST /auth/logout": {
         const session = this.#sessionOfCookie(cookie);
         if (session && request.headers.get("X-CSRF-Token") !== session.csrf) {
-          return json(403, { error: "csrf_invalid" });
+          return json(403, { error: "csrf_failed" });
         }
         if (session) session.revoked = true;
         if (withCookie) this.cookie = undefined;
@@ -154,7 +159,7 @@ export class FakeAuthServer {
     const row = cookie === undefined ? undefined : this.#refresh.get(cookie);
     const session = row && this.#sessions.get(row.sessionId);
     if (row === undefined || session === undefined) return json(401, { error: "refresh_invalid" });
-    if (csrf !== session.csrf) return json(403, { error: "csrf_invalid" });
+    if (csrf !== session.csrf) return json(403, { error: "csrf_failed" });
     if (session.revoked) return json(401, { error: "session_revoked" });
     if (row.used) {
       session.revoked = true;
