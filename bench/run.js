@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchSign, benchVerify } from "./lib/crypto-bench.js";
+import { benchSign, benchVerify, benchVerifyDpop } from "./lib/crypto-bench.js";
 import { baseline, loginOverHttp, refreshOverHttp } from "./lib/http-bench.js";
 import { argon2Limit } from "./lib/limits.js";
 import { machine } from "./lib/machine.js";
@@ -82,6 +82,8 @@ process.once("SIGINT", () => {
 try {
   step("verify: tessera, raw node:crypto, jose, fast-jwt (EdDSA, ES256, RS256)");
   const verify = await benchVerify(SETTINGS.crypto);
+  step("verify: DPoP-bound token + proof vs plain Bearer (EdDSA token, ES256 proof)");
+  const verifyDpop = await benchVerifyDpop(SETTINGS.crypto);
   step("sign: tessera vs raw node:crypto (EdDSA)");
   const sign = await benchSign(SETTINGS.crypto);
   step("argon2id limit on all cores");
@@ -142,6 +144,7 @@ try {
     mode,
     load_average_at_start: host.load,
     verify: mapValues(verify, (v) => mapValues(v, round)),
+    verify_dpop: { eddsa: mapValues(verifyDpop, round) },
     sign: mapValues(sign, (v) => mapValues(v, round)),
     http: {
       baseline_rps: round(base.rps),

@@ -1,6 +1,7 @@
 import { createPublicKey, sign as rawSign, verify as rawVerify } from "node:crypto";
 import { generateSigningKey, prepareSigningKey, signAccessToken } from "@tessera/core";
 import { createVerifier } from "@tessera/verify";
+import { createTestDpopKey, dpopRequests } from "@tessera/verify/testing";
 import { createVerifier as createFastJwtVerifier } from "fast-jwt";
 import { importJWK, jwtVerify } from "jose";
 import { compare } from "./harness.js";
@@ -125,4 +126,49 @@ export async function benchSign(options) {
       options,
     ),
   };
+}
+
+/**
+ * verify/s of a DPoP-bound access token (RFC 9449 §7: token + a fresh proof with `ath`, `htm`,
+ * `htu`, `iat`, the proof's `jti` recorded in the verifier's default in-memory replay cache) beside
+ * the plain Bearer verify of the same kind of token, with one verifier. Each DPoP call gets its own
+ * proof, made before timing starts (ES256 proof key, EdDSA access token), so only verification is
+ * timed; the proof supply is sized from the harness settings with a wide margin.
+ *
+ * @example
+ * const { plain, dpop } = await benchVerifyDpop({ rounds: 7, sliceMs: 200, warmupMs: 200 });
+ *
+ * @param {import("./harness.js").HarnessOptions} options
+ */
+export async function benchVerifyDpop(options) {
+  const { key, jwk } = await makeKey("EdDSA");
+  const proofKey = await createTestDpopKey("ES256");
+  const now = Math.floor(Date.now() / 1000);
+  const plainToken = signAccessToken(key, claims(now));
+  const boundToken = signAccessToken(key, { ...claims(now), cnf: { jkt: proofKey.jkt } });
+  const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: [jwk], algorithms: ["EdDSA"] });
+  // Up to 40k verifications a second over the whole timed run, warm-up included.
+  const budgetMs = options.warmupMs + options.rounds * options.sliceMs;
+  const count = Math.ceil((budgetMs / 1000) * 40_000);
+  const requests = dpopRequests(proofKey, {
+    token: boundToken,
+    method: "GET",
+    url: "https://api.example.com/orders",
+    count,
+  });
+  let next = 0;
+  await verifier.verify(plainToken);
+  await verifier.verifyRequest(requests[next++]);
+  return compare(
+    {
+      plain: () => verifier.verify(plainToken),
+      dpop: () => {
+        const request = requests[next++];
+        if (request === undefined)
+          throw new Error("the DPoP proof supply ran out; raise the rate in benchVerifyDpop");
+        return verifier.verifyRequest(request);
+      },
+    },
+    options,
+  );
 }

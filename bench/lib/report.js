@@ -15,6 +15,7 @@ const times3 = (/** @type {number} */ r) => `${r.toFixed(3)}×`;
  * @typedef {{ rps: number, p50_ms: number, p99_ms: number, non_2xx?: number, server_cpu_us_per_request?: number, server_cpu_utilisation?: number, server_cpu_wait_share?: number, load_generator_cpu_utilisation?: number }} HttpFigure
  * @typedef {{
  *   verify: Record<string, { tessera: number, raw: number, jose: number, fast_jwt: number }>,
+ *   verify_dpop?: { eddsa: { plain: number, dpop: number } },
  *   sign: { eddsa: { tessera: number, raw: number } },
  *   http: {
  *     baseline_rps: number, refresh_limit_per_s: number, refresh_limit_cpu_us_per_op?: number,
@@ -59,6 +60,16 @@ export function table(r) {
       `raw ${perS(v.raw)}`,
       times(ratio(v.tessera, v.raw)),
       `jose ${perS(v.jose)} (${times(ratio(v.jose, v.raw))})  fast-jwt ${perS(v.fast_jwt)} (${times(ratio(v.fast_jwt, v.raw))})`,
+    ]);
+  }
+  if (r.verify_dpop) {
+    const d = r.verify_dpop.eddsa;
+    line([
+      "verify dpop eddsa",
+      perS(d.dpop),
+      `plain bearer ${perS(d.plain)}`,
+      times(ratio(d.dpop, d.plain)),
+      "bound token + fresh ES256 proof per call (RFC 9449)",
     ]);
   }
   const s = r.sign.eddsa;
