@@ -130,8 +130,18 @@ export interface Tessera {
     scope?: string;
     dpopJkt?: string;
   }): Promise<TokenSet>;
-  /** Rotation rules 1–4 of DESIGN.md. */
-  refresh(input: { refreshToken: string; context: ClientContext; dpopJkt?: string }): Promise<TokenSet>;
+  /**
+   * Rotation rules 1–4 of DESIGN.md. With `csrfToken`, it is first checked (constant-time) against
+   * the session the token belongs to, before anything is consumed: a mismatch on a live session
+   * fails with `csrf_invalid` and leaves the token usable (the same check as `checkCsrf`, without a
+   * second lookup).
+   */
+  refresh(input: {
+    refreshToken: string;
+    context: ClientContext;
+    dpopJkt?: string;
+    csrfToken?: string;
+  }): Promise<TokenSet>;
   /** The session's CSRF token, for a page reload; validates the refresh token without using it. */
   csrfTokenFor(refreshToken: string): Promise<string>;
   /** Constant-time check of a CSRF token against the session the refresh token belongs to. */

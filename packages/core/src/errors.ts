@@ -17,6 +17,8 @@ export type TesseraErrorCode =
   | "session_revoked"
   | "session_expired"
   | "context_mismatch"
+  /** `refresh({ csrfToken })` on a live session with another session's (or no valid) CSRF token. */
+  | "csrf_invalid"
   // access tokens
   | "token_invalid"
   | "token_expired"

@@ -2,7 +2,7 @@ import { csrfMatches, csrfTokenOf } from "../csrf.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { assertFamilyLive } from "./liveness.js";
-import { findRefreshToken } from "./lookup.js";
+import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
 
 /**
  * The CSRF token of the session a refresh token belongs to, for a page reload. Checks the token
@@ -16,14 +16,25 @@ import { findRefreshToken } from "./lookup.js";
 export async function csrfTokenForRefreshToken(rt: Runtime, refreshToken: string): Promise<string> {
   const found = await findRefreshToken(rt, refreshToken);
   if (found === null) throw new TesseraError("refresh_invalid", "refresh token invalid");
-  const now = rt.clock.now();
+  assertTokenCurrent(rt, found, rt.clock.now());
+  return csrfTokenOf(rt.csrfKey, found.session.id);
+}
+
+/**
+ * Throws unless `found` still opens its session without being used: the family is live, and the
+ * token is unused and unexpired, or used within the grace window. What a CSRF failure checks
+ * first, so that a dead session is told apart (401) from a forged request (403).
+ *
+ * @example
+ * assertTokenCurrent(rt, found, rt.clock.now()); // refresh_invalid | refresh_expired | session_*
+ */
+export function assertTokenCurrent(rt: Runtime, found: FoundRefreshToken, now: number): void {
   assertFamilyLive(found.session, now);
   const { usedAt, expiresAt } = found.token;
   if (usedAt !== null && now >= usedAt + rt.options.refreshGraceMs) {
     throw new TesseraError("refresh_invalid", "refresh token invalid");
   }
   if (usedAt === null && now >= expiresAt) throw new TesseraError("refresh_expired", "refresh token expired");
-  return csrfTokenOf(rt.csrfKey, found.session.id);
 }
 
 /**

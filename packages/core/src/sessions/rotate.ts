@@ -1,6 +1,7 @@
 import type { ClientContext, TokenSet } from "../api.js";
 import { auditEvent } from "../audit/log.js";
 import { deriveKey, open, seal } from "../crypto/seal.js";
+import { csrfMatches } from "../csrf.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import type { RefreshTokenRecord } from "../store.js";
@@ -12,6 +13,7 @@ import {
   type RefreshTokenParts,
 } from "../tokens/refresh.js";
 import { contextChanges } from "./context.js";
+import { assertTokenCurrent } from "./csrf.js";
 import { issueTokenSet } from "./issue.js";
 import { assertFamilyLive, isFamilyLive } from "./liveness.js";
 import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
@@ -38,6 +40,8 @@ export interface RefreshInput {
   refreshToken: string;
   context: ClientContext;
   dpopJkt?: string;
+  /** Checked against the session before anything is consumed (see `checkCsrfBeforeUse`). */
+  csrfToken?: string;
 }
 
 /** How far past the grace window a reuse of a never-used successor still looks like a benign race. */
@@ -64,8 +68,9 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   const found = await findRefreshToken(rt, input.refreshToken);
   if (found === null) throw invalid();
   const { parts, token, session } = found;
-  if (session.dpopJkt !== null && input.dpopJkt !== session.dpopJkt) throw invalid();
   const now = rt.clock.now();
+  if (input.csrfToken !== undefined) checkCsrfBeforeUse(rt, found, input.csrfToken, now);
+  if (session.dpopJkt !== null && input.dpopJkt !== session.dpopJkt) throw invalid();
   assertFamilyLive(session, now);
 
   const changed =
@@ -127,6 +132,17 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   if (changed.length > 0)
     await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
   return set;
+}
+
+/**
+ * The CSRF gate of a cookie refresh, on the lookup the rotation already made: nothing has been
+ * written yet, so a forged request consumes nothing. A mismatch on a dead session answers the
+ * session's own failure (so the client logs out), on a live one `csrf_invalid`.
+ */
+function checkCsrfBeforeUse(rt: Runtime, found: FoundRefreshToken, csrfToken: string, now: number): void {
+  if (typeof csrfToken === "string" && csrfMatches(rt.csrfKey, found.session.id, csrfToken)) return;
+  assertTokenCurrent(rt, found, now);
+  throw new TesseraError("csrf_invalid", "csrf token invalid");
 }
 
 /** Rules 2 and 3: a token that has already been used. */

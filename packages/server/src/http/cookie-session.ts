@@ -32,11 +32,7 @@ export async function requireCsrfSession(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<string> {
-  checkOrigin(request, ctx.allowedOrigins);
-  const refreshToken = readRefreshCookie(request, reply);
-  if (refreshToken === undefined) throw new HttpError("refresh_invalid");
-  const csrf = singleHeader(request, "x-csrf-token");
-  if (csrf === undefined || csrf.length === 0 || csrf.length > 512) throw new HttpError("csrf_failed");
+  const { refreshToken, csrf } = readCsrfSession(ctx, request, reply);
   const matches = await clearOnDeadSession(reply, () => ctx.tessera.checkCsrf(refreshToken, csrf));
   if (!matches) {
     // Tell a dead session (401, so the client logs out) from a forged request (403), still without
@@ -45,6 +41,27 @@ export async function requireCsrfSession(
     throw new HttpError("csrf_failed");
   }
   return refreshToken;
+}
+
+/**
+ * The request-only half of {@link requireCsrfSession}: `Origin` allowed, the refresh cookie and a
+ * plausible `X-CSRF-Token` present. It does not look the session up: the caller hands both to
+ * `tessera.refresh({ csrfToken })`, which checks them on its own lookup before using the token.
+ *
+ * @example
+ * const { refreshToken, csrf } = readCsrfSession(ctx, request, reply);
+ */
+export function readCsrfSession(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { refreshToken: string; csrf: string } {
+  checkOrigin(request, ctx.allowedOrigins);
+  const refreshToken = readRefreshCookie(request, reply);
+  if (refreshToken === undefined) throw new HttpError("refresh_invalid");
+  const csrf = singleHeader(request, "x-csrf-token");
+  if (csrf === undefined || csrf.length === 0 || csrf.length > 512) throw new HttpError("csrf_failed");
+  return { refreshToken, csrf };
 }
 
 /**

@@ -33,7 +33,7 @@ interface Entry {
 /** Every `error` value a client can ever see. */
 export type WireErrorCode = Exclude<
   ServerErrorCode | TesseraErrorCode,
-  "key_unavailable" | "master_key_mismatch" | "dpop_proof_rejected" | "dpop_nonce_required"
+  "key_unavailable" | "master_key_mismatch" | "dpop_proof_rejected" | "dpop_nonce_required" | "csrf_invalid"
 >;
 
 /**
@@ -79,6 +79,8 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   token_revoked: { status: 401, wire: "token_revoked", message: "The access token has been revoked." },
   // cross-site request forgery and abuse
   csrf_failed: { status: 403, wire: "csrf_failed", message: "The CSRF token is missing or wrong." },
+  // core's refresh({ csrfToken }) mismatch: the same answer as the server's own CSRF check
+  csrf_invalid: { status: 403, wire: "csrf_failed", message: "The CSRF token is missing or wrong." },
   origin_not_allowed: {
     status: 403,
     wire: "origin_not_allowed",

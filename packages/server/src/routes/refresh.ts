@@ -1,7 +1,7 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
 import { clientContext } from "../http/client-context.js";
-import { clearOnDeadSession, requireCsrfSession } from "../http/cookie-session.js";
+import { clearOnDeadSession, readCsrfSession } from "../http/cookie-session.js";
 import { HttpError } from "../http/http-error.js";
 import { checkOrigin } from "../http/origin.js";
 import { readRefreshCookie, setRefreshCookie } from "../http/refresh-cookie.js";
@@ -15,14 +15,17 @@ import type { RouteContext } from "./route-context.js";
  */
 export function refreshRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post("/auth/refresh", async (request, reply) => {
-    const refreshToken = await requireCsrfSession(ctx, request, reply);
+    // One lookup: core checks the CSRF token on the session it loads for the rotation, before
+    // using the token (a mismatch on a live session is `csrf_invalid`, answered 403 csrf_failed).
+    const { refreshToken, csrf } = readCsrfSession(ctx, request, reply);
     let tokens: Awaited<ReturnType<typeof ctx.tessera.refresh>>;
     try {
       tokens = await clearOnDeadSession(reply, () =>
-        ctx.tessera.refresh({ refreshToken, context: clientContext(request) }),
+        ctx.tessera.refresh({ refreshToken, csrfToken: csrf, context: clientContext(request) }),
       );
     } catch (error) {
-      countRefreshFailure(ctx, error);
+      // A forged request is not a failed refresh (the token was never tried), as before.
+      if (!isTesseraError(error, "csrf_invalid")) countRefreshFailure(ctx, error);
       throw error;
     }
     ctx.metrics.refreshes.inc({ outcome: "success" });
