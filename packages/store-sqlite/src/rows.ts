@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditOutcome } from "@tessera/core";
+import type { AuditEvent, AuditOutcome, RefreshTokenRecord, SessionRecord } from "@tessera/core";
 
 // Row <-> record mapping. Reads alias snake_case columns to the record's camelCase fields; writes
 // bind a record's fields by name (`@field`), so a record object is its own parameter list.
@@ -19,6 +19,68 @@ export const KEY_COLUMNS = `kid, alg, status, public_jwk AS publicJwk, private_s
   created_at AS createdAt, activated_at AS activatedAt, retired_at AS retiredAt`;
 
 export const REVOCATION_COLUMNS = "cursor, kind, user_id AS userId, session_id AS sessionId, epoch, at";
+
+type Text = string | null;
+type Time = number | null;
+
+/** A raw row of `refresh_tokens t JOIN sessions s`: the token's eight columns, then the session's fourteen. */
+export type TokenSessionRow = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  Time,
+  Text,
+  Text,
+  string,
+  string,
+  string,
+  Text,
+  number,
+  number,
+  number,
+  Time,
+  Text,
+  Text,
+  Text,
+  Text,
+  Text,
+  Text,
+];
+
+/**
+ * A {@link TokenSessionRow} (columns in the order of `TOKEN_COLUMNS`, then `SESSION_COLUMNS`) to
+ * the two records.
+ */
+export function tokenAndSessionFromRow(row: TokenSessionRow): {
+  token: RefreshTokenRecord;
+  session: SessionRecord;
+} {
+  const [id, sessionId, secretHash, createdAt, expiresAt, usedAt, successorId, successorSealed] = row;
+  const [sid, userId, clientId, scope, sCreatedAt, sExpiresAt, lastUsedAt, revokedAt, revokedReason] =
+    row.slice(8) as [string, string, string, Text, number, number, number, Time, Text];
+  const [ip, userAgent, lastIp, lastUserAgent, dpopJkt] = row.slice(17) as [Text, Text, Text, Text, Text];
+  return {
+    token: { id, sessionId, secretHash, createdAt, expiresAt, usedAt, successorId, successorSealed },
+    session: {
+      id: sid,
+      userId,
+      clientId,
+      scope,
+      createdAt: sCreatedAt,
+      expiresAt: sExpiresAt,
+      lastUsedAt,
+      revokedAt,
+      revokedReason,
+      ip,
+      userAgent,
+      lastIp,
+      lastUserAgent,
+      dpopJkt,
+    },
+  };
+}
 
 /** Binds a `SessionRecord`. */
 export const INSERT_SESSION = `INSERT INTO sessions (id, user_id, client_id, scope, created_at, expires_at,

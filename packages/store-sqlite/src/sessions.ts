@@ -1,6 +1,12 @@
 import type { RefreshTokenRecord, SessionRecord } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
-import { INSERT_SESSION, INSERT_TOKEN, SESSION_COLUMNS, TOKEN_COLUMNS } from "./rows.js";
+import {
+  INSERT_SESSION,
+  INSERT_TOKEN,
+  SESSION_COLUMNS,
+  type TokenSessionRow,
+  tokenAndSessionFromRow,
+} from "./rows.js";
 
 /** Session creation (with its first token) and session/token reads. */
 export function sessionOperations(h: SqliteHandle) {
@@ -13,14 +19,16 @@ export function sessionOperations(h: SqliteHandle) {
     h.sql(INSERT_TOKEN).run(firstToken);
   });
 
-  const getRefreshToken = h.snapshot((id: string) => {
-    const token = h.sql(`SELECT ${TOKEN_COLUMNS} FROM refresh_tokens WHERE id = ?`).get(id) as
-      | RefreshTokenRecord
-      | undefined;
-    if (!token) return null;
-    const session = getSession(token.sessionId);
-    return session ? { token, session } : null;
-  });
+  // One statement is atomic on its own: no BEGIN/COMMIT around two reads. Raw rows keep the
+  // two tables' same-named columns (id, created_at, …) apart.
+  const TOKEN_WITH_SESSION = `SELECT t.id, t.session_id, t.secret_hash, t.created_at, t.expires_at, t.used_at,
+    t.successor_id, t.successor_sealed, s.id, s.user_id, s.client_id, s.scope, s.created_at, s.expires_at,
+    s.last_used_at, s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.last_ip, s.last_user_agent, s.dpop_jkt
+    FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`;
+  const getRefreshToken = (id: string): { token: RefreshTokenRecord; session: SessionRecord } | null => {
+    const row = h.sql(TOKEN_WITH_SESSION).raw(true).get(id) as TokenSessionRow | undefined;
+    return row ? tokenAndSessionFromRow(row) : null;
+  };
 
   return {
     createSession,
