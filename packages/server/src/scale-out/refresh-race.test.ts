@@ -1,3 +1,4 @@
+import { createPostgresStore } from "@tessera/store-postgres";
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ const RACERS = 50;
 describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("refresh raced over 3 instances", () => {
   let pg: TestPostgres;
   let redis: TestRedis;
+  let strictDb: string;
   let strict: Instance[] = [];
   let graceful: Instance[] = [];
 
@@ -27,7 +29,8 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("refresh raced 
       TESSERA_RATE_LIMIT_LOGIN: "off",
       TESSERA_TRUST_PROXY: "loopback",
     };
-    const [strictDb, gracefulDb] = await Promise.all([pg.createDatabase(), pg.createDatabase()]);
+    let gracefulDb: string;
+    [strictDb, gracefulDb] = await Promise.all([pg.createDatabase(), pg.createDatabase()]);
     [strict, graceful] = await Promise.all([
       startInstances(3, { ...common, TESSERA_DATABASE_URL: strictDb, TESSERA_REFRESH_GRACE: "0s" }),
       startInstances(3, { ...common, TESSERA_DATABASE_URL: gracefulDb }),
@@ -56,7 +59,11 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("refresh raced 
     });
     expect(login.status).toBe(200);
     expect(login.refresh).toBeDefined();
-    return { refresh: login.refresh as string, csrf: login.body.csrf_token as string };
+    return {
+      refresh: login.refresh as string,
+      csrf: login.body.csrf_token as string,
+      userId: login.body.user.id as string,
+    };
   }
 
   const race = (instances: Instance[], refresh: string, csrf: string, ip: string) =>
@@ -73,7 +80,7 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("refresh raced 
 
   it("grace 0: exactly one of 50 wins, the rest are reuse and the family dies", async () => {
     const ip = freshClientIp();
-    const { refresh, csrf } = await signIn(strict, ip);
+    const { refresh, csrf, userId } = await signIn(strict, ip);
     const answers = await race(strict, refresh, csrf, ip);
 
     const winners = answers.filter((a) => a.status === 200);
@@ -100,6 +107,15 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("refresh raced 
     });
     expect(successor.status).toBe(401);
     expect(["refresh_reused", "session_revoked"]).toContain(successor.body.error);
+
+    // The reuse is in the audit log of the shared database.
+    const store = createPostgresStore({ connectionString: strictDb });
+    try {
+      const reuse = await store.listAudit({ userId, type: "refresh.reuse_detected" });
+      expect(reuse.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await store.close();
+    }
   });
 
   it("default grace (10 s): all 50 get 200 and the same successor, which then refreshes fine", async () => {
