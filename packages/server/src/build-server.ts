@@ -4,7 +4,6 @@ import type { Duplex } from "node:stream";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import formbody from "@fastify/formbody";
-import helmet from "@fastify/helmet";
 import {
   type Clock,
   createTessera,
@@ -15,6 +14,7 @@ import {
 } from "@tessera/core";
 import { startRevocationRelay } from "@tessera/store-redis";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
@@ -28,10 +28,11 @@ import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
 import { HttpError } from "./http/http-error.js";
-import { loggerOptions } from "./http/logging.js";
+import { createLoggers, type RequestLine } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
+import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
 import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
@@ -90,7 +91,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // Redis (optional) holds the shared rate-limit counters and carries revocation notices.
     const redis = config.redisUrl ? await openRedis(config.redisUrl) : null;
     if (redis) cleanups.push(() => redis.quit());
-    const app = createFastify(config, options.logger);
+    const loggers =
+      options.logger === false
+        ? null
+        : createLoggers(options.logger?.level ?? config.logLevel, options.logger?.stream);
+    const app = createFastify(config, loggers?.logger ?? false);
     const coreStore = redis
       ? withRevocationPublishing(store, redis, (error) =>
           app.log.warn({ err: error }, "revocation not pushed to Redis"),
@@ -122,7 +127,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     purgeTimer.unref();
 
     await app.register(cookie);
-    await app.register(helmet, helmetOptions(config));
+    // helmet's headers are static here: computed once, set by one hook (helmet rebuilt them per request).
+    installSecurityHeaders(app, await staticSecurityHeaders(helmetOptions(config)));
     const allowedOrigins = new Set([...config.allowedOrigins, new URL(config.issuer).origin]);
     await app.register(cors, {
       origin: (origin, callback) =>
@@ -162,7 +168,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     };
 
     installErrorHandling(app, trackRouteMethods(app));
-    installHooks(app, ctx);
+    installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
 
     // JSON only under /auth: a cross-site HTML form cannot send it without a CORS preflight.
     await app.register(async (scope) => {
@@ -228,9 +234,9 @@ async function createOwnTessera(
   });
 }
 
-function createFastify(config: ServerConfig, logger: BuildServerOptions["logger"]): FastifyInstance {
+function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false): FastifyInstance {
   const common = {
-    logger: logger === false ? false : loggerOptions(logger?.level ?? config.logLevel, logger?.stream),
+    ...(logger === false ? { logger: false } : { loggerInstance: logger }),
     // One line per request is written by our own onResponse hook, with a chosen set of fields.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(config.trustProxy),
@@ -303,7 +309,11 @@ function helmetOptions(config: ServerConfig) {
   };
 }
 
-function installHooks(app: FastifyInstance, ctx: RouteContext): void {
+function installHooks(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  requestLine: (line: RequestLine) => void,
+): void {
   app.addHook("onRequest", async (request) => {
     // Tokens in URLs end up in logs, proxies and browser history: never accept them there.
     const query = request.query as Record<string, unknown> | undefined;
@@ -339,15 +349,13 @@ function installHooks(app: FastifyInstance, ctx: RouteContext): void {
       { method: request.method, route, status_code: String(reply.statusCode) },
       seconds,
     );
-    request.log.info(
-      {
-        method: request.method,
-        path: request.url.split("?")[0],
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      "request",
-    );
+    requestLine({
+      reqId: request.id,
+      method: request.method,
+      path: request.url.split("?")[0] ?? "",
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    });
   });
 }

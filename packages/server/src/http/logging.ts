@@ -1,4 +1,4 @@
-import type { DestinationStream, LoggerOptions } from "pino";
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 
 /** Field names that may carry a credential; redacted wherever they appear in a log object. */
 const SECRET_FIELDS = [
@@ -43,5 +43,42 @@ export function loggerOptions(
       res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
     },
     ...(stream ? { stream } : {}),
+  };
+}
+
+/** The fields of the one line written per request: never a header, cookie, body or query string. */
+export interface RequestLine {
+  reqId: string;
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  ms: number;
+}
+
+/**
+ * The server's loggers over one destination: `logger` (redacting, for Fastify and everything
+ * else), and `requestLine`, which writes the per-request line through a logger without redaction
+ * or serializers. That line is built from the fixed fields above only, so redacting it would be
+ * pure cost (a wildcard walk per request).
+ *
+ * @example
+ * const { logger, requestLine } = createLoggers("info");
+ * requestLine({ reqId: "req-1", method: "GET", path: "/healthz", route: "/healthz", status: 200, ms: 1 });
+ */
+export function createLoggers(
+  level: string,
+  stream?: DestinationStream,
+): { logger: Logger; requestLine: (line: RequestLine) => void } {
+  const destination = stream ?? pino.destination({ dest: 1, sync: true });
+  const { stream: _ignored, ...options } = loggerOptions(level, destination);
+  const logger = pino(options, destination);
+  const plain = pino({ level }, destination);
+  return {
+    logger,
+    requestLine: (line) => {
+      // The path is cut at "?" by the caller, and each field is a string or number it built.
+      plain.info(line, "request");
+    },
   };
 }
