@@ -84,7 +84,9 @@ if count > tonumber(ARGV[2]) then
 end
 return {1, ttl}
 `;
-// DECR keeps the expiry; a key that already expired is left alone (never a negative count).
+// DECR keeps the expiry; a key that already expired is left alone (never a negative count). A
+// release that arrives after its window ended and a new one began gives one attempt back to the
+// new window: at most one extra attempt per request that straddles a window boundary.
 const RELEASE = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count > 0 then redis.call('DECR', KEYS[1]) end
