@@ -25,6 +25,8 @@ export type TesseraErrorCode =
   | "token_revoked"
   // keys and storage
   | "key_unavailable"
+  /** A key-ring change was planned from a ring another instance changed meanwhile. */
+  | "key_ring_changed"
   | "master_key_mismatch"
   | "store_unavailable";
 

@@ -82,6 +82,13 @@ export interface SigningKeyRecord {
 }
 
 export interface KeyChanges {
+  /**
+   * Compare-and-set: apply the batch only if the stored ring is exactly this set of
+   * (kid, status) pairs — the ring the change was planned from — else reject with
+   * `TesseraError("key_ring_changed")` and apply nothing. Instances starting or rotating at the
+   * same moment thereby make one change, not two.
+   */
+  expect?: Array<Pick<SigningKeyRecord, "kid" | "status">>;
   inserts?: SigningKeyRecord[];
   updates?: Array<
     Pick<SigningKeyRecord, "kid"> &

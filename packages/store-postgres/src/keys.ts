@@ -19,9 +19,32 @@ const UPDATABLE = {
   privateSealed: "private_sealed",
 } as const;
 
+function sameRing(
+  stored: ReadonlyArray<{ kid: string; status: string }>,
+  expected: ReadonlyArray<{ kid: string; status: string }>,
+): boolean {
+  const pairs = (ring: ReadonlyArray<{ kid: string; status: string }>) =>
+    ring.map((k) => `${k.kid} ${k.status}`).sort();
+  const a = pairs(stored);
+  const b = pairs(expected);
+  return a.length === b.length && a.every((pair, i) => pair === b[i]);
+}
+
 /** All inserts and updates commit together or not at all (a key rotation is never half done). */
 export async function applyKeyChanges(db: Db, changes: KeyChanges): Promise<void> {
   await db.transaction(async (tx) => {
+    if (changes.expect !== undefined) {
+      // Serialise ring changes: SHARE ROW EXCLUSIVE conflicts with itself and with every write, so
+      // the ring read here cannot change before this transaction commits (READ COMMITTED alone
+      // would let two planners both see the old ring).
+      await tx.query("LOCK TABLE tessera_signing_keys IN SHARE ROW EXCLUSIVE MODE");
+      const stored = await tx.query<{ kid: string; status: string }>(
+        "SELECT kid, status FROM tessera_signing_keys",
+      );
+      if (!sameRing(stored, changes.expect)) {
+        throw new TesseraError("key_ring_changed", "the key ring changed");
+      }
+    }
     for (const key of changes.inserts ?? []) {
       await tx.query(
         `INSERT INTO tessera_signing_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

@@ -28,9 +28,29 @@ function updateParams(update: KeyUpdate) {
   };
 }
 
+function sameRing(
+  stored: ReadonlyArray<{ kid: string; status: string }>,
+  expected: ReadonlyArray<{ kid: string; status: string }>,
+): boolean {
+  const pairs = (ring: ReadonlyArray<{ kid: string; status: string }>) =>
+    ring.map((k) => `${k.kid} ${k.status}`).sort();
+  const a = pairs(stored);
+  const b = pairs(expected);
+  return a.length === b.length && a.every((pair, i) => pair === b[i]);
+}
+
 /** Signing keys: a batch of inserts and partial updates is one transaction. */
 export function keyOperations(h: SqliteHandle) {
   const applyKeyChanges = h.immediate((changes: KeyChanges): void => {
+    if (changes.expect !== undefined) {
+      // Read inside the IMMEDIATE transaction: no other writer can change the ring until commit.
+      const stored = h.sql("SELECT kid, status FROM signing_keys").all() as Array<{
+        kid: string;
+        status: string;
+      }>;
+      if (!sameRing(stored, changes.expect))
+        throw new TesseraError("key_ring_changed", "the key ring changed");
+    }
     for (const key of changes.inserts ?? []) h.sql(INSERT_KEY).run(key);
     for (const update of changes.updates ?? []) {
       // An update of an unknown kid fails the whole batch rather than silently doing nothing.

@@ -1,4 +1,16 @@
-import { rewrapSigningKeys, type SigningAlg, signingKeySealKey } from "@tessera/core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createTessera,
+  ManualClock,
+  rewrapSigningKeys,
+  type SigningAlg,
+  signingKeySealKey,
+  TesseraError,
+} from "@tessera/core";
+import { createTestHasher } from "@tessera/core/testing";
+import { createSqliteStore } from "@tessera/store-sqlite";
 import { createLocalJWKSet, exportJWK, jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -9,6 +21,7 @@ import {
   outcome,
   setUp,
   signUpAndIn,
+  T0,
 } from "../test-support/harness.js";
 import { loadSigningKey } from "./load.js";
 
@@ -37,6 +50,63 @@ describe("first start", () => {
     // a restart over the same store creates nothing new
     await h.another();
     expect(await h.tessera.listKeys()).toHaveLength(2);
+  });
+});
+
+describe("instances starting together on one fresh store", () => {
+  // Regression: two instances starting at once on an empty database each created an active key,
+  // and each published only its own, so a token signed by one failed at the other's JWKS.
+  it("agree on one active key and publish the same JWKS", async () => {
+    h = await setUp(); // only so afterEach has something to close
+    const dir = mkdtempSync(join(tmpdir(), "tessera-ring-"));
+    const path = join(dir, "keys.db");
+    const stores = [createSqliteStore({ path }), createSqliteStore({ path }), createSqliteStore({ path })];
+    try {
+      await stores[0]?.migrate();
+      const instances = await Promise.all(
+        stores.map((store) =>
+          createTessera({
+            store,
+            masterKey: MASTER_KEY,
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            clock: new ManualClock(T0),
+            passwordHasher: createTestHasher(),
+          }),
+        ),
+      );
+      const listed = await instances[0]?.listKeys();
+      expect(listed?.map((k) => k.status).sort()).toEqual(["active", "next"]);
+      const published = await Promise.all(instances.map((t) => t.jwks()));
+      for (const jwks of published) expect(jwks).toEqual(published[0]);
+      // Every instance signs with the one active key, which every instance publishes.
+      const { tokens } = await signUpAndIn(instances[1] as NonNullable<(typeof instances)[1]>);
+      await expect(instances[2]?.authenticate(tokens.accessToken)).resolves.toMatchObject({
+        sid: tokens.sessionId,
+      });
+    } finally {
+      for (const store of stores) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a rotation planned from a ring that changed meanwhile applies nothing", async () => {
+    h = await setUp();
+    const other = await h.another();
+    const before = await statuses();
+    const results = await Promise.allSettled([h.tessera.rotateKeys(), other.rotateKeys()]);
+    const rejected = results.filter((r) => r.status === "rejected");
+    // Both planned from the same ring: exactly one lands, the other is told the ring changed.
+    expect(rejected).toHaveLength(1);
+    for (const r of rejected) {
+      expect(r.status === "rejected" && r.reason instanceof TesseraError && r.reason.code).toBe(
+        "key_ring_changed",
+      );
+    }
+    const after = await statuses();
+    const active = Object.entries(after).filter(([, status]) => status === "active");
+    expect(active).toHaveLength(1);
+    expect(Object.keys(after).length).toBe(Object.keys(before).length + 1);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { PublicJwk, SigningAlg } from "../api.js";
 import type { AuditLog } from "../audit/log.js";
 import type { Clock } from "../clock.js";
-import { TesseraError } from "../errors.js";
+import { isTesseraError, TesseraError } from "../errors.js";
 import type { KeyChanges, SigningKeyRecord, Store } from "../store.js";
 import type { SigningKey } from "../tokens/access.js";
 import { generateSigningKey, toKeyRecord } from "./generate.js";
@@ -29,6 +29,14 @@ interface Entry {
 }
 
 const PUBLISHED_ORDER: Record<string, number> = { active: 0, next: 1, previous: 2 };
+
+/** How often start-up re-plans after losing a key-ring race to another instance. */
+const SETUP_ATTEMPTS = 5;
+
+/** The (kid, status) set a change is planned from, for the store's compare-and-set. */
+function snapshot(records: SigningKeyRecord[]): Array<Pick<SigningKeyRecord, "kid" | "status">> {
+  return records.map(({ kid, status }) => ({ kid, status }));
+}
 
 function withoutSecret({ privateSealed: _, ...info }: SigningKeyRecord): KeyInfo {
   return info;
@@ -86,7 +94,24 @@ export class KeyRing {
     return ring;
   }
 
+  /**
+   * Instances starting together on one store plan from the same ring; every change is a
+   * compare-and-set on that ring (`expect`), so one lands and the others re-read and find nothing
+   * left to do. Without it, two fresh instances would each create an active key and publish only
+   * their own.
+   */
   async #setUp(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#setUpOnce();
+        return;
+      } catch (error) {
+        if (!isTesseraError(error, "key_ring_changed") || attempt >= SETUP_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #setUpOnce(): Promise<void> {
     const records = await this.#o.store.listSigningKeys();
     this.#apply(records); // opens every live key: a wrong master key fails here, before anything is written
     const active = newest(records, "active");
@@ -103,7 +128,7 @@ export class KeyRing {
       const fresh = toKeyRecord(await generateSigningKey(this.#o.alg), this.#o.sealKey, "next", now);
       const updates =
         next === undefined ? [] : [{ kid: next.kid, status: "retired" as const, retiredAt: now }];
-      await this.#o.store.applyKeyChanges({ inserts: [fresh], updates });
+      await this.#o.store.applyKeyChanges({ expect: snapshot(records), inserts: [fresh], updates });
       await this.#o.audit({ type: "key.created", data: { kid: fresh.kid, alg: fresh.alg, status: "next" } });
       await this.#reload();
     }
@@ -121,7 +146,7 @@ export class KeyRing {
     const { store, clock, sealKey, alg, audit } = this.#o;
     const now = clock.now();
     const oldActive = newest(records, "active");
-    const changes: Required<KeyChanges> = { inserts: [], updates: [] };
+    const changes: Required<KeyChanges> = { expect: snapshot(records), inserts: [], updates: [] };
     let newActiveKid: string;
     if (plan.promote !== undefined) {
       newActiveKid = plan.promote.kid;
@@ -261,7 +286,8 @@ export class KeyRing {
 
   /**
    * `next → active`, `active → previous`, a new `next`: the key that signs from now on was
-   * already in the JWKS.
+   * already in the JWKS. Rejects with `key_ring_changed` (nothing applied) when another instance
+   * changed the ring at the same moment, so two operators never rotate twice by accident.
    *
    * @example
    * await ring.rotate();
@@ -283,12 +309,14 @@ export class KeyRing {
    * await ring.retire(oldKid);
    */
   async retire(kid: string): Promise<void> {
-    const record = (await this.#o.store.listSigningKeys()).find((r) => r.kid === kid);
+    const records = await this.#o.store.listSigningKeys();
+    const record = records.find((r) => r.kid === kid);
     if (record === undefined) throw new TesseraError("not_found", "no such key");
     if (record.status !== "previous") {
       throw new TesseraError("invalid_input", "only a previous key can be retired");
     }
     await this.#o.store.applyKeyChanges({
+      expect: snapshot(records),
       updates: [{ kid, status: "retired", retiredAt: this.#o.clock.now() }],
     });
     await this.#o.audit({ type: "key.retired", data: { kid } });

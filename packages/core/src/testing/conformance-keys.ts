@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TesseraError } from "../errors.js";
 import type { SigningKeyRecord, Store } from "../store.js";
 import { randomId, rejectionOf, T0 } from "./conformance-fixtures.js";
 
@@ -75,6 +76,39 @@ export function describeKeys(getStore: () => Store): void {
       const found = await keysByKid(store, [existing.kid, fresh.kid]);
       expect(found.get(fresh.kid)).toBeUndefined();
       expect(found.get(existing.kid)).toEqual(existing);
+    });
+
+    it("applies an `expect`ed batch only to the ring it was planned from (compare-and-set)", async () => {
+      const store = getStore();
+      await store.applyKeyChanges({ inserts: [makeKey({ status: "active", activatedAt: T0 })] });
+      const planned = (await store.listSigningKeys()).map(({ kid, status }) => ({ kid, status }));
+
+      // Two planners race from the same snapshot: exactly one batch lands.
+      const a = makeKey();
+      const b = makeKey();
+      const outcomes = await Promise.allSettled([
+        store.applyKeyChanges({ expect: planned, inserts: [a] }),
+        store.applyKeyChanges({ expect: planned, inserts: [b] }),
+      ]);
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const lost = outcomes.find((o) => o.status === "rejected");
+      expect(lost?.status === "rejected" && lost.reason instanceof TesseraError && lost.reason.code).toBe(
+        "key_ring_changed",
+      );
+      const found = await keysByKid(store, [a.kid, b.kid]);
+      expect(found.size).toBe(1);
+
+      // A stale plan (a status changed since) applies nothing; a current one applies.
+      const current = (await store.listSigningKeys()).map(({ kid, status }) => ({ kid, status }));
+      const stale = current.map((k) =>
+        k.kid === [...found.keys()][0] ? { ...k, status: "active" as const } : k,
+      );
+      const c = makeKey();
+      const error = await rejectionOf(store.applyKeyChanges({ expect: stale, inserts: [c] }));
+      expect(error instanceof TesseraError && error.code).toBe("key_ring_changed");
+      expect((await keysByKid(store, [c.kid])).size).toBe(0);
+      await store.applyKeyChanges({ expect: current, inserts: [c] });
+      expect((await keysByKid(store, [c.kid])).size).toBe(1);
     });
   });
 }

@@ -33,7 +33,12 @@ interface Entry {
 /** Every `error` value a client can ever see. */
 export type WireErrorCode = Exclude<
   ServerErrorCode | TesseraErrorCode,
-  "key_unavailable" | "master_key_mismatch" | "dpop_proof_rejected" | "dpop_nonce_required" | "csrf_invalid"
+  | "key_unavailable"
+  | "key_ring_changed"
+  | "master_key_mismatch"
+  | "dpop_proof_rejected"
+  | "dpop_nonce_required"
+  | "csrf_invalid"
 >;
 
 /**
@@ -116,5 +121,6 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   server_error: { status: 500, wire: "server_error", message: "Internal server error." },
   key_unavailable: { status: 500, wire: "server_error", message: "Internal server error." },
   master_key_mismatch: { status: 500, wire: "server_error", message: "Internal server error." },
+  key_ring_changed: { status: 500, wire: "server_error", message: "Internal server error." },
   store_unavailable: { status: 503, wire: "store_unavailable", message: "The data store is unavailable." },
 };
