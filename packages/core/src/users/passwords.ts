@@ -1,7 +1,9 @@
+import { availableParallelism } from "node:os";
 import type { Algorithm } from "@node-rs/argon2";
 import { hash, verify } from "@node-rs/argon2";
 import type { PasswordHasher } from "../api.js";
 import { TesseraError } from "../errors.js";
+import { concurrencyLimit } from "./concurrency-limit.js";
 
 /** argon2id parameters; the defaults are OWASP's first recommendation (m=19 MiB, t=2, p=1). */
 export interface Argon2Params {
@@ -11,15 +13,24 @@ export interface Argon2Params {
   timeCost?: number;
   /** Lanes. Default 1. */
   parallelism?: number;
+  /**
+   * Most hashes and verifies computing at once; the rest queue in order. Default: one per CPU but
+   * one, shared by every default hasher in the process, so a login flood leaves a CPU to the event
+   * loop (and holds at most that many × `memoryCost` of memory).
+   */
+  maxConcurrent?: number;
 }
+
+/** The process-wide default: argon2 on all CPUs but one (at least one). */
+const sharedLimit = concurrencyLimit(Math.max(1, availableParallelism() - 1));
 
 // `Algorithm` is an ambient const enum, which isolated modules cannot read; 2 is its Argon2id.
 const ARGON2ID = 2 as Algorithm;
 
 /**
  * The default password hasher: argon2id via `@node-rs/argon2`, which computes off the event
- * loop. Hashes are PHC strings that carry their own parameters, so raising them later still
- * verifies old hashes.
+ * loop, at most `maxConcurrent` at once (see {@link Argon2Params}). Hashes are PHC strings that
+ * carry their own parameters, so raising them later still verifies old hashes.
  *
  * @example
  * const hasher = createArgon2Hasher();                      // production defaults
@@ -32,15 +43,17 @@ export function createArgon2Hasher(params: Argon2Params = {}): PasswordHasher {
     timeCost: params.timeCost ?? 2,
     parallelism: params.parallelism ?? 1,
   };
+  const limit = params.maxConcurrent === undefined ? sharedLimit : concurrencyLimit(params.maxConcurrent);
   return {
-    hash: (password) => hash(password, options),
-    verify: async (phc, password) => {
-      try {
-        return await verify(phc, password);
-      } catch {
-        return false; // a malformed stored hash verifies nothing
-      }
-    },
+    hash: (password) => limit(() => hash(password, options)),
+    verify: (phc, password) =>
+      limit(async () => {
+        try {
+          return await verify(phc, password);
+        } catch {
+          return false; // a malformed stored hash verifies nothing
+        }
+      }),
   };
 }
 
