@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -153,5 +154,31 @@ describe("tessera CLI", () => {
     expect((await run(["sessions", "revoke", sessions[0]?.id ?? ""])).code).toBe(1);
     expect(await server.stop()).toBe(0);
     expect(readFileSync(join(work, "data", "master.key"), "utf8").trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("doctor checks a served instance from outside: every check passes in the default configuration", async () => {
+    // The issuer defaults to http://localhost:$PORT, so the port is chosen before start-up.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+      });
+    });
+    const server = await startServe({ env: { ...env, PORT: String(port) }, cwd: work });
+    try {
+      const doctor = await run(["doctor", `http://localhost:${port}`, "--json"]);
+      const report = JSON.parse(doctor.stdout) as {
+        ok: boolean;
+        checks: Array<{ id: string; status: string }>;
+      };
+      expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
+      expect(report.checks.filter((c) => c.status === "pass").length).toBeGreaterThan(25);
+      expect(report.ok).toBe(true);
+      expect(doctor.code).toBe(0);
+      // Unusable arguments are the doctor's exit status 2, through the tessera binary too.
+      expect((await run(["doctor", "not a url"])).code).toBe(2);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { runDoctorCli } from "@tessera/doctor";
 import { Command } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import type { Environment } from "../config/secrets.js";
@@ -7,7 +8,7 @@ import type { CliIo } from "./io.js";
 import { serve } from "./serve.js";
 
 /**
- * The `tessera` command line: `serve`, `migrate`, `users`, `sessions`, `keys`, `audit`.
+ * The `tessera` command line: `serve`, `migrate`, `users`, `sessions`, `keys`, `audit`, `doctor`.
  *
  * @example
  * await buildProgram(process.env, processIo).parseAsync(process.argv);
@@ -36,6 +37,20 @@ export function buildProgram(env: Environment, io: CliIo): Command {
       } finally {
         await store.close();
       }
+    });
+
+  program
+    .command("doctor")
+    .description(
+      "check a running deployment from outside: doctor <base-url> [--email … --password …] [--origin …] [--json]",
+    )
+    // Every argument and option belongs to @tessera/doctor's own parser (`tessera doctor --help`).
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument("[args...]")
+    .action(async (args: string[]) => {
+      process.exitCode = await runDoctorCli(args, { stdout: process.stdout, stderr: process.stderr, env });
     });
 
   addAdminCommands(program, env, io);
