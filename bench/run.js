@@ -160,6 +160,8 @@ try {
         ...httpFigure(loginSqlite),
         argon2_limit_per_s: round(argon2PerSecond),
         healthz_p99_ms: round2(loginSqlite.healthz_p99_ms),
+        failed_unknown_email_p50_ms: round2(loginSqlite.failed_login_p50_ms.unknown_email),
+        failed_wrong_password_p50_ms: round2(loginSqlite.failed_login_p50_ms.wrong_password),
       },
       ...postgres,
       pinned: pin,

@@ -1,3 +1,4 @@
+import { median } from "./harness.js";
 import { load, refreshLoad } from "./load.js";
 import { CLIENT, LOGIN_PASSWORD } from "./seed.js";
 import { allCpus, pinSelf } from "./server-process.js";
@@ -15,6 +16,8 @@ import { startBaseline, startTessera } from "./tessera-server.js";
 const CONNECTIONS = 64;
 const LOGIN_CONNECTIONS = 16;
 const HEALTHZ_RATE = 20;
+/** Failed logins timed one at a time per kind, alternating, after the flood (issue 3). */
+const FAILED_LOGIN_SAMPLES = 25;
 
 /**
  * @typedef {{ duration: number, warmup: number, serverCpus: string | undefined, loadCpus: string | undefined, nodeFlags?: string[] }} HttpSettings
@@ -140,13 +143,45 @@ export async function loginOverHttp(target, settings) {
         }),
       ]);
     });
+    const failed = await failedLoginMedians(server.url, target.emails[0] ?? "");
     return {
       ...login,
       connections: LOGIN_CONNECTIONS,
       healthz_p99_ms: healthz.p99_ms,
       healthz_non_2xx: healthz.non_2xx,
+      failed_login_p50_ms: failed,
     };
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * Median latency of a failed login for an unknown e-mail and for a wrong password, timed one at a
+ * time and alternating so both see the same machine. Both must take the same path (one full
+ * argon2id verification); the two medians side by side show it from outside. The server runs with
+ * rate limits off (see startTessera), so no attempt is answered 429.
+ *
+ * @param {string} url
+ * @param {string} knownEmail
+ */
+async function failedLoginMedians(url, knownEmail) {
+  /** @type {{ unknown_email: number[], wrong_password: number[] }} */
+  const samples = { unknown_email: [], wrong_password: [] };
+  const attempt = async (/** @type {string} */ email, /** @type {number[]} */ into) => {
+    const started = performance.now();
+    const res = await fetch(`${url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "not the password of anyone" }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 401) throw new Error(`a failed login answered ${res.status}, not 401`);
+    into.push(performance.now() - started);
+  };
+  for (let i = 0; i < FAILED_LOGIN_SAMPLES; i++) {
+    await attempt(`nobody-${i}@bench.invalid`, samples.unknown_email);
+    await attempt(knownEmail, samples.wrong_password);
+  }
+  return { unknown_email: median(samples.unknown_email), wrong_password: median(samples.wrong_password) };
 }

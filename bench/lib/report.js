@@ -20,7 +20,7 @@ const times3 = (/** @type {number} */ r) => `${r.toFixed(3)}×`;
  *   http: {
  *     baseline_rps: number, refresh_limit_per_s: number, refresh_limit_cpu_us_per_op?: number,
  *     refresh_sqlite: HttpFigure, refresh_sqlite_1m: HttpFigure & { sessions_in_store: number },
- *     login_sqlite: { rps: number, p99_ms: number, argon2_limit_per_s: number, healthz_p99_ms: number },
+ *     login_sqlite: { rps: number, p99_ms: number, argon2_limit_per_s: number, healthz_p99_ms: number, failed_unknown_email_p50_ms?: number, failed_wrong_password_p50_ms?: number },
  *     refresh_limit_postgres_per_s?: number, refresh_limit_postgres_cpu_us_per_op?: number, refresh_postgres?: HttpFigure,
  *     login_postgres?: { rps: number, p99_ms: number, healthz_p99_ms: number },
  *   },
@@ -112,6 +112,15 @@ export function table(r) {
     times(ratio(l.rps, l.argon2_limit_per_s)),
     `/healthz p99 ${ms(l.healthz_p99_ms)} during the flood`,
   ]);
+  if (l.failed_unknown_email_p50_ms !== undefined && l.failed_wrong_password_p50_ms !== undefined) {
+    line([
+      "failed login p50",
+      `unknown e-mail ${ms(l.failed_unknown_email_p50_ms)}`,
+      `wrong password ${ms(l.failed_wrong_password_p50_ms)}`,
+      times(ratio(l.failed_unknown_email_p50_ms, l.failed_wrong_password_p50_ms)),
+      "same answer, same path: one argon2id verification either way",
+    ]);
+  }
   if (h.refresh_postgres && h.refresh_limit_postgres_per_s !== undefined) {
     refresh(
       "refresh postgres",
