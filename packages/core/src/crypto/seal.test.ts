@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { hkdfSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { deriveKey, open, seal } from "./seal.js";
 
@@ -37,5 +37,20 @@ describe("seal/open", () => {
     expect(deriveKey(master, "", "tessera/csrf/v1")).toEqual(a);
     expect(deriveKey(master, "", "tessera/keys/v1")).not.toEqual(a);
     expect(deriveKey(master, "salt", "tessera/csrf/v1")).not.toEqual(a);
+  });
+});
+
+describe("deriveKey", () => {
+  it("is exactly HKDF-SHA256 (node:crypto hkdfSync) to 32 bytes, so stored keys keep opening", () => {
+    const cases: Array<[Uint8Array | string, Uint8Array | string, string]> = [
+      [new Uint8Array(32).fill(7), "", "tessera/csrf/v1"],
+      [randomBytes(32), "", "tessera/keys/v1"],
+      [randomBytes(32).toString("base64url"), randomBytes(16).toString("base64url"), "tessera/grace/v1"],
+      ["", randomBytes(64), "é ünïcode info"],
+    ];
+    for (const [ikm, salt, info] of cases) {
+      expect(deriveKey(ikm, salt, info)).toEqual(Buffer.from(hkdfSync("sha256", ikm, salt, info, 32)));
+    }
+    expect(deriveKey("a", "", "x")).not.toEqual(deriveKey("a", "", "y"));
   });
 });
