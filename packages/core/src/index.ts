@@ -5,6 +5,7 @@ export * from "./dpop/index.js";
 export { isTesseraError, TesseraError, type TesseraErrorCode } from "./errors.js";
 export { type GeneratedKey, generateSigningKey } from "./keys/generate.js";
 export { rewrapSigningKeys } from "./keys/rewrap.js";
+export { isSameKeyRing } from "./keys/same-ring.js";
 export { signingKeySealKey } from "./keys/seal-key.js";
 export { DEFAULTS } from "./options.js";
 export { browserFamily, contextChanges, networkOf } from "./sessions/context.js";

@@ -24,6 +24,7 @@ import Fastify, {
 import type { DestinationStream } from "pino";
 import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
+import { tesseraOptions } from "./config/tessera-options.js";
 import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
@@ -217,18 +218,9 @@ async function createOwnTessera(
   passwordHasher: PasswordHasher | undefined,
 ): Promise<Tessera> {
   return createTessera({
+    ...tesseraOptions(config),
     store,
     masterKey: resolveMasterKey(config).key,
-    issuer: config.issuer,
-    audience: config.audience,
-    signingAlg: config.signingAlg,
-    accessTokenTtlMs: config.accessTokenTtlMs,
-    refreshTtlMs: config.refreshTtlMs,
-    sessionMaxAgeMs: config.sessionMaxAgeMs,
-    refreshGraceMs: config.refreshGraceMs,
-    registration: config.registration,
-    refreshContext: config.refreshContext,
-    auditRetentionMs: config.auditRetentionMs,
     clock,
     ...(passwordHasher ? { passwordHasher } : {}),
   });

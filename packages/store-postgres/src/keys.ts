@@ -1,4 +1,4 @@
-import { type KeyChanges, type SigningKeyRecord, TesseraError } from "@tessera/core";
+import { isSameKeyRing, type KeyChanges, type SigningKeyRecord, TesseraError } from "@tessera/core";
 import type { Db } from "./db.js";
 import { type SigningKeyRow, toSigningKey } from "./rows.js";
 
@@ -19,17 +19,6 @@ const UPDATABLE = {
   privateSealed: "private_sealed",
 } as const;
 
-function sameRing(
-  stored: ReadonlyArray<{ kid: string; status: string }>,
-  expected: ReadonlyArray<{ kid: string; status: string }>,
-): boolean {
-  const pairs = (ring: ReadonlyArray<{ kid: string; status: string }>) =>
-    ring.map((k) => `${k.kid} ${k.status}`).sort();
-  const a = pairs(stored);
-  const b = pairs(expected);
-  return a.length === b.length && a.every((pair, i) => pair === b[i]);
-}
-
 /** All inserts and updates commit together or not at all (a key rotation is never half done). */
 export async function applyKeyChanges(db: Db, changes: KeyChanges): Promise<void> {
   await db.transaction(async (tx) => {
@@ -41,7 +30,7 @@ export async function applyKeyChanges(db: Db, changes: KeyChanges): Promise<void
       const stored = await tx.query<{ kid: string; status: string }>(
         "SELECT kid, status FROM tessera_signing_keys",
       );
-      if (!sameRing(stored, changes.expect)) {
+      if (!isSameKeyRing(stored, changes.expect)) {
         throw new TesseraError("key_ring_changed", "the key ring changed");
       }
     }

@@ -1,5 +1,5 @@
 import type { KeyChanges, SigningKeyRecord } from "@tessera/core";
-import { TesseraError } from "@tessera/core";
+import { isSameKeyRing, TesseraError } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 import { INSERT_KEY, KEY_COLUMNS } from "./rows.js";
 
@@ -28,17 +28,6 @@ function updateParams(update: KeyUpdate) {
   };
 }
 
-function sameRing(
-  stored: ReadonlyArray<{ kid: string; status: string }>,
-  expected: ReadonlyArray<{ kid: string; status: string }>,
-): boolean {
-  const pairs = (ring: ReadonlyArray<{ kid: string; status: string }>) =>
-    ring.map((k) => `${k.kid} ${k.status}`).sort();
-  const a = pairs(stored);
-  const b = pairs(expected);
-  return a.length === b.length && a.every((pair, i) => pair === b[i]);
-}
-
 /** Signing keys: a batch of inserts and partial updates is one transaction. */
 export function keyOperations(h: SqliteHandle) {
   const applyKeyChanges = h.immediate((changes: KeyChanges): void => {
@@ -48,7 +37,7 @@ export function keyOperations(h: SqliteHandle) {
         kid: string;
         status: string;
       }>;
-      if (!sameRing(stored, changes.expect))
+      if (!isSameKeyRing(stored, changes.expect))
         throw new TesseraError("key_ring_changed", "the key ring changed");
     }
     for (const key of changes.inserts ?? []) h.sql(INSERT_KEY).run(key);

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load-config.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
 import type { ServerConfig } from "../config/server-config.js";
+import { tesseraOptions } from "../config/tessera-options.js";
 import { openStore } from "../open-store.js";
 
 /** A token service for one administrative command, over the configured (migrated) store. */
@@ -28,20 +29,7 @@ export async function openAdmin(env: Environment, log: (line: string) => void): 
   const store = openStore(config.database);
   try {
     await store.migrate();
-    const tessera = await createTessera({
-      store,
-      masterKey: key,
-      issuer: config.issuer,
-      audience: config.audience,
-      signingAlg: config.signingAlg,
-      accessTokenTtlMs: config.accessTokenTtlMs,
-      refreshTtlMs: config.refreshTtlMs,
-      sessionMaxAgeMs: config.sessionMaxAgeMs,
-      refreshGraceMs: config.refreshGraceMs,
-      registration: config.registration,
-      refreshContext: config.refreshContext,
-      auditRetentionMs: config.auditRetentionMs,
-    });
+    const tessera = await createTessera({ ...tesseraOptions(config), store, masterKey: key });
     return {
       config,
       store,
