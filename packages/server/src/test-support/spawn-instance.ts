@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { buildCli } from "./cli-process.js";
 
 // The real `tessera` binary, bundled from source (sibling packages inlined, npm dependencies left
 // to node_modules) so these tests need no prior build and always run the code under test.
@@ -10,44 +8,6 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
-
-let bundled: Promise<string> | undefined;
-
-/**
- * Bundles `packages/server/src/cli.ts` once per test process and returns the path of the bundle.
- *
- * @example
- * const cli = await bundleCli();
- */
-export function bundleCli(): Promise<string> {
-  bundled ??= (async () => {
-    const outDir = join(root, "node_modules", ".cache", "tessera-scale-out", String(process.pid));
-    mkdirSync(outDir, { recursive: true });
-    const outfile = join(outDir, "cli.mjs");
-    await build({
-      entryPoints: [join(root, "packages/server/src/cli.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "silent",
-      plugins: [
-        {
-          name: "tessera-sources",
-          setup(b) {
-            b.onResolve({ filter: /^@tessera\/[a-z-]+$/ }, (args) => ({
-              path: join(root, "packages", args.path.slice("@tessera/".length), "src/index.ts"),
-            }));
-            b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
-          },
-        },
-      ],
-    });
-    return outfile;
-  })();
-  return bundled;
-}
 
 /** Only what the CLI needs: no inherited TESSERA_* or NODE_ENV from the test runner. */
 function childEnv(env: Record<string, string>): Record<string, string> {
@@ -67,7 +27,7 @@ export interface CliRun {
  * const res = await runCli(["migrate"], { TESSERA_DATABASE_URL: url, TESSERA_MASTER_KEY: key });
  */
 export async function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const cli = await bundleCli();
+  const cli = await buildCli();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { env: childEnv(env), cwd: root });
     let stdout = "";
@@ -115,7 +75,7 @@ process.once("exit", () => {
  * await instance.stop();
  */
 export async function spawnInstance(env: Record<string, string>): Promise<Instance> {
-  const cli = await bundleCli();
+  const cli = await buildCli();
   const child = spawn(process.execPath, [cli, "serve"], {
     env: childEnv({ HOST: "127.0.0.1", PORT: "0", ...env }),
     cwd: root,
