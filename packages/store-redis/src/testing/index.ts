@@ -1,1 +1,8 @@
-export { findRedisServer, redisTestsEnabled, startTestRedis, type TestRedis } from "./redis.js";
+export {
+  findRedisServer,
+  freePort,
+  launchRedisServer,
+  redisTestsEnabled,
+  startTestRedis,
+  type TestRedis,
+} from "./redis.js";

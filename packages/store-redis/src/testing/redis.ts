@@ -56,7 +56,7 @@ export async function startTestRedis(): Promise<TestRedis> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {
-      const child = await launch(binary, dir, port);
+      const child = await launchRedisServer(binary, dir, port);
       const onExit = () => {
         child.kill("SIGKILL");
         rmSync(dir, { recursive: true, force: true });
@@ -85,7 +85,14 @@ export async function startTestRedis(): Promise<TestRedis> {
   }
 }
 
-function launch(binary: string, dir: string, port: number): Promise<ChildProcess> {
+/**
+ * Start `redis-server` (no persistence, loopback only) on `port` with its files in `dir`, and
+ * resolve once it accepts connections; used again to restart a server on the same port.
+ *
+ * @example
+ * const child = await launchRedisServer(findRedisServer() ?? "redis-server", dir, await freePort());
+ */
+export function launchRedisServer(binary: string, dir: string, port: number): Promise<ChildProcess> {
   const args = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no"];
   args.push("--dir", dir, "--logfile", "", "--daemonize", "no", "--protected-mode", "yes");
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -118,7 +125,13 @@ function launch(binary: string, dir: string, port: number): Promise<ChildProcess
   });
 }
 
-function freePort(): Promise<number> {
+/**
+ * A port of 127.0.0.1 that was free a moment ago.
+ *
+ * @example
+ * const port = await freePort();
+ */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
