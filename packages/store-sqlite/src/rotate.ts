@@ -1,12 +1,14 @@
 import type { RefreshTokenRecord, RotateInput, RotateOutcome } from "@tessera/core";
+import { groupCommit } from "./group-commit.js";
 import type { SqliteHandle } from "./handle.js";
 import { auditToParams, INSERT_AUDIT, INSERT_TOKEN, TOKEN_COLUMNS } from "./rows.js";
 
 /**
  * Rotation as one compare-and-set: the conditional UPDATE's change count picks the single winner,
- * and the winner's successor insert, session touch and audit event commit in the same IMMEDIATE
- * transaction (one WAL commit per refresh).
- * Nothing is read before the write, so there is no window between "is it unused?" and "use it".
+ * and the winner's successor insert, session touch and audit event are written in the same
+ * savepoint of the same IMMEDIATE transaction. Nothing is read before the write, so there is no
+ * window between "is it unused?" and "use it". Rotations of one event-loop turn share one WAL
+ * commit (group-commit.ts): a refresh's biggest cost is its commit.
  */
 export function rotateOperation(h: SqliteHandle) {
   const findToken = (id: string) =>
@@ -14,7 +16,7 @@ export function rotateOperation(h: SqliteHandle) {
       | RefreshTokenRecord
       | undefined;
 
-  const rotateRefreshToken = h.immediate((input: RotateInput): RotateOutcome => {
+  const rotateRefreshToken = groupCommit(h, (input: RotateInput): RotateOutcome => {
     const claim = h
       .sql(
         `UPDATE refresh_tokens SET used_at = @now, successor_id = @successorId, successor_sealed = @successorSealed
@@ -28,10 +30,16 @@ export function rotateOperation(h: SqliteHandle) {
       });
     if (claim.changes === 1) {
       h.sql(INSERT_TOKEN).run(input.successor);
+      // The successor belongs to the claimed token's session (core builds it from that token).
       h.sql(
         `UPDATE sessions SET last_used_at = @now, last_ip = @ip, last_user_agent = @userAgent
-         WHERE id = (SELECT session_id FROM refresh_tokens WHERE id = @tokenId)`,
-      ).run({ now: input.now, ip: input.ip, userAgent: input.userAgent, tokenId: input.tokenId });
+         WHERE id = @sessionId`,
+      ).run({
+        now: input.now,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        sessionId: input.successor.sessionId,
+      });
       if (input.audit) h.sql(INSERT_AUDIT).run(auditToParams(input.audit));
       return { outcome: "rotated" };
     }

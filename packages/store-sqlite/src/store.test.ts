@@ -158,3 +158,53 @@ describe("SQLite store errors", () => {
     await store.close();
   });
 });
+
+describe("SQLite rotations", () => {
+  const session = (id: string) => ({
+    id,
+    userId: "rot",
+    clientId: "c",
+    scope: null,
+    createdAt: 1,
+    expiresAt: 10_000,
+    lastUsedAt: 1,
+    revokedAt: null,
+    revokedReason: null,
+    ip: null,
+    userAgent: null,
+    lastIp: null,
+    lastUserAgent: null,
+    dpopJkt: null,
+  });
+  const token = (id: string, sessionId: string) => ({
+    id,
+    sessionId,
+    secretHash: "h",
+    createdAt: 1,
+    expiresAt: 10_000,
+    usedAt: null,
+    successorId: null,
+    successorSealed: null,
+  });
+
+  it("commits a rotation asked for just before close(), and answers it", async () => {
+    const path = freshPath();
+    const store = await migrated(path);
+    await store.createUser(user("rot"));
+    await store.createSession(session("ses_1"), token("rt_1", "ses_1"));
+    const rotation = store.rotateRefreshToken({
+      tokenId: "rt_1",
+      now: 5,
+      successor: token("rt_2", "ses_1"),
+      successorSealed: "sealed",
+      ip: null,
+      userAgent: null,
+    });
+    await store.close();
+    expect(await rotation).toEqual({ outcome: "rotated" });
+    const reopened = createSqliteStore({ path });
+    expect((await reopened.getRefreshToken("rt_1"))?.token.usedAt).toBe(5);
+    expect((await reopened.getRefreshToken("rt_2"))?.token.sessionId).toBe("ses_1");
+    await reopened.close();
+  });
+});

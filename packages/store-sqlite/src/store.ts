@@ -82,13 +82,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   };
 
-  // better-sqlite3 is synchronous: each call runs to completion before the promise is returned,
-  // and every throw becomes a rejection.
-  const run = async <R>(call: (ops: Operations) => R): Promise<R> => {
+  // better-sqlite3 is synchronous: each call runs to completion before the promise is returned
+  // (rotations wait for their group's commit), and every throw becomes a rejection.
+  const run = async <R>(call: (ops: Operations) => R | Promise<R>): Promise<R> => {
     try {
       if (closed) throw unavailable();
       connection ??= connect();
-      return call(connection.ops);
+      return await call(connection.ops);
     } catch (error) {
       throw toStoreError(error);
     }
@@ -99,6 +99,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ping: () => run((o) => o.ping()),
     async close() {
       closed = true;
+      // Rotations already asked for are committed, not dropped.
+      connection?.ops.rotateRefreshToken.flush();
       connection?.handle.db.close();
       connection = undefined;
     },
