@@ -50,7 +50,7 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
       }
       return;
     }
-    group.forEach((call, i) => call.resolve(results[i] as R));
+    for (const [i, call] of group.entries()) call.resolve(results[i] as R);
   };
 
   const flush = () => {
