@@ -1,9 +1,7 @@
 import { availableParallelism } from "node:os";
-import type { Algorithm } from "@node-rs/argon2";
-import { hash, verify } from "@node-rs/argon2";
 import type { PasswordHasher } from "../api.js";
 import { TesseraError } from "../errors.js";
-import { concurrencyLimit } from "./concurrency-limit.js";
+import { type Argon2Pool, createArgon2Pool } from "./argon2-pool.js";
 
 /** argon2id parameters; the defaults are OWASP's first recommendation (m=19 MiB, t=2, p=1). */
 export interface Argon2Params {
@@ -14,25 +12,25 @@ export interface Argon2Params {
   /** Lanes. Default 1. */
   parallelism?: number;
   /**
-   * Most hashes and verifies computing at once; the rest queue in order. Default: one per CPU,
-   * shared by every default hasher in the process, instead of libuv's 4 threads: a login flood
-   * then never oversubscribes the CPUs the event loop also needs (measured on 2 cores: `/healthz`
-   * p99 11 ms during a flood, login at 0.69× the argon2 limit; one per CPU but one gave 9 ms but
-   * only 0.52×), and memory stays bounded to that many × `memoryCost`.
+   * Most hashes and verifies computing at once, each on its own low-priority thread; the rest
+   * queue in order. Default: one more than the CPUs, shared by every default hasher in the
+   * process, so no CPU idles between two hashes during a login flood, while the event loop, which
+   * runs at normal priority, still gets a CPU at once. Memory stays bounded to that many ×
+   * `memoryCost`.
    */
   maxConcurrent?: number;
 }
 
-/** The process-wide default: one argon2 computation per CPU. */
-const sharedLimit = concurrencyLimit(availableParallelism());
+/** The process-wide default pool, started on first use. */
+let sharedPool: Argon2Pool | undefined;
 
 // `Algorithm` is an ambient const enum, which isolated modules cannot read; 2 is its Argon2id.
-const ARGON2ID = 2 as Algorithm;
+const ARGON2ID = 2;
 
 /**
- * The default password hasher: argon2id via `@node-rs/argon2`, which computes off the event
- * loop, at most `maxConcurrent` at once (see {@link Argon2Params}). Hashes are PHC strings that
- * carry their own parameters, so raising them later still verifies old hashes.
+ * The default password hasher: argon2id via `@node-rs/argon2`, computed off the event loop on
+ * threads of lower priority (see {@link Argon2Params}). Hashes are PHC strings that carry their
+ * own parameters, so raising them later still verifies old hashes.
  *
  * @example
  * const hasher = createArgon2Hasher();                      // production defaults
@@ -45,17 +43,21 @@ export function createArgon2Hasher(params: Argon2Params = {}): PasswordHasher {
     timeCost: params.timeCost ?? 2,
     parallelism: params.parallelism ?? 1,
   };
-  const limit = params.maxConcurrent === undefined ? sharedLimit : concurrencyLimit(params.maxConcurrent);
+  let pool: Argon2Pool;
+  if (params.maxConcurrent !== undefined) pool = createArgon2Pool(params.maxConcurrent);
+  else {
+    sharedPool ??= createArgon2Pool(availableParallelism() + 1);
+    pool = sharedPool;
+  }
   return {
-    hash: (password) => limit(() => hash(password, options)),
-    verify: (phc, password) =>
-      limit(async () => {
-        try {
-          return await verify(phc, password);
-        } catch {
-          return false; // a malformed stored hash verifies nothing
-        }
-      }),
+    hash: (password) => pool.hash(password, options),
+    verify: async (phc, password) => {
+      try {
+        return await pool.verify(phc, password);
+      } catch {
+        return false; // a malformed stored hash verifies nothing
+      }
+    },
   };
 }
 

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { createArgon2Pool } from "./argon2-pool.js";
+import { createArgon2Hasher } from "./passwords.js";
+
+const CHEAP = { algorithm: 2, memoryCost: 8, timeCost: 1, parallelism: 1 };
+
+/** Nice values of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceValues(): number[] {
+  return readdirSync("/proc/self/task").map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    // Fields after the parenthesised command name; nice is the 19th field overall.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[16]);
+  });
+}
+
+describe("argon2 pool", () => {
+  it("computes every call, never on more threads than its size", async () => {
+    const pool = createArgon2Pool(2);
+    const passwords = ["one", "two", "three", "four", "five"].map((p) => `password ${p}`);
+    const hashes = await Promise.all(passwords.map((p) => pool.hash(p, CHEAP)));
+    expect(pool.threads()).toBe(2);
+    for (const h of hashes) expect(h).toMatch(/^\$argon2id\$v=19\$m=8,t=1,p=1\$/);
+    expect(await Promise.all(hashes.map((h, i) => pool.verify(h, passwords[i] as string)))).toEqual(
+      passwords.map(() => true),
+    );
+    expect(await pool.verify(hashes[0] as string, "password two")).toBe(false);
+  });
+
+  it("rejects a call whose input argon2 refuses, and keeps working", async () => {
+    const pool = createArgon2Pool(1);
+    await expect(pool.verify("not a phc string", "x")).rejects.toThrow();
+    expect(await pool.verify(await pool.hash("after", CHEAP), "after")).toBe(true);
+  });
+
+  it.runIf(process.platform === "linux")(
+    "runs its threads at a lower priority than the event loop",
+    async () => {
+      const before = threadNiceValues().filter((n) => n === 10).length;
+      const pool = createArgon2Pool(1);
+      await pool.hash("x", CHEAP);
+      expect(threadNiceValues().filter((n) => n === 10).length).toBe(before + 1);
+      expect(threadNiceValues()[0]).toBe(0); // the main thread keeps its priority
+    },
+  );
+
+  it("refuses a size below one", () => {
+    expect(() => createArgon2Pool(0)).toThrow(TypeError);
+    expect(() => createArgon2Hasher({ maxConcurrent: 1.5 })).toThrow(TypeError);
+  });
+});
+
+describe("createArgon2Hasher", () => {
+  it("hashes and verifies through its pool; a malformed stored hash verifies nothing", async () => {
+    const hasher = createArgon2Hasher({ memoryCost: 8, timeCost: 1, maxConcurrent: 1 });
+    const hashes = await Promise.all(["one", "two", "three"].map((p) => hasher.hash(`password ${p}`)));
+    const checks = await Promise.all(
+      hashes.map((h, i) => hasher.verify(h, `password ${["one", "two", "three"][i]}`)),
+    );
+    expect(checks).toEqual([true, true, true]);
+    expect(await hasher.verify(hashes[0] as string, "password two")).toBe(false);
+    expect(await hasher.verify("$argon2id$broken", "password one")).toBe(false);
+  });
+});

@@ -1,0 +1,134 @@
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+
+/** Options as `@node-rs/argon2` takes them. */
+export interface Argon2Options {
+  algorithm: number;
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** argon2id computed on a pool of low-priority threads. */
+export interface Argon2Pool {
+  hash(password: string, options: Argon2Options): Promise<string>;
+  verify(phc: string, password: string): Promise<boolean>;
+  /** Threads started so far (never more than the pool's size). */
+  threads(): number;
+}
+
+/** How much lower than the event loop the argon2 threads run (Linux nice, 0–19). */
+const NICE = 10;
+
+// The worker's own source (CommonJS, evaluated): argon2 is loaded from the path this package
+// resolves, so it works wherever core is installed. On Linux each thread lowers its own priority
+// (a nice value is per thread there); elsewhere it keeps the normal one.
+const workerSource = (argon2Path: string) => `
+const { parentPort } = require("node:worker_threads");
+const argon2 = require(${JSON.stringify(argon2Path)});
+try {
+  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  if (Number.isInteger(tid)) require("node:os").setPriority(tid, ${NICE});
+} catch {}
+parentPort.on("message", (job) => {
+  try {
+    const value = job.op === "hash" ? argon2.hashSync(job.password, job.options) : argon2.verifySync(job.phc, job.password);
+    parentPort.postMessage({ value });
+  } catch (error) {
+    parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
+`;
+
+type Job =
+  | { op: "hash"; password: string; options: Argon2Options }
+  | { op: "verify"; phc: string; password: string };
+
+interface Queued {
+  job: Job;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  current: Queued | undefined;
+}
+
+/**
+ * At most `size` argon2 computations at once, each on its own worker thread that runs at a lower
+ * CPU priority than the event loop. A login flood can then keep every CPU busy with argon2 (more
+ * threads than CPUs, so no CPU idles between two hashes) while the event loop still gets a CPU the
+ * moment it has work: refreshes, verifications and health checks are not queued behind hashes.
+ * Threads start on first use and do not keep the process alive while idle; the rest of the calls
+ * wait in arrival order. Memory held by running hashes is bounded to `size` × `memoryCost`.
+ *
+ * @example
+ * const pool = createArgon2Pool(3);
+ * const phc = await pool.hash("correct horse", { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+ */
+export function createArgon2Pool(size: number): Argon2Pool {
+  if (!Number.isInteger(size) || size < 1) throw new TypeError("argon2 pool size must be an integer ≥ 1");
+  let source: string | undefined;
+  const threads: Thread[] = [];
+  const waiting: Queued[] = [];
+
+  const start = (): Thread => {
+    source ??= workerSource(createRequire(import.meta.url).resolve("@node-rs/argon2"));
+    const thread: Thread = { worker: new Worker(source, { eval: true }), current: undefined };
+    thread.worker.unref();
+    thread.worker.on("message", (message: { value?: unknown; error?: string }) => {
+      const done = thread.current;
+      thread.current = undefined;
+      if (message.error !== undefined) done?.reject(new Error(message.error));
+      else done?.resolve(message.value);
+      next(thread);
+    });
+    const lost = (error: Error) => {
+      const index = threads.indexOf(thread);
+      if (index === -1) return;
+      threads.splice(index, 1);
+      thread.current?.reject(error);
+      thread.current = undefined;
+      dispatch();
+    };
+    thread.worker.on("error", lost);
+    thread.worker.on("exit", (code) => lost(new Error(`argon2 worker exited (${code})`)));
+    threads.push(thread);
+    return thread;
+  };
+
+  const next = (thread: Thread) => {
+    const queued = waiting.shift();
+    if (!queued) {
+      // Idle: let the process exit if nothing else is going on.
+      thread.worker.unref();
+      return;
+    }
+    thread.current = queued;
+    // Busy: a pending hash keeps the process alive (a CLI awaiting it must not exit early).
+    thread.worker.ref();
+    thread.worker.postMessage(queued.job);
+  };
+
+  const dispatch = () => {
+    while (waiting.length > 0) {
+      const idle =
+        threads.find((t) => t.current === undefined) ?? (threads.length < size ? start() : undefined);
+      if (!idle) return;
+      next(idle);
+    }
+  };
+
+  const run = (job: Job) =>
+    new Promise<unknown>((resolve, reject) => {
+      waiting.push({ job, resolve, reject });
+      dispatch();
+    });
+
+  return {
+    hash: async (password, options) => (await run({ op: "hash", password, options })) as string,
+    verify: async (phc, password) => (await run({ op: "verify", phc, password })) as boolean,
+    threads: () => threads.length,
+  };
+}
