@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Store } from "@tessera/core";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -206,5 +206,36 @@ describe("SQLite rotations", () => {
     expect((await reopened.getRefreshToken("rt_1"))?.token.usedAt).toBe(5);
     expect((await reopened.getRefreshToken("rt_2"))?.token.sessionId).toBe("ses_1");
     await reopened.close();
+  });
+});
+
+describe("SQLite checkpoints", () => {
+  it("copies the WAL into the database file in the background, with no checkpoint by the writer", async () => {
+    const path = freshPath();
+    const store = await migrated(path);
+    // The writer checkpoints by itself only past 10,000 WAL pages; these writes are far fewer.
+    for (let i = 0; i < 50; i++) await store.createUser(user(`ckpt${i}`));
+    // Before the first checkpoint the file does not even hold the schema yet.
+    const users = (db: Database.Database) => {
+      try {
+        return db.prepare("SELECT count(*) FROM users").pluck().get();
+      } catch {
+        return 0;
+      }
+    };
+    const deadline = Date.now() + 5_000;
+    // Only what a checkpoint copied is in the main file: read it with the WAL ignored.
+    for (;;) {
+      const copy = join(dirname(path), "copy.db");
+      copyFileSync(path, copy);
+      const snapshot = new Database(copy, { readonly: true });
+      const seen = users(snapshot);
+      snapshot.close();
+      rmSync(copy);
+      if (seen === 50) break;
+      if (Date.now() > deadline) throw new Error(`only ${String(seen)} users in the database file`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await store.close();
   });
 });

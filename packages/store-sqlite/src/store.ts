@@ -1,6 +1,7 @@
 import type { Store } from "@tessera/core";
 import { TesseraError } from "@tessera/core";
 import { auditOperations } from "./audit.js";
+import { type Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from "./checkpointer.js";
 import { dpopOperations } from "./dpop.js";
 import { toStoreError, unavailable } from "./errors.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
@@ -70,13 +71,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     );
   }
 
-  let connection: { handle: SqliteHandle; ops: Operations } | undefined;
+  let connection: { handle: SqliteHandle; ops: Operations; checkpointer?: Checkpointer } | undefined;
   let closed = false;
 
   const connect = () => {
     try {
       const handle = createHandle(openDatabase(path, busyTimeoutMs));
-      return { handle, ops: operations(handle) };
+      if (path === ":memory:") return { handle, ops: operations(handle) };
+      handle.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      return { handle, ops: operations(handle), checkpointer: startCheckpointer(path) };
     } catch (error) {
       throw unavailable(error);
     }
@@ -99,10 +102,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ping: () => run((o) => o.ping()),
     async close() {
       closed = true;
-      // Rotations already asked for are committed, not dropped.
-      connection?.ops.rotateRefreshToken.flush();
-      connection?.handle.db.close();
+      const open = connection;
       connection = undefined;
+      if (!open) return;
+      // Rotations already asked for are committed, not dropped.
+      open.ops.rotateRefreshToken.flush();
+      open.handle.db.close();
+      await open.checkpointer?.stop();
     },
 
     createUser: (user) => run((o) => o.createUser(user)),
