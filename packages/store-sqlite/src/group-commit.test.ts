@@ -56,7 +56,18 @@ describe("group commit", () => {
       const file = createHandle(new Database(path, { timeout: 0 }));
       file.db.pragma("journal_mode = WAL");
       file.db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
-      const write = groupCommit(file, (k: string) => file.sql("INSERT INTO t (k) VALUES (?)").run(k));
+      let transactions = 0;
+      const counted: SqliteHandle = {
+        ...file,
+        immediate: (fn) => {
+          const run = file.immediate(fn);
+          return (...args) => {
+            transactions++;
+            return run(...args);
+          };
+        },
+      };
+      const write = groupCommit(counted, (k: string) => file.sql("INSERT INTO t (k) VALUES (?)").run(k));
       // Another connection holds the write lock: BEGIN IMMEDIATE fails for the group and each retry.
       const other = new Database(path);
       other.exec("BEGIN IMMEDIATE");
@@ -65,6 +76,8 @@ describe("group commit", () => {
       other.close();
       expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
       expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ code: "SQLITE_BUSY" });
+      // One attempt for the group: retrying each call alone would wait out the busy timeout per call.
+      expect(transactions).toBe(1);
       expect(file.sql("SELECT count(*) FROM t").pluck().get()).toBe(0);
       file.db.close();
     } finally {

@@ -24,9 +24,9 @@ export interface GroupCommitted<I, R> {
  * of one and waits for nothing but the end of the current turn.
  *
  * Calls stay atomic and isolated: later calls in a group see the effects of earlier ones exactly
- * as if each had committed on its own. If any call throws, or the COMMIT fails, the whole group
- * is rolled back and every call is run again in a transaction of its own, so one failing call
- * rejects alone and nothing is reported done that was not committed. (Savepoints per call would
+ * as if each had committed on its own. If a call throws, the whole group is rolled back and every
+ * call is run again in a transaction of its own, so the failing call rejects alone; if BEGIN or
+ * COMMIT fails, every call rejects with that error. Nothing is reported done that was not committed. (Savepoints per call would
  * do the same, but cost a fifth of a refresh: every page a call touches is copied first.)
  */
 export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): GroupCommitted<I, R> {
@@ -34,18 +34,35 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
   let scheduled = false;
 
   const alone = h.immediate(step);
-  const together = h.immediate((group: Pending<I, R>[]) => group.map((call) => step(call.input)));
+  let stepFailed = false;
+  const together = h.immediate((group: Pending<I, R>[]) =>
+    group.map((call) => {
+      try {
+        return step(call.input);
+      } catch (error) {
+        stepFailed = true;
+        throw error;
+      }
+    }),
+  );
 
   const settle = (group: Pending<I, R>[]) => {
     let results: R[];
+    stepFailed = false;
     try {
       results = together(group);
-    } catch {
+    } catch (error) {
+      if (!stepFailed) {
+        // BEGIN or COMMIT was refused (e.g. busy past the timeout): nothing was written, and running
+        // each call alone would only wait out the timeout once per call.
+        for (const call of group) call.reject(error);
+        return;
+      }
       for (const call of group) {
         try {
           call.resolve(alone(call.input));
-        } catch (error) {
-          call.reject(error);
+        } catch (callError) {
+          call.reject(callError);
         }
       }
       return;
