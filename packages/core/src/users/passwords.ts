@@ -24,7 +24,7 @@ export interface Argon2Params {
 /** The process-wide default pool, started on first use. */
 let sharedPool: Argon2Pool | undefined;
 
-// `Algorithm` is an ambient const enum, which isolated modules cannot read; 2 is its Argon2id.
+// @node-rs/argon2's `Algorithm.Argon2id` (a const enum, unreadable under isolated modules) is 2.
 const ARGON2ID = 2;
 
 /**
