@@ -93,7 +93,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   if (token.usedAt !== null) return answerUsedToken(rt, found, input, now, changed);
   if (now >= token.expiresAt) throw new TesseraError("refresh_expired", "refresh token expired");
 
-  const next = generateRefreshToken();
+  const next = generateRefreshToken(now);
   const nextToken = formatRefreshToken(next);
   const successor: RefreshTokenRecord = {
     id: next.id,
@@ -106,16 +106,22 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     successorSealed: null,
   };
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
-  const outcome = await rt.store.rotateRefreshToken({
-    tokenId: token.id,
-    now,
-    successor,
-    successorSealed: seal(graceKey(parts), Buffer.from(nextToken), token.id),
-    ip: input.context.ip,
-    userAgent: input.context.userAgent,
-    // Committed with the rotation itself: one write per refresh, and no rotation without its record.
-    audit: auditEvent({ type: "refresh.rotated", ...who }, now),
-  });
+  // The user is read alongside the rotation, not after it: one wait on the store instead of two.
+  // Its token epoch can then only be older than the rotation's (epochs only grow), and an access
+  // token with an older epoch is refused, never wrongly accepted.
+  const [outcome, user] = await Promise.all([
+    rt.store.rotateRefreshToken({
+      tokenId: token.id,
+      now,
+      successor,
+      successorSealed: seal(graceKey(parts), Buffer.from(nextToken), token.id),
+      ip: input.context.ip,
+      userAgent: input.context.userAgent,
+      // Committed with the rotation itself: one write per refresh, and no rotation without its record.
+      audit: auditEvent({ type: "refresh.rotated", ...who }, now),
+    }),
+    rt.store.getUserById(session.userId),
+  ]);
 
   if (outcome.outcome === "not_found") throw invalid();
   if (outcome.outcome === "already_used") {
@@ -126,7 +132,6 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     return answerUsedToken(rt, { parts, token: again.token, session: again.session }, input, now, changed);
   }
 
-  const user = await rt.store.getUserById(session.userId);
   if (user === null) throw new TesseraError("session_revoked", "session revoked");
   const set = await issueTokenSet(rt, { user, session, refreshToken: nextToken, now });
   if (changed.length > 0)
