@@ -86,11 +86,29 @@ export async function createLoginUsers(store, masterKey, count) {
   return emails;
 }
 
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A refresh-token id of the shape core's `generateRefreshToken(created)` makes: the creation time
+ * as 8 base-62 digits, then 14 random base64url characters.
+ *
+ * @param {number} created
+ */
+function tokenId(created) {
+  let rest = created;
+  let time = "";
+  for (let i = 0; i < 8; i++) {
+    time = BASE62[rest % 62] + time;
+    rest = Math.floor(rest / 62);
+  }
+  return time + randomBytes(11).toString("base64url").slice(0, 14);
+}
+
 /**
  * Grows a migrated SQLite store by `count` sessions (10 per user), each with its live refresh
  * token and its login audit event, written with prepared statements in one transaction straight
  * into the file — a million rows through the HTTP API would take hours. The rows have the shapes
- * and sizes core writes (UUID ids, base64url token ids and hashes, the same user agent), so the
+ * and sizes core writes (UUID ids, time-ordered token ids, base64url hashes, the same user agent), so the
  * B-trees the server walks are as deep as in a real store of that size.
  *
  * @example
@@ -145,7 +163,7 @@ export function growSqliteStore(path, count) {
         CLIENT.userAgent,
       );
       token.run(
-        randomBytes(16).toString("base64url"),
+        tokenId(created),
         sessionId,
         randomBytes(32).toString("base64url"),
         created,

@@ -49,7 +49,7 @@ export async function login(
     lastUserAgent: userAgent,
     dpopJkt: input.dpopJkt ?? null,
   };
-  const parts = generateRefreshToken();
+  const parts = generateRefreshToken(now);
   const first: RefreshTokenRecord = {
     id: parts.id,
     sessionId: session.id,
