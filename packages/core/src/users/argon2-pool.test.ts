@@ -45,6 +45,28 @@ describe("argon2 pool", () => {
     },
   );
 
+  it("ends a thread left idle for idleMs, and starts a new one for the next call", async () => {
+    const pool = createArgon2Pool(1, { idleMs: 50 });
+    const phc = await pool.hash("idle", CHEAP);
+    expect(pool.threads()).toBe(1);
+    const deadline = Date.now() + 5_000;
+    while (pool.threads() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(pool.threads()).toBe(0);
+    expect(await pool.verify(phc, "idle")).toBe(true);
+    expect(pool.threads()).toBe(1);
+  });
+
+  it.runIf(process.platform === "linux")("really ends the idle thread (fewer OS threads)", async () => {
+    const lowPriority = () => threadNiceValues().filter((n) => n === 10).length;
+    const before = lowPriority();
+    const pool = createArgon2Pool(1, { idleMs: 50 });
+    await pool.hash("x", CHEAP);
+    expect(lowPriority()).toBe(before + 1);
+    const deadline = Date.now() + 5_000;
+    while (lowPriority() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(lowPriority()).toBe(before);
+  });
+
   it("refuses a size below one", () => {
     expect(() => createArgon2Pool(0)).toThrow(TypeError);
     expect(() => createArgon2Hasher({ maxConcurrent: 1.5 })).toThrow(TypeError);

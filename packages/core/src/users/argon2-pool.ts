@@ -53,21 +53,28 @@ interface Queued {
 interface Thread {
   worker: Worker;
   current: Queued | undefined;
+  /** Ends the thread once it has been idle for the pool's `idleMs`. */
+  retire: NodeJS.Timeout | undefined;
 }
+
+/** How long a thread may sit idle before it ends (a new one starts on the next call). */
+const DEFAULT_IDLE_MS = 10_000;
 
 /**
  * At most `size` argon2 computations at once, each on its own worker thread that runs at a lower
  * CPU priority than the event loop. A login flood can then keep every CPU busy with argon2 (more
  * threads than CPUs, so no CPU idles between two hashes) while the event loop still gets a CPU the
  * moment it has work: refreshes, verifications and health checks are not queued behind hashes.
- * Threads start on first use and do not keep the process alive while idle; the rest of the calls
- * wait in arrival order. Memory held by running hashes is bounded to `size` × `memoryCost`.
+ * Threads start on first use, do not keep the process alive while idle, and end after `idleMs`
+ * without work (each holds ~10 MB: an isolate and argon2's module; the start-up dummy hash alone
+ * would otherwise keep one for the life of the server); the rest of the calls wait in arrival order. Memory held by running hashes is bounded to `size` × `memoryCost`.
  *
  * @example
  * const pool = createArgon2Pool(3);
  * const phc = await pool.hash("correct horse", { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
  */
-export function createArgon2Pool(size: number): Argon2Pool {
+export function createArgon2Pool(size: number, options: { idleMs?: number } = {}): Argon2Pool {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   if (!Number.isInteger(size) || size < 1) throw new TypeError("argon2 pool size must be an integer ≥ 1");
   let source: string | undefined;
   const threads: Thread[] = [];
@@ -75,7 +82,11 @@ export function createArgon2Pool(size: number): Argon2Pool {
 
   const start = (): Thread => {
     source ??= workerSource(createRequire(import.meta.url).resolve("@node-rs/argon2"));
-    const thread: Thread = { worker: new Worker(source, { eval: true }), current: undefined };
+    const thread: Thread = {
+      worker: new Worker(source, { eval: true }),
+      current: undefined,
+      retire: undefined,
+    };
     thread.worker.unref();
     thread.worker.on("message", (message: { value?: unknown; error?: string }) => {
       const done = thread.current;
@@ -101,10 +112,17 @@ export function createArgon2Pool(size: number): Argon2Pool {
   const next = (thread: Thread) => {
     const queued = waiting.shift();
     if (!queued) {
-      // Idle: let the process exit if nothing else is going on.
+      // Idle: let the process exit if nothing else is going on, and end the thread if it stays so.
       thread.worker.unref();
+      thread.retire = setTimeout(() => {
+        const index = threads.indexOf(thread);
+        if (index !== -1) threads.splice(index, 1);
+        void thread.worker.terminate();
+      }, idleMs);
+      thread.retire.unref();
       return;
     }
+    clearTimeout(thread.retire);
     thread.current = queued;
     // Busy: a pending hash keeps the process alive (a CLI awaiting it must not exit early).
     thread.worker.ref();
