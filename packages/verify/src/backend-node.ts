@@ -78,7 +78,12 @@ function importNodeKey({ alg, jwk }: CheckedJwk): NodeHandle {
  */
 export const nodeBackend: CryptoBackend = {
   name: "node",
-  decode: (segment) => Buffer.from(segment, "base64url"),
+  decode(segment) {
+    // Node's decoder is lenient (padding, `+` `/`, stray characters, unused bits); the canonical
+    // spelling is the one that encodes back to itself. Cheaper than a grammar regex over the token.
+    const bytes = Buffer.from(segment, "base64url");
+    return bytes.toString("base64url") === segment ? bytes : null;
+  },
   utf8: (bytes) =>
     isUtf8(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : null,
   importKey: async (checked): Promise<ImportedKey> => ({

@@ -74,7 +74,7 @@ function rsaLength(key: CryptoKey): number | null {
  */
 export const webBackend: CryptoBackend = {
   name: "webcrypto",
-  decode: (segment) => decodeBase64url(segment) ?? new Uint8Array(0),
+  decode: decodeBase64url,
   utf8: (bytes) => {
     try {
       return utf8Decoder.decode(bytes);

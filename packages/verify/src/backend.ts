@@ -14,8 +14,11 @@ export interface ImportedKey {
  */
 export interface CryptoBackend {
   readonly name: "node" | "webcrypto";
-  /** Decode base64url already checked by `isCanonicalBase64url`/the token grammar. */
-  decode(segment: string): Uint8Array;
+  /**
+   * Decode strict base64url (RFC 7515 §2: `A–Z a–z 0–9 - _`, no padding, zero unused bits), or
+   * `null` for any other spelling: one token must have one spelling (RFC 8725bis §3.15).
+   */
+  decode(segment: string): Uint8Array | null;
   /** Decode UTF-8, or `null` if the bytes are not valid UTF-8 (RFC 8725bis §3.7). */
   utf8(bytes: Uint8Array): string | null;
   /** Import a checked JWK; rejects if the runtime refuses the key (e.g. a point off the curve). */

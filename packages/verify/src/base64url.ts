@@ -32,22 +32,6 @@ export function isCanonicalBase64url(text: string): boolean {
 }
 
 /**
- * Whether the final character of a string already known to hold only base64url characters is
- * canonical (the length check and the unused-bits check of {@link isCanonicalBase64url}).
- *
- * @example
- * hasCanonicalEnd("QR"); // false
- */
-export function hasCanonicalEnd(text: string): boolean {
-  const n = text.length;
-  const rest = n & 3;
-  if (rest === 1) return false;
-  if (rest === 0) return true;
-  const last = VALUE[text.charCodeAt(n - 1)] as number;
-  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
-}
-
-/**
  * Decode canonical base64url without `Buffer` or `atob` (for runtimes other than Node).
  * Returns `null` for anything {@link isCanonicalBase64url} refuses.
  *

@@ -113,7 +113,7 @@ export function dpopProofChecker(
     if (typeof valid !== "boolean") valid = await valid;
     if (!valid) throw refuse("signature");
 
-    const text = backend.utf8(backend.decode(parsed.payloadSegment));
+    const text = backend.utf8(parsed.payload);
     const claims = text === null ? null : parseJsonObject(text);
     if (claims === null) throw refuse("header");
     const { jti, htm, htu, iat, ath } = claims;

@@ -190,7 +190,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveOptions(options);
   const { rules, algorithms, revocation, clock } = config;
 
-  // Tokens of one issuer share a handful of header segments; parse each once.
+  // Tokens of one issuer share a handful of header segments; parse and check each once.
   const headerCache: HeaderCache = new Map();
   let ready: Promise<{ backend: CryptoBackend; resolveKey: KeyResolver }> | undefined;
   let state: { backend: CryptoBackend; resolveKey: KeyResolver } | undefined;
@@ -220,11 +220,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const { backend, resolveKey } = state;
     const parsed = parseCompactJws(token, backend, headerCache);
-    const { alg, kid } = checkJoseHeader(parsed.header, algorithms);
-    if (!isAccessTokenType(parsed.header.typ)) throw new VerifyError("type_invalid");
-    // A nested JWT (RFC 7519 §5.2) is not an access token.
-    if (parsed.header.cty !== undefined) throw new VerifyError("token_malformed");
-    if (parsed.payloadSegment.length === 0) throw new VerifyError("token_malformed");
+    let known = headerCache.get(parsed.headerSegment);
+    if (known === undefined) {
+      const { alg, kid } = checkJoseHeader(parsed.header, algorithms);
+      if (!isAccessTokenType(parsed.header.typ)) throw new VerifyError("type_invalid");
+      // A nested JWT (RFC 7519 §5.2) is not an access token.
+      if (parsed.header.cty !== undefined) throw new VerifyError("token_malformed");
+      known = { header: parsed.header, alg, kid };
+    }
+    const { alg, kid } = known;
+    if (parsed.payload.length === 0) throw new VerifyError("token_malformed");
 
     let key = resolveKey(kid, alg);
     if (key instanceof Promise) key = await key;
@@ -232,7 +237,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const checked = checkSignature(backend, key, alg as Algorithm, parsed);
     if (checked) await checked;
 
-    const text = backend.utf8(backend.decode(parsed.payloadSegment));
+    const text = backend.utf8(parsed.payload);
     const payload = text === null ? null : parseJsonObject(text);
     if (payload === null) throw new VerifyError("token_malformed");
     const claims = checkClaims(payload, rules, clock.now() / 1000);
@@ -242,7 +247,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (typeof revoked !== "boolean") revoked = await revoked;
       if (revoked) throw new VerifyError("token_revoked");
     }
-    if (headerCache.size < MAX_CACHED_HEADERS) headerCache.set(parsed.headerSegment, parsed.header);
+    if (headerCache.size < MAX_CACHED_HEADERS) headerCache.set(parsed.headerSegment, known);
     return claims;
   }
 
