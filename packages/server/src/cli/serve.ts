@@ -5,6 +5,7 @@ import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
 import type { CliIo } from "./io.js";
+import { tuneV8ForServing } from "./v8-tuning.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -18,6 +19,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
  */
 export async function serve(env: Environment, io: CliIo): Promise<FastifyInstance> {
   const config = loadConfig(env);
+  tuneV8ForServing();
   const { note } = resolveMasterKey(config);
   if (note) io.err(note);
   const store = openStore(config.database);
