@@ -36,6 +36,8 @@ export interface ParsedJws {
   /** The payload's bytes, decoded but not yet interpreted (callers parse it after the signature). */
   payload: Uint8Array;
   signature: Uint8Array;
+  /** The header cache's entry for `headerSegment`, when there was one. */
+  cached: CachedHeader | undefined;
 }
 
 const malformed = (): VerifyError => new VerifyError("token_malformed");
@@ -78,7 +80,8 @@ export function parseCompactJws(
   }
   const headerSegment = token.slice(0, first);
   // A segment in the cache was decoded and checked on a token that verified.
-  let header = headerCache?.get(headerSegment)?.header;
+  const cached = headerCache?.get(headerSegment);
+  let header = cached?.header;
   if (header === undefined) {
     const headerBytes = backend.decode(headerSegment);
     const headerText = headerBytes === null ? null : backend.utf8(headerBytes);
@@ -90,7 +93,7 @@ export function parseCompactJws(
   const payload = backend.decode(token.slice(first + 1, second));
   const signature = backend.decode(token.slice(second + 1));
   if (payload === null || signature === null) throw malformed();
-  return { header, signingInput: token.slice(0, second), headerSegment, payload, signature };
+  return { header, signingInput: token.slice(0, second), headerSegment, payload, signature, cached };
 }
 
 /**

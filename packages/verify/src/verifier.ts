@@ -220,7 +220,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const { backend, resolveKey } = state;
     const parsed = parseCompactJws(token, backend, headerCache);
-    let known = headerCache.get(parsed.headerSegment);
+    let known = parsed.cached;
     if (known === undefined) {
       const { alg, kid } = checkJoseHeader(parsed.header, algorithms);
       if (!isAccessTokenType(parsed.header.typ)) throw new VerifyError("type_invalid");

@@ -2,12 +2,14 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Refresh tokens are opaque strings `tsr_<id>.<secret>`: a public lookup id (22 characters: the
- * creation time, then 84 random bits) and a secret (256 random bits), both base64url characters. The store keeps the id and a SHA-256 of the secret
- * only, so a leaked database yields no usable token; the secret has full entropy, so a fast hash
- * is enough (no password-style stretching needed).
+ * creation time, then 84 random bits) and a secret (256 random bits), both in base64url
+ * characters. The store keeps the id and a SHA-256 of the secret only, so a leaked database yields
+ * no usable token; the secret has full entropy, so a fast hash is enough (no password-style
+ * stretching needed).
  */
 
 const PREFIX = "tsr_";
+const ID_CHARS = 22;
 const ID_RANDOM_BYTES = 11;
 const SECRET_BYTES = 32;
 /** Characters of the id's time prefix, in byte order, so ids sort by creation time. */
@@ -36,7 +38,7 @@ export function generateRefreshToken(now: number = Date.now()): RefreshTokenPart
       bytes
         .subarray(0, ID_RANDOM_BYTES)
         .toString("base64url")
-        .slice(0, 22 - TIME_CHARS),
+        .slice(0, ID_CHARS - TIME_CHARS),
     secret: bytes.subarray(ID_RANDOM_BYTES).toString("base64url"),
   };
 }
@@ -45,7 +47,8 @@ export function generateRefreshToken(now: number = Date.now()): RefreshTokenPart
  * `now` (ms) as 8 base-62 digits. Ids that grow with time land next to each other in the store's
  * primary-key index: a rotation inserts into the index page every other recent insert touched,
  * and finds the token it replaces among recent pages, instead of touching a random page of an
- * index as large as every token ever issued (two random page writes per refresh fewer).
+ * index as large as every token ever issued (with 1,000,000 sessions in SQLite: 310 → 292 µs of
+ * server CPU per refresh, bench/README.md "Third round").
  */
 function timePrefix(now: number): string {
   let rest = Math.max(0, Math.floor(now));

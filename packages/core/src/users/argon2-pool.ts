@@ -67,7 +67,8 @@ const DEFAULT_IDLE_MS = 10_000;
  * moment it has work: refreshes, verifications and health checks are not queued behind hashes.
  * Threads start on first use, do not keep the process alive while idle, and end after `idleMs`
  * without work (each holds ~10 MB: an isolate and argon2's module; the start-up dummy hash alone
- * would otherwise keep one for the life of the server); the rest of the calls wait in arrival order. Memory held by running hashes is bounded to `size` × `memoryCost`.
+ * would otherwise keep one for the life of the server). The rest of the calls wait in arrival
+ * order. Memory held by running hashes is bounded to `size` × `memoryCost`.
  *
  * @example
  * const pool = createArgon2Pool(3);
