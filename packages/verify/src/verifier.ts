@@ -247,7 +247,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (typeof revoked !== "boolean") revoked = await revoked;
       if (revoked) throw new VerifyError("token_revoked");
     }
-    if (headerCache.size < MAX_CACHED_HEADERS) headerCache.set(parsed.headerSegment, known);
+    if (parsed.cached === undefined && headerCache.size < MAX_CACHED_HEADERS) {
+      headerCache.set(parsed.headerSegment, known);
+    }
     return claims;
   }
 
