@@ -4,7 +4,8 @@
  *   npx esbuild packages/verify/bench-local.ts --bundle --platform=node --format=esm \
  *     --packages=external --outfile=node_modules/.cache/verify-bench.mjs && node node_modules/.cache/verify-bench.mjs
  */
-import { generateKeyPairSync, type KeyObject, verify as rawVerify } from "node:crypto";
+import { generateKeyPair, type KeyObject, verify as rawVerify } from "node:crypto";
+import { promisify } from "node:util";
 import { exportJWK, jwtVerify, SignJWT } from "jose";
 import { createVerifier } from "./src/index.js";
 
@@ -46,10 +47,11 @@ interface Case {
   pair: { publicKey: KeyObject; privateKey: KeyObject };
 }
 
+const generateKeyPairAsync = promisify(generateKeyPair);
 const cases: Case[] = [
-  { alg: "EdDSA", pair: generateKeyPairSync("ed25519") },
-  { alg: "ES256", pair: generateKeyPairSync("ec", { namedCurve: "P-256" }) },
-  { alg: "RS256", pair: generateKeyPairSync("rsa", { modulusLength: 2048 }) },
+  { alg: "EdDSA", pair: await generateKeyPairAsync("ed25519") },
+  { alg: "ES256", pair: await generateKeyPairAsync("ec", { namedCurve: "P-256" }) },
+  { alg: "RS256", pair: await generateKeyPairAsync("rsa", { modulusLength: 2048 }) },
 ];
 
 const issuer = "https://auth.example.com";

@@ -1,13 +1,14 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { bitLength, judgeJwks } from "./jwks.js";
 
-function rsaJwk(bits: number): Record<string, unknown> {
-  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
+async function rsaJwk(bits: number): Promise<Record<string, unknown>> {
+  const { publicKey } = await promisify(generateKeyPair)("rsa", { modulusLength: bits });
   return { ...publicKey.export({ format: "jwk" }), kid: `rsa${bits}`, alg: "RS256", use: "sig" };
 }
 
-const rsa2048 = rsaJwk(2048);
+const rsa2048 = await rsaJwk(2048);
 const ed = {
   kty: "OKP",
   crv: "Ed25519",
@@ -44,8 +45,8 @@ describe("judgeJwks", () => {
     expect(worst(judgeJwks([{ ...rsa2048, p: "x", q: "y" }]).publicOnly)).toBe("fail");
   });
 
-  it("fails weak or mismatched keys and algorithms", () => {
-    expect(worst(judgeJwks([rsaJwk(1024)]).strength)).toBe("fail");
+  it("fails weak or mismatched keys and algorithms", async () => {
+    expect(worst(judgeJwks([await rsaJwk(1024)]).strength)).toBe("fail");
     expect(
       worst(judgeJwks([{ ...p256, crv: "secp256k1", kid: "k", alg: "ES256K", use: "sig" }]).strength),
     ).toBe("fail");

@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
+import { createHash, generateKeyPair, type KeyObject, randomUUID, sign } from "node:crypto";
+import { promisify } from "node:util";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import type { RequestCredentials } from "../types.js";
 
@@ -19,6 +20,8 @@ export interface TestDpopKey {
   }): string;
 }
 
+const generateKeyPairAsync = promisify(generateKeyPair);
+
 const b64json = (value: unknown): string => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
 
 /**
@@ -30,8 +33,11 @@ const b64json = (value: unknown): string => Buffer.from(JSON.stringify(value), "
  * const dpop = key.proof({ method: "GET", url: "https://api.test/orders", accessToken: token });
  */
 export async function createTestDpopKey(alg: "ES256" | "EdDSA" = "ES256"): Promise<TestDpopKey> {
+  // Not generateKeyPairSync: see generate() in ./index.ts (a Node 20 deadlock on JWK export).
   const { privateKey, publicKey } =
-    alg === "ES256" ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : generateKeyPairSync("ed25519");
+    alg === "ES256"
+      ? await generateKeyPairAsync("ec", { namedCurve: "P-256" })
+      : await generateKeyPairAsync("ed25519");
   const publicJwk = publicKey.export({ format: "jwk" }) as JWK;
   const jkt = await calculateJwkThumbprint(publicJwk, "sha256");
   const header = b64json({ typ: "dpop+jwt", alg, jwk: publicJwk });

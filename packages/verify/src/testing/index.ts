@@ -2,12 +2,13 @@ import {
   createHmac,
   createPublicKey,
   createSecretKey,
-  generateKeyPairSync,
+  generateKeyPair,
   type KeyObject,
   randomBytes,
   randomUUID,
   sign,
 } from "node:crypto";
+import { promisify } from "node:util";
 import { exportJWK, type JWTHeaderParameters, SignJWT } from "jose";
 import type { JsonWebKeyInput } from "../types.js";
 
@@ -37,14 +38,19 @@ export interface TestIssuer {
   signInput(signingInput: string): string;
 }
 
-function generate(alg: TestAlgorithm): KeyObject {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+// Asynchronous generation on purpose: on Node 20, a key from `generateKeyPairSync` exported as a
+// JWK soon after can deadlock the process (a GC during the export destroys the generator's job,
+// which waits for the lock the export holds). Seen in CI; see the package README.
+async function generate(alg: TestAlgorithm): Promise<KeyObject> {
   switch (alg) {
     case "EdDSA":
-      return generateKeyPairSync("ed25519").privateKey;
+      return (await generateKeyPairAsync("ed25519")).privateKey;
     case "ES256":
-      return generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+      return (await generateKeyPairAsync("ec", { namedCurve: "P-256" })).privateKey;
     case "RS256":
-      return generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+      return (await generateKeyPairAsync("rsa", { modulusLength: 2048 })).privateKey;
     case "HS256":
       throw new Error("unreachable");
   }
@@ -74,7 +80,7 @@ export async function createTestIssuer(
     signingKey = createSecretKey(secret);
     jwk = { kty: "oct", k: secret.toString("base64url"), kid, alg, use: "sig" };
   } else {
-    signingKey = generate(alg);
+    signingKey = await generate(alg);
     jwk = { ...(await exportJWK(createPublicKey(signingKey))), kid, alg, use: "sig" } as JsonWebKeyInput;
   }
 
