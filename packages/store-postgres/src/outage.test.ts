@@ -1,4 +1,5 @@
 import { TesseraError } from "@tessera/core";
+import { makeSession, makeToken, makeUser } from "@tessera/core/testing";
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore } from "./store.js";
@@ -34,40 +35,10 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL outage and recovery", () =>
     });
     try {
       await store.migrate();
-      const user = {
-        id: "usr_outage",
-        email: "outage@example.test",
-        passwordHash: "h",
-        createdAt: T0,
-        tokenEpoch: 0,
-      };
+      const user = makeUser({ id: "usr_outage", email: "outage@example.test", createdAt: T0 });
       await store.createUser(user);
-      const session = {
-        id: "ses_outage",
-        userId: user.id,
-        clientId: "c",
-        scope: null,
-        createdAt: T0,
-        expiresAt: T0 + 86_400_000,
-        lastUsedAt: T0,
-        revokedAt: null,
-        revokedReason: null,
-        ip: null,
-        userAgent: null,
-        lastIp: null,
-        lastUserAgent: null,
-        dpopJkt: null,
-      };
-      const token = {
-        id: "rt_outage_1",
-        sessionId: session.id,
-        secretHash: "hash1",
-        createdAt: T0,
-        expiresAt: T0 + 3_600_000,
-        usedAt: null,
-        successorId: null,
-        successorSealed: null,
-      };
+      const session = makeSession(user.id, { id: "ses_outage", createdAt: T0, expiresAt: T0 + 86_400_000 });
+      const token = makeToken(session.id, { id: "rt_outage_1", createdAt: T0, expiresAt: T0 + 3_600_000 });
       await store.createSession(session, token);
       // Warm the pool so that idle connections exist when the server goes away.
       await Promise.all([store.ping(), store.ping(), store.getUserById(user.id)]);

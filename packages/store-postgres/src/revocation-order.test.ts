@@ -1,4 +1,5 @@
 import type { Store } from "@tessera/core";
+import { makeSession, makeToken, makeUser } from "@tessera/core/testing";
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,43 +10,13 @@ import { createPostgresStore } from "./store.js";
 const T0 = Date.UTC(2030, 0, 1);
 
 async function seedUserWithSessions(store: Store, userId: string, count: number): Promise<string[]> {
-  await store.createUser({
-    id: userId,
-    email: `${userId}@example.test`,
-    passwordHash: "h",
-    createdAt: T0,
-    tokenEpoch: 0,
-  });
+  await store.createUser(makeUser({ id: userId, email: `${userId}@example.test`, createdAt: T0 }));
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const id = `${userId}_s${i}`;
     await store.createSession(
-      {
-        id,
-        userId,
-        clientId: "c",
-        scope: null,
-        createdAt: T0,
-        expiresAt: T0 + 86_400_000,
-        lastUsedAt: T0,
-        revokedAt: null,
-        revokedReason: null,
-        ip: null,
-        userAgent: null,
-        lastIp: null,
-        lastUserAgent: null,
-        dpopJkt: null,
-      },
-      {
-        id: `${id}_rt`,
-        sessionId: id,
-        secretHash: "x",
-        createdAt: T0,
-        expiresAt: T0 + 3_600_000,
-        usedAt: null,
-        successorId: null,
-        successorSealed: null,
-      },
+      makeSession(userId, { id, createdAt: T0, expiresAt: T0 + 86_400_000 }),
+      makeToken(id, { id: `${id}_rt`, createdAt: T0, expiresAt: T0 + 3_600_000 }),
     );
     ids.push(id);
   }

@@ -1,4 +1,5 @@
 import type { Store } from "@tessera/core";
+import { makeSession, makeToken, makeUser } from "@tessera/core/testing";
 import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
 import { createSqliteStore } from "@tessera/store-sqlite";
 import type { Redis } from "ioredis";
@@ -19,41 +20,11 @@ async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): 
 }
 
 async function seed(store: Store, userId: string, sessionIds: string[]): Promise<void> {
-  await store.createUser({
-    id: userId,
-    email: `${userId}@example.test`,
-    passwordHash: "h",
-    createdAt: NOW,
-    tokenEpoch: 0,
-  });
+  await store.createUser(makeUser({ id: userId, email: `${userId}@example.test`, createdAt: NOW }));
   for (const id of sessionIds) {
     await store.createSession(
-      {
-        id,
-        userId,
-        clientId: "c",
-        scope: null,
-        createdAt: NOW - 2 * HOUR,
-        expiresAt: NOW + HOUR,
-        lastUsedAt: NOW,
-        revokedAt: null,
-        revokedReason: null,
-        ip: null,
-        userAgent: null,
-        lastIp: null,
-        lastUserAgent: null,
-        dpopJkt: null,
-      },
-      {
-        id: `${id}_rt`,
-        sessionId: id,
-        secretHash: "x",
-        createdAt: NOW,
-        expiresAt: NOW + HOUR,
-        usedAt: null,
-        successorId: null,
-        successorSealed: null,
-      },
+      makeSession(userId, { id, createdAt: NOW - 2 * HOUR, expiresAt: NOW + HOUR, lastUsedAt: NOW }),
+      makeToken(id, { id: `${id}_rt`, createdAt: NOW, expiresAt: NOW + HOUR }),
     );
   }
 }

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Store } from "@tessera/core";
+import { makeSession, makeToken, makeUser } from "@tessera/core/testing";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSqliteStore } from "./index.js";
@@ -160,42 +161,19 @@ describe("SQLite store errors", () => {
 });
 
 describe("SQLite rotations", () => {
-  const session = (id: string) => ({
-    id,
-    userId: "rot",
-    clientId: "c",
-    scope: null,
-    createdAt: 1,
-    expiresAt: 10_000,
-    lastUsedAt: 1,
-    revokedAt: null,
-    revokedReason: null,
-    ip: null,
-    userAgent: null,
-    lastIp: null,
-    lastUserAgent: null,
-    dpopJkt: null,
-  });
-  const token = (id: string, sessionId: string) => ({
-    id,
-    sessionId,
-    secretHash: "h",
-    createdAt: 1,
-    expiresAt: 10_000,
-    usedAt: null,
-    successorId: null,
-    successorSealed: null,
-  });
-
   it("commits a rotation asked for just before close(), and answers it", async () => {
     const path = freshPath();
     const store = await migrated(path);
-    await store.createUser(user("rot"));
-    await store.createSession(session("ses_1"), token("rt_1", "ses_1"));
+    const owner = makeUser();
+    const session = makeSession(owner.id);
+    const first = makeToken(session.id);
+    const successor = makeToken(session.id);
+    await store.createUser(owner);
+    await store.createSession(session, first);
     const rotation = store.rotateRefreshToken({
-      tokenId: "rt_1",
+      tokenId: first.id,
       now: 5,
-      successor: token("rt_2", "ses_1"),
+      successor,
       successorSealed: "sealed",
       ip: null,
       userAgent: null,
@@ -203,8 +181,8 @@ describe("SQLite rotations", () => {
     await store.close();
     expect(await rotation).toEqual({ outcome: "rotated" });
     const reopened = createSqliteStore({ path });
-    expect((await reopened.getRefreshToken("rt_1"))?.token.usedAt).toBe(5);
-    expect((await reopened.getRefreshToken("rt_2"))?.token.sessionId).toBe("ses_1");
+    expect((await reopened.getRefreshToken(first.id))?.token.usedAt).toBe(5);
+    expect((await reopened.getRefreshToken(successor.id))?.token.sessionId).toBe(session.id);
     await reopened.close();
   });
 });
