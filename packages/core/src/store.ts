@@ -21,6 +21,14 @@ export interface UserRecord {
    * tokens carry the epoch they were issued under; a token whose epoch is lower is revoked.
    */
   tokenEpoch: number;
+  /**
+   * Credential version: bumped, in the same transaction as the revocation, by every credential
+   * change (password change, reset, admin-set password, disabling, role removal) through
+   * `changeCredentials`. A login read it before checking the password; its session is inserted
+   * only if it is still the same (`createSession`), so a login racing a credential change never
+   * leaves a session behind.
+   */
+  credentialVersion: number;
 }
 
 /** A session is one refresh-token family: one device login. */
@@ -135,8 +143,13 @@ export interface RevocationEvent {
 }
 
 export type RotateOutcome =
-  /** This call won: the token is now used and the successor inserted. */
-  | { outcome: "rotated" }
+  /**
+   * This call won: the token is now used and the successor inserted, while the session was live
+   * and unexpired. `tokenEpoch` is the user's token epoch read in the same transaction.
+   */
+  | { outcome: "rotated"; tokenEpoch: number }
+  /** The token was unused but its session is revoked or past `expiresAt`: nothing was written. */
+  | { outcome: "revoked" }
   /** The token had already been used; `successor` is the token that replaced it, if still stored. */
   | { outcome: "already_used"; usedAt: number; successor: RefreshTokenRecord | null }
   /** No such token (or its session is gone). */
@@ -165,6 +178,25 @@ export interface RevokeUserSessionsInput {
   exceptSessionId?: string;
 }
 
+export interface ChangeCredentialsInput {
+  userId: string;
+  now: number;
+  /** The revocation reason recorded on the sessions, e.g. `password_changed`, `user_disabled`. */
+  reason: string;
+  /** The new argon2id PHC string, written in the same transaction; omitted: the hash stays. */
+  passwordHash?: string;
+  /** Keep this session alive (a password change keeps the caller's). */
+  exceptSessionId?: string;
+}
+
+export interface ChangeCredentialsResult {
+  /** The user's token epoch after the bump. */
+  epoch: number;
+  /** The user's credential version after the bump. */
+  credentialVersion: number;
+  revokedSessionIds: string[];
+}
+
 export interface AccessState {
   tokenEpoch: number;
   /** `true` when the session is revoked or no longer stored. */
@@ -184,16 +216,31 @@ export interface Store {
   getUserById(id: string): Promise<UserRecord | null>;
   getUserByEmail(email: string): Promise<UserRecord | null>;
   listUsers(options?: { limit?: number; afterId?: string }): Promise<UserRecord[]>;
+  /**
+   * Re-hash the SAME password (new parameters) only: it is not fenced. A new password is a
+   * credential change and goes through `changeCredentials`.
+   */
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
   /**
    * Delete the user with every session and refresh token, and record a `user` revocation event
-   * with a bumped epoch. Returns false when there was no such user.
+   * with a bumped epoch. Returns false when there was no such user. A concurrent `createSession`
+   * for the user either commits first (and its session is deleted with the user) or resolves
+   * false; it never fails on the foreign key.
    */
   deleteUser(userId: string, now: number): Promise<boolean>;
 
   // sessions and refresh tokens
-  /** Insert a session and its first refresh token in one transaction. */
-  createSession(session: SessionRecord, firstToken: RefreshTokenRecord): Promise<void>;
+  /**
+   * Insert a session and its first refresh token in one transaction, only if the session's user
+   * exists with `credential_version = expectedCredentialVersion` (one conditional statement, or
+   * under the user row's lock): the fence of a login against a concurrent credential change or
+   * deletion. Resolves false, having inserted nothing, otherwise.
+   */
+  createSession(
+    session: SessionRecord,
+    firstToken: RefreshTokenRecord,
+    expectedCredentialVersion: number,
+  ): Promise<boolean>;
   getSession(id: string): Promise<SessionRecord | null>;
   /** Sessions of a user that are neither revoked nor past `expiresAt` at `now`, newest first. */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
@@ -201,8 +248,11 @@ export interface Store {
   getRefreshToken(id: string): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null>;
   /**
    * The atomic step of rotation: mark `tokenId` used and insert the successor in one transaction,
-   * only if `tokenId` was unused (compare-and-set). Of any number of concurrent calls for one
-   * token, exactly one gets `rotated`. Also records `now`/ip/userAgent as the session's last use,
+   * only if `tokenId` was unused AND its session is neither revoked nor past `expiresAt` at `now`
+   * (compare-and-set, in one statement or under the session row's lock, so a rotation can never
+   * commit after a revocation of its family). Of any number of concurrent calls for one token,
+   * exactly one gets `rotated`, with the user's token epoch read in the same transaction; an
+   * unused token of a dead session gets `revoked`. Also records `now`/ip/userAgent as the session's last use,
    * and, when `input.audit` is given, appends that event in the same transaction (winner only).
    */
   rotateRefreshToken(input: RotateInput): Promise<RotateOutcome>;
@@ -216,6 +266,13 @@ export interface Store {
    * record the revocation events, in one transaction. Returns the new epoch and revoked ids.
    */
   revokeUserSessions(input: RevokeUserSessionsInput): Promise<{ epoch: number; revokedSessionIds: string[] }>;
+  /**
+   * THE fence of every credential change, in one transaction: write `passwordHash` (when given),
+   * bump the credential version and the token epoch, revoke every live session of the user but
+   * `exceptSessionId`, and record the revocation events. A concurrent `createSession` that read
+   * the old version inserts nothing. Resolves null (writing nothing) when there is no such user.
+   */
+  changeCredentials(input: ChangeCredentialsInput): Promise<ChangeCredentialsResult | null>;
   /** What the access-token liveness check needs, in one read; null when the user is gone. */
   getAccessState(userId: string, sessionId: string): Promise<AccessState | null>;
 

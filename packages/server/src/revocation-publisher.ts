@@ -3,8 +3,8 @@ import { publishRevocation, type RevocationNotice } from "@tessera/store-redis";
 import type { Redis } from "ioredis";
 
 /**
- * Wraps a store so that every committed revocation (one session, all of a user's sessions, a
- * deleted user) is also pushed to Redis, where `@tessera/verify`'s Redis revocation source sees it
+ * Wraps a store so that every committed revocation (one session, all of a user's sessions — each
+ * revoked session with its own notice —, a credential change, a deleted user) is also pushed to Redis, where `@tessera/verify`'s Redis revocation source sees it
  * in well under a second. The database stays the system of record: a Redis failure is reported to
  * `onError` and never fails the request (verifiers also poll `/oauth/revocations`).
  *
@@ -23,6 +23,18 @@ export function withRevocationPublishing(
       onError(error);
     }
   };
+  // Every revoked session gets its own notice too, published here rather than left to the relay:
+  // a verifier then refuses the family's tokens whatever epoch they carry, without waiting a pass.
+  const publishUserRevocation = async (
+    userId: string,
+    at: number,
+    result: { epoch: number; revokedSessionIds: string[] },
+  ) => {
+    await Promise.all([
+      publish({ kind: "user", userId, epoch: result.epoch, at }),
+      ...result.revokedSessionIds.map((sessionId) => publish({ kind: "session", userId, sessionId, at })),
+    ]);
+  };
   return {
     ...bindAll(store),
     async revokeSession(sessionId, now, reason) {
@@ -35,7 +47,12 @@ export function withRevocationPublishing(
     },
     async revokeUserSessions(input) {
       const result = await store.revokeUserSessions(input);
-      await publish({ kind: "user", userId: input.userId, epoch: result.epoch, at: input.now });
+      await publishUserRevocation(input.userId, input.now, result);
+      return result;
+    },
+    async changeCredentials(input) {
+      const result = await store.changeCredentials(input);
+      if (result) await publishUserRevocation(input.userId, input.now, result);
       return result;
     },
     async deleteUser(userId, now) {

@@ -107,6 +107,13 @@ CREATE TABLE tessera_dpop_jtis (
 CREATE INDEX tessera_dpop_jtis_expiry_idx ON tessera_dpop_jtis (expires_at);
 `,
   },
+  {
+    version: 3,
+    name: "credential version",
+    sql: `
+ALTER TABLE tessera_users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 /**

@@ -39,7 +39,7 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL outage and recovery", () =>
       await store.createUser(user);
       const session = makeSession(user.id, { id: "ses_outage", createdAt: T0, expiresAt: T0 + 86_400_000 });
       const token = makeToken(session.id, { id: "rt_outage_1", createdAt: T0, expiresAt: T0 + 3_600_000 });
-      await store.createSession(session, token);
+      await store.createSession(session, token, 0);
       // Warm the pool so that idle connections exist when the server goes away.
       await Promise.all([store.ping(), store.ping(), store.getUserById(user.id)]);
 

@@ -17,6 +17,7 @@ async function seedUserWithSessions(store: Store, userId: string, count: number)
     await store.createSession(
       makeSession(userId, { id, createdAt: T0, expiresAt: T0 + 86_400_000 }),
       makeToken(id, { id: `${id}_rt`, createdAt: T0, expiresAt: T0 + 3_600_000 }),
+      0,
     );
     ids.push(id);
   }

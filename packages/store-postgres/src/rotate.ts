@@ -3,19 +3,27 @@ import type { Db } from "./db.js";
 import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
 
 /**
- * The compare-and-set of rotation as ONE statement: the UPDATE's `used_at IS NULL` decides the
- * winner. Under READ COMMITTED a concurrent caller blocks on the row lock, then re-checks the
- * condition against the committed row (PostgreSQL's EvalPlanQual), finds it used and updates
- * nothing, so its successor INSERT and session update (driven by the UPDATE's RETURNING) insert
- * and update nothing either. The audit event (when given) is inserted the same way, driven by
- * `used`: the winner's rotation and its record commit together; a loser writes none. Nothing is
- * read before the write decides.
+ * The compare-and-set of rotation as ONE statement. `live` first locks the token's session row
+ * (`FOR NO KEY UPDATE`, the lock a revocation's UPDATE takes) only while it is unrevoked and
+ * unexpired: a revocation committed before this statement — even after its snapshot — is seen
+ * (READ COMMITTED re-checks a concurrently changed row against its newest version) and nothing is
+ * written; one that comes later waits for this commit and then revokes the family, successor
+ * included. Rotations of one family queue on the same lock, so no two deadlock. Then the UPDATE's
+ * `used_at IS NULL` decides the winner: a concurrent caller finds the token used and updates
+ * nothing, so its successor INSERT, session touch and audit event (all driven by `used`) write
+ * nothing either. The user's token epoch is read by the same statement. Nothing is read before
+ * the write decides.
  */
 const ROTATE_SQL = `
-WITH used AS (
+WITH live AS (
+  SELECT s.id, s.user_id
+    FROM tessera_sessions s JOIN tessera_refresh_tokens t ON t.session_id = s.id
+   WHERE t.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
+     FOR NO KEY UPDATE OF s
+), used AS (
   UPDATE tessera_refresh_tokens
      SET used_at = $2, successor_id = $3, successor_sealed = $4
-   WHERE id = $1 AND used_at IS NULL
+   WHERE id = $1 AND used_at IS NULL AND session_id IN (SELECT id FROM live)
   RETURNING session_id
 ), successor AS (
   INSERT INTO tessera_refresh_tokens (${TOKEN_COLUMNS})
@@ -34,11 +42,12 @@ WITH used AS (
    WHERE $11::text IS NOT NULL
   RETURNING id
 )
-SELECT (SELECT count(*) FROM successor)::int AS rotated, (SELECT count(*) FROM touched)::int AS touched`;
+SELECT (SELECT count(*) FROM successor)::int AS rotated, (SELECT count(*) FROM touched)::int AS touched,
+       (SELECT u.token_epoch FROM tessera_users u JOIN live ON u.id = live.user_id) AS token_epoch`;
 
 export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<RotateOutcome> {
   const { successor, audit } = input;
-  const [result] = await db.query<{ rotated: number }>(ROTATE_SQL, [
+  const [result] = await db.query<{ rotated: number; token_epoch: number | null }>(ROTATE_SQL, [
     input.tokenId,
     input.now,
     successor.id,
@@ -57,7 +66,9 @@ export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<Ro
     audit?.userAgent ?? null,
     audit ? JSON.stringify(audit.data) : null,
   ]);
-  if (result?.rotated === 1) return { outcome: "rotated" };
+  if (result?.rotated === 1 && result.token_epoch !== null) {
+    return { outcome: "rotated", tokenEpoch: result.token_epoch };
+  }
 
   // Lost (or no such token): a fresh statement, so READ COMMITTED sees the winner's commit.
   const [row] = await db.query<{ used_at: number | null; successor: RefreshTokenRow | null }>(
@@ -66,7 +77,9 @@ export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<Ro
      WHERE t.id = $1`,
     [input.tokenId],
   );
-  if (!row || row.used_at === null) return { outcome: "not_found" };
+  if (!row) return { outcome: "not_found" };
+  // Unused, yet not claimed: its session was revoked or had expired.
+  if (row.used_at === null) return { outcome: "revoked" };
   return {
     outcome: "already_used",
     usedAt: row.used_at,

@@ -1,11 +1,13 @@
 import {
   type AccessState,
+  type ChangeCredentialsInput,
+  type ChangeCredentialsResult,
   type RefreshTokenRecord,
   type RevokeUserSessionsInput,
   type SessionRecord,
   TesseraError,
 } from "@tessera/core";
-import type { Db } from "./db.js";
+import type { Db, Queryable } from "./db.js";
 import { appendRevocations } from "./revocations.js";
 import {
   type RefreshTokenRow,
@@ -21,12 +23,25 @@ import {
 const SESSION_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14";
 const TOKEN_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8";
 
+/**
+ * The fence of a login. `FOR SHARE` on the user row conflicts with the row lock of a credential
+ * change or deletion: one that committed first is seen (READ COMMITTED re-checks a row changed
+ * since the snapshot against its newest version), so the version no longer matches or the row is
+ * gone and nothing is inserted; one that comes later waits for this commit, then revokes (or
+ * deletes) the new session with the others.
+ */
 export async function createSession(
   db: Db,
   session: SessionRecord,
   firstToken: RefreshTokenRecord,
-): Promise<void> {
-  await db.transaction(async (tx) => {
+  expectedCredentialVersion: number,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.query<{ id: string }>(
+      "SELECT id FROM tessera_users WHERE id = $1 AND credential_version = $2 FOR SHARE",
+      [session.userId, expectedCredentialVersion],
+    );
+    if (!current) return false;
     await tx.query(
       `INSERT INTO tessera_sessions (${SESSION_COLUMNS}) VALUES (${SESSION_VALUES})`,
       sessionParams(session),
@@ -35,6 +50,7 @@ export async function createSession(
       `INSERT INTO tessera_refresh_tokens (${TOKEN_COLUMNS}) VALUES (${TOKEN_VALUES})`,
       tokenParams(firstToken),
     );
+    return true;
   });
 }
 
@@ -88,6 +104,28 @@ export async function revokeSession(
   });
 }
 
+/** Revoke the user's live sessions (but one) and log them with the bumped epoch; in a transaction. */
+async function revokeAllOf(tx: Queryable, input: RevokeUserSessionsInput, epoch: number): Promise<string[]> {
+  const revoked = await tx.query<{ id: string }>(
+    `UPDATE tessera_sessions SET revoked_at = $2, revoked_reason = $3
+     WHERE user_id = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR id <> $4)
+     RETURNING id`,
+    [input.userId, input.now, input.reason, input.exceptSessionId ?? null],
+  );
+  const revokedSessionIds = revoked.map((r) => r.id).sort();
+  await appendRevocations(tx, [
+    ...revokedSessionIds.map((sessionId) => ({
+      kind: "session" as const,
+      userId: input.userId,
+      sessionId,
+      epoch: null,
+      at: input.now,
+    })),
+    { kind: "user", userId: input.userId, sessionId: null, epoch, at: input.now },
+  ]);
+  return revokedSessionIds;
+}
+
 /**
  * Bump the epoch first: the row lock it takes on the user serialises concurrent calls for the
  * same user, so two logout-alls yield two distinct, ordered epochs.
@@ -102,24 +140,34 @@ export async function revokeUserSessions(
       [input.userId],
     );
     if (!bumped) throw new TesseraError("not_found", "no such user");
-    const revoked = await tx.query<{ id: string }>(
-      `UPDATE tessera_sessions SET revoked_at = $2, revoked_reason = $3
-       WHERE user_id = $1 AND revoked_at IS NULL AND ($4::text IS NULL OR id <> $4)
-       RETURNING id`,
-      [input.userId, input.now, input.reason, input.exceptSessionId ?? null],
+    return { epoch: bumped.token_epoch, revokedSessionIds: await revokeAllOf(tx, input, bumped.token_epoch) };
+  });
+}
+
+/**
+ * The credential fence. The user UPDATE comes first: it waits for any login holding the row
+ * `FOR SHARE` (createSession) to commit, and the session UPDATE after it, a new statement, then
+ * sees and revokes that login's session. Logins that lock the row after this commit find the
+ * version changed and insert nothing.
+ */
+export async function changeCredentials(
+  db: Db,
+  input: ChangeCredentialsInput,
+): Promise<ChangeCredentialsResult | null> {
+  return db.transaction(async (tx) => {
+    const [bumped] = await tx.query<{ token_epoch: number; credential_version: number }>(
+      `UPDATE tessera_users
+          SET token_epoch = token_epoch + 1, credential_version = credential_version + 1,
+              password_hash = coalesce($2, password_hash)
+        WHERE id = $1 RETURNING token_epoch, credential_version`,
+      [input.userId, input.passwordHash ?? null],
     );
-    const revokedSessionIds = revoked.map((r) => r.id).sort();
-    await appendRevocations(tx, [
-      ...revokedSessionIds.map((sessionId) => ({
-        kind: "session" as const,
-        userId: input.userId,
-        sessionId,
-        epoch: null,
-        at: input.now,
-      })),
-      { kind: "user", userId: input.userId, sessionId: null, epoch: bumped.token_epoch, at: input.now },
-    ]);
-    return { epoch: bumped.token_epoch, revokedSessionIds };
+    if (!bumped) return null;
+    return {
+      epoch: bumped.token_epoch,
+      credentialVersion: bumped.credential_version,
+      revokedSessionIds: await revokeAllOf(tx, input, bumped.token_epoch),
+    };
   });
 }
 

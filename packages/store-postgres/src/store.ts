@@ -8,6 +8,7 @@ import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
 import { rotateRefreshToken } from "./rotate.js";
 import {
+  changeCredentials,
   createSession,
   getAccessState,
   getRefreshToken,
@@ -66,13 +67,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
     deleteUser: (userId, now) => deleteUser(db, userId, now),
 
-    createSession: (session, firstToken) => createSession(db, session, firstToken),
+    createSession: (session, firstToken, expectedCredentialVersion) =>
+      createSession(db, session, firstToken, expectedCredentialVersion),
     getSession: (id) => getSession(db, id),
     listActiveSessions: (userId, now) => listActiveSessions(db, userId, now),
     getRefreshToken: (id) => getRefreshToken(db, id),
     rotateRefreshToken: (input) => rotateRefreshToken(db, input),
     revokeSession: (sessionId, now, reason) => revokeSession(db, sessionId, now, reason),
     revokeUserSessions: (input) => revokeUserSessions(db, input),
+    changeCredentials: (input) => changeCredentials(db, input),
     getAccessState: (userId, sessionId) => getAccessState(db, userId, sessionId),
 
     listRevocations: (after, limit) => listRevocations(db, after, limit),

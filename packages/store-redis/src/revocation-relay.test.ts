@@ -25,6 +25,7 @@ async function seed(store: Store, userId: string, sessionIds: string[]): Promise
     await store.createSession(
       makeSession(userId, { id, createdAt: NOW - 2 * HOUR, expiresAt: NOW + HOUR, lastUsedAt: NOW }),
       makeToken(id, { id: `${id}_rt`, createdAt: NOW, expiresAt: NOW + HOUR }),
+      0,
     );
   }
 }

@@ -105,6 +105,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX dpop_jtis_by_expiry ON dpop_jtis (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: "credential version",
+    sql: `
+      ALTER TABLE users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**

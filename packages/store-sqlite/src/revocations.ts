@@ -1,4 +1,10 @@
-import type { AccessState, RevocationEvent, RevokeUserSessionsInput } from "@tessera/core";
+import type {
+  AccessState,
+  ChangeCredentialsInput,
+  ChangeCredentialsResult,
+  RevocationEvent,
+  RevokeUserSessionsInput,
+} from "@tessera/core";
 import { TesseraError } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 import { limitOf, REVOCATION_COLUMNS } from "./rows.js";
@@ -25,11 +31,8 @@ export function revocationOperations(h: SqliteHandle) {
     return true;
   });
 
-  const revokeUserSessions = h.immediate((input: RevokeUserSessionsInput) => {
-    const bumped = h
-      .sql("UPDATE users SET token_epoch = token_epoch + 1 WHERE id = ? RETURNING token_epoch AS epoch")
-      .get(input.userId) as { epoch: number } | undefined;
-    if (!bumped) throw new TesseraError("not_found", "no such user");
+  /** Revoke the user's live sessions (but one) and log them with the bumped epoch; in a transaction. */
+  const revokeAllOf = (input: RevokeUserSessionsInput, epoch: number): string[] => {
     const revokedSessionIds = h
       .sql(
         `UPDATE sessions SET revoked_at = @now, revoked_reason = @reason
@@ -46,19 +49,38 @@ export function revocationOperations(h: SqliteHandle) {
     for (const sessionId of revokedSessionIds) {
       recordRevocation(h, { kind: "session", userId: input.userId, sessionId, epoch: null, at: input.now });
     }
-    recordRevocation(h, {
-      kind: "user",
-      userId: input.userId,
-      sessionId: null,
-      epoch: bumped.epoch,
-      at: input.now,
-    });
-    return { epoch: bumped.epoch, revokedSessionIds };
+    recordRevocation(h, { kind: "user", userId: input.userId, sessionId: null, epoch, at: input.now });
+    return revokedSessionIds;
+  };
+
+  const revokeUserSessions = h.immediate((input: RevokeUserSessionsInput) => {
+    const bumped = h
+      .sql("UPDATE users SET token_epoch = token_epoch + 1 WHERE id = ? RETURNING token_epoch AS epoch")
+      .get(input.userId) as { epoch: number } | undefined;
+    if (!bumped) throw new TesseraError("not_found", "no such user");
+    return { epoch: bumped.epoch, revokedSessionIds: revokeAllOf(input, bumped.epoch) };
+  });
+
+  // The credential fence: the new hash, both bumps and the revocations commit together, so a
+  // login that read the old version can no longer insert its session (sessions.ts).
+  const changeCredentials = h.immediate((input: ChangeCredentialsInput): ChangeCredentialsResult | null => {
+    const bumped = h
+      .sql(
+        `UPDATE users SET token_epoch = token_epoch + 1, credential_version = credential_version + 1,
+           password_hash = coalesce(@passwordHash, password_hash)
+         WHERE id = @userId RETURNING token_epoch AS epoch, credential_version AS credentialVersion`,
+      )
+      .get({ userId: input.userId, passwordHash: input.passwordHash ?? null }) as
+      | { epoch: number; credentialVersion: number }
+      | undefined;
+    if (!bumped) return null;
+    return { ...bumped, revokedSessionIds: revokeAllOf(input, bumped.epoch) };
   });
 
   return {
     revokeSession,
     revokeUserSessions,
+    changeCredentials,
 
     getAccessState(userId: string, sessionId: string): AccessState | null {
       // The join is on the user too: another user's session id never reads as live.

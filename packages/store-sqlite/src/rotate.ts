@@ -5,6 +5,8 @@ import { auditToParams, INSERT_AUDIT, INSERT_TOKEN, TOKEN_COLUMNS } from "./rows
 
 /**
  * Rotation as one compare-and-set: the conditional UPDATE's change count picks the single winner,
+ * and only while the token's session is live and unexpired (checked in the same statement, so a
+ * revocation committed before it always wins and one committed after it revokes the successor too),
  * and the winner's successor insert, session touch and audit event are written in the same
  * savepoint of the same IMMEDIATE transaction. Nothing is read before the write, so there is no
  * window between "is it unused?" and "use it". Rotations of one event-loop turn share one WAL
@@ -20,7 +22,9 @@ export function rotateOperation(h: SqliteHandle) {
     const claim = h
       .sql(
         `UPDATE refresh_tokens SET used_at = @now, successor_id = @successorId, successor_sealed = @successorSealed
-         WHERE id = @tokenId AND used_at IS NULL`,
+         WHERE id = @tokenId AND used_at IS NULL AND EXISTS (
+           SELECT 1 FROM sessions s
+           WHERE s.id = refresh_tokens.session_id AND s.revoked_at IS NULL AND s.expires_at > @now)`,
       )
       .run({
         now: input.now,
@@ -41,10 +45,16 @@ export function rotateOperation(h: SqliteHandle) {
         sessionId: input.successor.sessionId,
       });
       if (input.audit) h.sql(INSERT_AUDIT).run(auditToParams(input.audit));
-      return { outcome: "rotated" };
+      // Read in the rotation's own transaction: the epoch the new access token carries.
+      const tokenEpoch = h
+        .sql("SELECT u.token_epoch FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.id = ?")
+        .pluck()
+        .get(input.successor.sessionId) as number;
+      return { outcome: "rotated", tokenEpoch };
     }
     const token = findToken(input.tokenId);
-    if (!token || token.usedAt === null) return { outcome: "not_found" };
+    if (!token) return { outcome: "not_found" };
+    if (token.usedAt === null) return { outcome: "revoked" };
     const successor = token.successorId === null ? null : (findToken(token.successorId) ?? null);
     return { outcome: "already_used", usedAt: token.usedAt, successor };
   });

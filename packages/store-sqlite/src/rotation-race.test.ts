@@ -29,7 +29,7 @@ function withNonAtomicRotation(store: Store, raw: Database.Database): Store {
       return { outcome: "already_used", usedAt: found.token.usedAt, successor: null };
     markUsed.run(input.now, input.successor.id, input.successorSealed, input.tokenId);
     insertToken.run(input.successor);
-    return { outcome: "rotated" };
+    return { outcome: "rotated", tokenEpoch: 0 };
   }
   return { ...store, rotateRefreshToken };
 }

@@ -4,7 +4,7 @@ import type { AuditEvent, AuditOutcome, RefreshTokenRecord, SessionRecord } from
 // bind a record's fields by name (`@field`), so a record object is its own parameter list.
 
 export const USER_COLUMNS =
-  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch";
+  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion";
 
 export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,
   expires_at AS expiresAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt,
@@ -82,11 +82,15 @@ export function tokenAndSessionFromRow(row: TokenSessionRow): {
   };
 }
 
-/** Binds a `SessionRecord`. */
-export const INSERT_SESSION = `INSERT INTO sessions (id, user_id, client_id, scope, created_at, expires_at,
-  last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt)
-  VALUES (@id, @userId, @clientId, @scope, @createdAt, @expiresAt, @lastUsedAt, @revokedAt, @revokedReason,
-  @ip, @userAgent, @lastIp, @lastUserAgent, @dpopJkt)`;
+/**
+ * Binds a `SessionRecord` plus `expectedCredentialVersion`: inserts nothing unless the user exists
+ * with that credential version.
+ */
+export const INSERT_SESSION_IF_CURRENT = `INSERT INTO sessions (id, user_id, client_id, scope, created_at,
+  expires_at, last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt)
+  SELECT @id, u.id, @clientId, @scope, @createdAt, @expiresAt, @lastUsedAt, @revokedAt, @revokedReason,
+  @ip, @userAgent, @lastIp, @lastUserAgent, @dpopJkt
+  FROM users u WHERE u.id = @userId AND u.credential_version = @expectedCredentialVersion`;
 
 /** Binds a `RefreshTokenRecord`. */
 export const INSERT_TOKEN = `INSERT INTO refresh_tokens (id, session_id, secret_hash, created_at, expires_at,

@@ -1,7 +1,7 @@
 import type { RefreshTokenRecord, SessionRecord } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 import {
-  INSERT_SESSION,
+  INSERT_SESSION_IF_CURRENT,
   INSERT_TOKEN,
   SESSION_COLUMNS,
   type TokenSessionRow,
@@ -14,10 +14,17 @@ export function sessionOperations(h: SqliteHandle) {
     (h.sql(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`).get(id) as SessionRecord | undefined) ??
     null;
 
-  const createSession = h.immediate((session: SessionRecord, firstToken: RefreshTokenRecord): void => {
-    h.sql(INSERT_SESSION).run(session);
-    h.sql(INSERT_TOKEN).run(firstToken);
-  });
+  // The fence of a login: the session is inserted only while its user exists with the credential
+  // version the login read before checking the password. The check and the insert are one
+  // statement in an IMMEDIATE transaction: no credential change or deletion commits between them.
+  const createSession = h.immediate(
+    (session: SessionRecord, firstToken: RefreshTokenRecord, expectedCredentialVersion: number): boolean => {
+      const inserted = h.sql(INSERT_SESSION_IF_CURRENT).run({ ...session, expectedCredentialVersion });
+      if (inserted.changes === 0) return false;
+      h.sql(INSERT_TOKEN).run(firstToken);
+      return true;
+    },
+  );
 
   // One statement is atomic on its own: no BEGIN/COMMIT around two reads. Raw rows keep the
   // two tables' same-named columns (id, created_at, …) apart.

@@ -26,6 +26,7 @@ const user = (id: string) => ({
   passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
   createdAt: 1,
   tokenEpoch: 0,
+  credentialVersion: 0,
 });
 
 async function migrated(path = freshPath()): Promise<Store> {
@@ -169,7 +170,7 @@ describe("SQLite rotations", () => {
     const first = makeToken(session.id);
     const successor = makeToken(session.id);
     await store.createUser(owner);
-    await store.createSession(session, first);
+    await store.createSession(session, first, 0);
     const rotation = store.rotateRefreshToken({
       tokenId: first.id,
       now: 5,
@@ -179,7 +180,7 @@ describe("SQLite rotations", () => {
       userAgent: null,
     });
     await store.close();
-    expect(await rotation).toEqual({ outcome: "rotated" });
+    expect(await rotation).toEqual({ outcome: "rotated", tokenEpoch: 0 });
     const reopened = createSqliteStore({ path });
     expect((await reopened.getRefreshToken(first.id))?.token.usedAt).toBe(5);
     expect((await reopened.getRefreshToken(successor.id))?.token.sessionId).toBe(session.id);

@@ -118,13 +118,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     updatePasswordHash: (userId, hash) => run((o) => o.updatePasswordHash(userId, hash)),
     deleteUser: (userId, now) => run((o) => o.deleteUser(userId, now)),
 
-    createSession: (session, firstToken) => run((o) => o.createSession(session, firstToken)),
+    createSession: (session, firstToken, expectedCredentialVersion) =>
+      run((o) => o.createSession(session, firstToken, expectedCredentialVersion)),
     getSession: (id) => run((o) => o.getSession(id)),
     listActiveSessions: (userId, now) => run((o) => o.listActiveSessions(userId, now)),
     getRefreshToken: (id) => run((o) => o.getRefreshToken(id)),
     rotateRefreshToken: (input) => run((o) => o.rotateRefreshToken(input)),
     revokeSession: (sessionId, now, reason) => run((o) => o.revokeSession(sessionId, now, reason)),
     revokeUserSessions: (input) => run((o) => o.revokeUserSessions(input)),
+    changeCredentials: (input) => run((o) => o.changeCredentials(input)),
     getAccessState: (userId, sessionId) => run((o) => o.getAccessState(userId, sessionId)),
 
     listRevocations: (after, limit) => run((o) => o.listRevocations(after, limit)),

@@ -24,8 +24,8 @@ export function userOperations(h: SqliteHandle) {
       // Only an e-mail clash is absorbed here; an id clash still fails as a primary-key violation.
       const result = h
         .sql(
-          `INSERT INTO users (id, email, password_hash, created_at, token_epoch)
-           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch)
+          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version)
+           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion)
            ON CONFLICT (email) DO NOTHING`,
         )
         .run(user);

@@ -60,7 +60,18 @@ export async function login(
     successorId: null,
     successorSealed: null,
   };
-  await rt.store.createSession(session, first);
+  // The fence: a credential change or deletion that committed since the password was checked
+  // makes this insert nothing, and the login fails as if the password had been wrong.
+  if (!(await rt.store.createSession(session, first, user.credentialVersion))) {
+    await rt.audit({
+      type: "login.failed",
+      outcome: "failure",
+      userId: user.id,
+      context: input.context,
+      data: { reason: "credentials_changed" },
+    });
+    throw new TesseraError("invalid_credentials", "invalid e-mail or password");
+  }
   const set = await issueTokenSet(rt, { user, session, refreshToken: formatRefreshToken(parts), now });
   const who = { userId: user.id, sessionId: session.id, context: input.context };
   await rt.audit({ type: "login.succeeded", ...who });

@@ -58,7 +58,7 @@ describe("rule 1: single use, atomic", () => {
     broken.rotateRefreshToken = async (input) => {
       const stored = await real.getRefreshToken(input.tokenId);
       if (stored === null) return { outcome: "not_found" };
-      return { outcome: "rotated" };
+      return { outcome: "rotated", tokenEpoch: 0 };
     };
     const tessera = await h.another({ store: broken });
     const settled = await Promise.allSettled(

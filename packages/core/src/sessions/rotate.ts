@@ -106,9 +106,9 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     successorSealed: null,
   };
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
-  // The user is read alongside the rotation, not after it: one wait on the store instead of two.
-  // Its token epoch can then only be older than the rotation's (epochs only grow), and an access
-  // token with an older epoch is refused, never wrongly accepted.
+  // The user (for its id and e-mail) is read alongside the rotation: one wait on the store instead
+  // of two. The epoch the access token carries is the one the rotation read in its own
+  // transaction, while the family was still live.
   const [outcome, user] = await Promise.all([
     rt.store.rotateRefreshToken({
       tokenId: token.id,
@@ -124,6 +124,8 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   ]);
 
   if (outcome.outcome === "not_found") throw invalid();
+  // A revocation (logout, logout-all, credential change) committed first: nothing was minted.
+  if (outcome.outcome === "revoked") throw new TesseraError("session_revoked", "session revoked");
   if (outcome.outcome === "already_used") {
     // Lost the race: re-read the token (for its sealed successor) and the family's fresh state.
     const again = await rt.store.getRefreshToken(token.id);
@@ -133,7 +135,12 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   }
 
   if (user === null) throw new TesseraError("session_revoked", "session revoked");
-  const set = await issueTokenSet(rt, { user, session, refreshToken: nextToken, now });
+  const set = await issueTokenSet(rt, {
+    user: { ...user, tokenEpoch: outcome.tokenEpoch },
+    session,
+    refreshToken: nextToken,
+    now,
+  });
   if (changed.length > 0)
     await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
   return set;

@@ -26,6 +26,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNo",
     createdAt: T0,
     tokenEpoch: 0,
+    credentialVersion: 0,
     ...overrides,
   };
 }
@@ -104,7 +105,7 @@ export async function addSession(
 ): Promise<{ session: SessionRecord; token: RefreshTokenRecord }> {
   const session = makeSession(userId, overrides);
   const token = makeToken(session.id, { createdAt: session.createdAt });
-  await store.createSession(session, token);
+  if (!(await store.createSession(session, token, 0))) throw new Error("the fixture session was not created");
   return { session, token };
 }
 

@@ -8,10 +8,10 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
   describe("refresh token rotation", () => {
     it("rotates an unused token once: marks it used, stores the successor, records the last use", async () => {
       const store = getStore();
-      const { session, token } = await seedSession(store);
+      const { session, token } = await seedSession(store, { user: { tokenEpoch: 4 } });
       const input = rotation(token, T0 + 1000, "198.51.100.99");
 
-      expect(await store.rotateRefreshToken(input)).toEqual({ outcome: "rotated" });
+      expect(await store.rotateRefreshToken(input)).toEqual({ outcome: "rotated", tokenEpoch: 4 });
 
       const stored = await store.getRefreshToken(token.id);
       expect(stored?.token).toEqual({
@@ -58,7 +58,7 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
       const first = rotation(token, T0 + 1000);
       await store.rotateRefreshToken(first);
       const second = rotation(first.successor, T0 + 2000);
-      expect(await store.rotateRefreshToken(second)).toEqual({ outcome: "rotated" });
+      expect(await store.rotateRefreshToken(second)).toEqual({ outcome: "rotated", tokenEpoch: 0 });
       expect(await store.rotateRefreshToken(rotation(first.successor, T0 + 3000))).toEqual({
         outcome: "already_used",
         usedAt: T0 + 2000,
@@ -78,6 +78,7 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
       });
       expect(await store.rotateRefreshToken({ ...rotation(token, T0 + 1000), audit })).toEqual({
         outcome: "rotated",
+        tokenEpoch: 0,
       });
       const events = await store.listAudit({ userId: user.id });
       expect(events).toHaveLength(1);

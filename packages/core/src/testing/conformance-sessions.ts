@@ -24,7 +24,7 @@ export function describeSessions(getStore: () => Store): void {
         userAgent: null,
       });
       const token = makeToken(session.id);
-      await store.createSession(session, token);
+      expect(await store.createSession(session, token, 0)).toBe(true);
 
       expect(await store.getSession(session.id)).toEqual(session);
       expect(await store.getRefreshToken(token.id)).toEqual({ token, session });
@@ -38,7 +38,7 @@ export function describeSessions(getStore: () => Store): void {
       const session = makeSession(user.id);
       // The first token reuses an existing token id, so its insert fails after the session's.
       const clash = makeToken(session.id, { id: token.id });
-      await rejectionOf(store.createSession(session, clash));
+      await rejectionOf(store.createSession(session, clash, 0));
       expect(await store.getSession(session.id)).toBeNull();
       expect((await store.getRefreshToken(token.id))?.token).toEqual(token);
     });

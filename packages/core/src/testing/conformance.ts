@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import type { Store } from "../store.js";
 import { describeAudit } from "./conformance-audit.js";
 import { describeAvailability } from "./conformance-availability.js";
+import { describeCredentialFence } from "./conformance-credentials.js";
 import { describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
 import { describePurge } from "./conformance-purge.js";
@@ -63,6 +64,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );
     describeRevocation(getStore);
+    describeCredentialFence(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
     describeKeys(getStore);
     describeAudit(getStore);
     describePurge(getStore);

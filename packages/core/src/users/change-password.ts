@@ -1,12 +1,16 @@
 import type { AccessTokenClaims, ClientContext } from "../api.js";
+import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
+import { fenceCredentialChange } from "./credential-fence.js";
 import { checkOwnPassword } from "./credentials.js";
 import { checkPasswordPolicy, preparePassword } from "./passwords.js";
 
 /**
  * Change the caller's password: check the current one (`invalid_credentials`), apply the policy
- * to the new one (`weak_password`), then revoke every other session and bump the token epoch, so
- * every access token issued before now — the caller's too — is rejected. The caller's own
+ * to the new one (`weak_password`), then — through the credential fence, in one transaction — write
+ * the new hash, revoke every other session and bump the token epoch and credential version, so
+ * every access token issued before now — the caller's too — is rejected, and a login racing the
+ * change with the old password leaves no session behind. The caller's own
  * session survives and refreshes to a token of the new epoch.
  *
  * @example
@@ -20,13 +24,14 @@ export async function changePassword(
   const user = await checkOwnPassword(rt, claims.sub, input.currentPassword);
   const password = preparePassword(input.newPassword);
   checkPasswordPolicy(password, user.email);
-  await rt.store.updatePasswordHash(user.id, await rt.hasher.hash(password));
-  const { epoch, revokedSessionIds } = await rt.store.revokeUserSessions({
+  const changed = await fenceCredentialChange(rt, {
     userId: user.id,
-    now: rt.clock.now(),
     reason: "password_changed",
+    passwordHash: await rt.hasher.hash(password),
     exceptSessionId: claims.sid,
   });
+  if (changed === null) throw new TesseraError("invalid_credentials", "invalid password");
+  const { epoch, revokedSessionIds } = changed;
   await rt.audit({
     type: "user.password_changed",
     userId: user.id,

@@ -29,6 +29,7 @@ export async function registerUser(
     passwordHash: await rt.hasher.hash(password),
     createdAt: rt.clock.now(),
     tokenEpoch: 0,
+    credentialVersion: 0,
   };
   await rt.store.createUser(user);
   await rt.audit({
