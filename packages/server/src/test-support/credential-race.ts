@@ -153,3 +153,26 @@ export function expectRefreshOrRevoked(answers: readonly InstanceAnswer[]): Inst
   }
   return answers.filter((a) => a.status === 200);
 }
+
+/**
+ * A client refreshing without pause: each successor in turn, on server `i`, `i + 1`, …, until one
+ * refresh is refused (or `max` went through). Racing a revocation, the loop straddles its commit
+ * whatever it costs (a password change hashes first). Returns every answer, the refusal last.
+ */
+export async function refreshUntilRefused(
+  urls: readonly string[],
+  start: SignedIn,
+  ip: string,
+  i: number,
+  max = 400,
+): Promise<InstanceAnswer[]> {
+  const answers: InstanceAnswer[] = [];
+  let refresh = start.refresh;
+  for (let n = 0; n < max; n++) {
+    const answer = await refreshOn(urls, i + n, refresh, start.csrf, ip);
+    answers.push(answer);
+    if (answer.status !== 200 || answer.refresh === undefined) break;
+    refresh = answer.refresh;
+  }
+  return answers;
+}
