@@ -7,16 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   changePassword,
   deleteAccount,
-  epochOf,
-  expectRefreshOrRevoked,
-  loginAs,
   raceLoginsAgainst,
-  refreshUntilRefused,
+  raceRefreshesAgainst,
   registerAndLogin,
-  rotationsAfterRevocation,
-  type SignedIn,
 } from "../test-support/credential-race.js";
-import { callInstance, freshClientIp } from "../test-support/instance-call.js";
+import { freshClientIp } from "../test-support/instance-call.js";
 import { type Instance, startInstances } from "../test-support/spawn-instance.js";
 import { MASTER_KEY_HEX } from "../test-support/test-server.js";
 
@@ -103,51 +98,9 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("credential rac
     await raceLoginsAgainst(urls, user, ip, LOGINS, (url) => deleteAccount(url, user.access, ip));
   });
 
-  it("(refreshing client, logout) pairs: no rotation commits after its family's revocation", async () => {
-    const ip = freshClientIp();
-    const first = await registerAndLogin(urls, ip);
-    const sessions: SignedIn[] = [first];
-    for (let i = 1; i < PAIRS; i++) sessions.push(await loginAs(urls, first.email, ip, i));
-
-    const [loops, logouts] = await Promise.all([
-      Promise.all(sessions.map((s, i) => refreshUntilRefused(urls, s, ip, i))),
-      Promise.all(
-        sessions.map((s, i) =>
-          callInstance(urls[(i + 1) % urls.length] as string, "POST", "/auth/logout", {
-            refresh: s.refresh,
-            headers: { "x-csrf-token": s.csrf },
-            ip,
-          }),
-        ),
-      ),
-    ]);
-    expect(logouts.map((a) => a.status)).toEqual(Array(PAIRS).fill(204));
-    const winners = expectRefreshOrRevoked(loops.flat());
-    expect(rotationsAfterRevocation(await auditOf([first.userId]))).toEqual([]);
-    expect(await acceptedByVerifier(winners.map((w) => w.body.access_token))).toEqual([]);
-  });
-
-  for (const kind of ["logout-all", "password change"] as const) {
-    it(`(refreshing client, ${kind}) pairs: no 200 after the revocation, nothing a Redis-fed verifier accepts`, async () => {
-      const ip = freshClientIp();
-      const users: Array<{ caller: SignedIn; racer: SignedIn }> = [];
-      for (let i = 0; i < PAIRS; i++) {
-        const caller = await registerAndLogin(urls, ip);
-        users.push({ caller, racer: await loginAs(urls, caller.email, ip, i) });
-      }
-      const revoke = (url: string, caller: SignedIn) =>
-        kind === "logout-all"
-          ? callInstance(url, "POST", "/auth/logout-all", { bearer: caller.access, ip })
-          : changePassword(url, caller.access, ip);
-
-      const [loops, revocations] = await Promise.all([
-        Promise.all(users.map(({ racer }, i) => refreshUntilRefused(urls, racer, ip, i))),
-        Promise.all(users.map(({ caller }, i) => revoke(urls[(i + 1) % urls.length] as string, caller))),
-      ]);
-      expect(revocations.map((a) => a.status)).toEqual(Array(PAIRS).fill(204));
-      const winners = expectRefreshOrRevoked(loops.flat());
-      expect(winners.map((w) => epochOf(w.body.access_token))).toEqual(winners.map(() => 0));
-      expect(rotationsAfterRevocation(await auditOf(users.map((u) => u.caller.userId)))).toEqual([]);
+  for (const kind of ["logout", "logout-all", "password change"] as const) {
+    it(`refreshing clients vs ${kind}: no 200 after it committed, nothing a Redis-fed verifier accepts`, async () => {
+      const winners = await raceRefreshesAgainst(urls, kind, freshClientIp(), PAIRS, auditOf);
       // Every revocation answered 204 after publishing: the verifier refuses every minted token now.
       expect(await acceptedByVerifier(winners.map((w) => w.body.access_token))).toEqual([]);
     });

@@ -176,3 +176,61 @@ export async function refreshUntilRefused(
   }
   return answers;
 }
+
+export type RevocationKind = "logout" | "logout-all" | "password change";
+
+/**
+ * `pairs` clients each refreshing without pause (`refreshUntilRefused`) while, at the same moment,
+ * their session is revoked by `kind` (a logout of the racer's own cookie; a logout-all or password
+ * change by another session of the same user). Asserts: every revocation 204; every refresh 200 or
+ * 401 `session_revoked`, each loop ending refused; every 200 carries epoch 0 (a user starts at 0 and
+ * the revocation bumps it, so a token minted after the revocation committed would carry 1); and no
+ * rotation committed after its revocation (`rotationsAfterRevocation` over `auditOf`). Returns the
+ * 200 answers.
+ */
+export async function raceRefreshesAgainst(
+  urls: readonly string[],
+  kind: RevocationKind,
+  ip: string,
+  pairs: number,
+  auditOf: (userIds: readonly string[]) => Promise<AuditEvent[]>,
+): Promise<InstanceAnswer[]> {
+  const users: Array<{ caller: SignedIn; racer: SignedIn }> = [];
+  if (kind === "logout") {
+    const first = await registerAndLogin(urls, ip);
+    users.push({ caller: first, racer: first });
+    for (let i = 1; i < pairs; i++) {
+      const racer = await loginAs(urls, first.email, ip, i);
+      users.push({ caller: racer, racer });
+    }
+  } else {
+    for (let i = 0; i < pairs; i++) {
+      const caller = await registerAndLogin(urls, ip);
+      users.push({ caller, racer: await loginAs(urls, caller.email, ip, i) });
+    }
+  }
+  const revoke = (url: string, { caller, racer }: { caller: SignedIn; racer: SignedIn }) => {
+    if (kind === "logout") {
+      return callInstance(url, "POST", "/auth/logout", {
+        refresh: racer.refresh,
+        headers: { "x-csrf-token": racer.csrf },
+        ip,
+      });
+    }
+    if (kind === "logout-all")
+      return callInstance(url, "POST", "/auth/logout-all", { bearer: caller.access, ip });
+    return changePassword(url, caller.access, ip);
+  };
+
+  const [loops, revocations] = await Promise.all([
+    Promise.all(users.map(({ racer }, i) => refreshUntilRefused(urls, racer, ip, i))),
+    Promise.all(users.map((pair, i) => revoke(at(urls, i + 1), pair))),
+  ]);
+  expect(revocations.map((a) => a.status)).toEqual(Array(pairs).fill(204));
+  for (const loop of loops) expect(loop.at(-1)?.status).toBe(401);
+  const winners = expectRefreshOrRevoked(loops.flat());
+  expect(winners.map((w) => epochOf(w.body.access_token))).toEqual(winners.map(() => 0));
+  const userIds = [...new Set(users.map((u) => u.caller.userId))];
+  expect(rotationsAfterRevocation(await auditOf(userIds))).toEqual([]);
+  return winners;
+}
