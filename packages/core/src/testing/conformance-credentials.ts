@@ -6,6 +6,7 @@ import {
   makeSession,
   makeToken,
   makeUser,
+  rotation,
   seedSession,
   T0,
 } from "./conformance-fixtures.js";
@@ -31,6 +32,20 @@ export function describeCredentialFence(
   getStore: () => Store,
   getConnections?: () => readonly Store[],
 ): void {
+  /** Round-robin over the connections (one store without them). */
+  const connections = () => {
+    const stores = getConnections?.() ?? [getStore()];
+    return { store: stores[0] as Store, at: (i: number) => stores[i % stores.length] as Store };
+  };
+
+  /** A new user and `count` logins of it, not yet stored. */
+  const loginRace = async (count: number) => {
+    const { store, at } = connections();
+    const user = makeUser();
+    await store.createUser(user);
+    return { store, at, user, logins: Array.from({ length: count }, () => fresh(user.id)) };
+  };
+
   describe("credential fence", () => {
     it("createSession inserts under the current credential version only, and for an existing user only", async () => {
       const store = getStore();
@@ -118,31 +133,19 @@ export function describeCredentialFence(
       const store = getStore();
       const { session, token } = await seedSession(store);
       await store.revokeSession(session.id, T0 + 500, "logout");
-      const input = {
-        tokenId: token.id,
-        now: T0 + 1000,
-        successor: makeToken(session.id),
-        successorSealed: "sealed",
-        ip: null,
-        userAgent: null,
-      };
+      const input = rotation(token, T0 + 1000);
       expect(await store.rotateRefreshToken(input)).toEqual({ outcome: "revoked" });
       expect((await store.getRefreshToken(token.id))?.token).toEqual(token);
       expect(await store.getRefreshToken(input.successor.id)).toBeNull();
 
       const old = await seedSession(store, { session: { expiresAt: T0 + 900 } });
-      const late = { ...input, tokenId: old.token.id, successor: makeToken(old.session.id) };
+      const late = rotation(old.token, T0 + 1000);
       expect(await store.rotateRefreshToken(late)).toEqual({ outcome: "revoked" });
       expect(await store.getRefreshToken(late.successor.id)).toBeNull();
     });
 
     it("of 20 logins racing a credential change, each session is either refused or revoked by it", async () => {
-      const stores = getConnections?.() ?? [getStore()];
-      const store = stores[0] as Store;
-      const user = makeUser();
-      await store.createUser(user);
-      const logins = Array.from({ length: 20 }, () => fresh(user.id));
-      const at = (i: number) => stores[i % stores.length] as Store;
+      const { store, user, logins, at } = await loginRace(20);
 
       const [change, ...created] = await Promise.all([
         at(1).changeCredentials({
@@ -165,12 +168,7 @@ export function describeCredentialFence(
     });
 
     it("of 20 logins racing the user's deletion, none fails and none leaves a session", async () => {
-      const stores = getConnections?.() ?? [getStore()];
-      const store = stores[0] as Store;
-      const user = makeUser();
-      await store.createUser(user);
-      const logins = Array.from({ length: 20 }, () => fresh(user.id));
-      const at = (i: number) => stores[i % stores.length] as Store;
+      const { store, user, logins, at } = await loginRace(20);
 
       const settled = await Promise.allSettled([
         at(1).deleteUser(user.id, T0 + 1000),
@@ -182,25 +180,14 @@ export function describeCredentialFence(
     });
 
     it("of rotations racing a logout-all, every winner carries the epoch from before it", async () => {
-      const stores = getConnections?.() ?? [getStore()];
-      const store = stores[0] as Store;
+      const { store, at } = connections();
       const { user, token } = await seedSession(store, { user: { tokenEpoch: 7 } });
       const tokens = [token];
       for (let i = 0; i < 9; i++) tokens.push((await addSession(store, user.id)).token);
-      const at = (i: number) => stores[i % stores.length] as Store;
 
       const [revoked, ...outcomes] = await Promise.all([
         at(1).revokeUserSessions({ userId: user.id, now: T0 + 1000, reason: "logout_all" }),
-        ...tokens.map((t, i) =>
-          at(i).rotateRefreshToken({
-            tokenId: t.id,
-            now: T0 + 1000,
-            successor: makeToken(t.sessionId),
-            successorSealed: "sealed",
-            ip: null,
-            userAgent: null,
-          }),
-        ),
+        ...tokens.map((t, i) => at(i).rotateRefreshToken(rotation(t, T0 + 1000))),
       ]);
 
       expect(revoked.epoch).toBe(8);
