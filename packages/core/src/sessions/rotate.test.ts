@@ -166,6 +166,32 @@ describe("rule 3: the grace window", () => {
     expect(await audits(h.store, "refresh.reuse_detected")).toHaveLength(0);
   });
 
+  // Regression (issue 14, point 2, grace path): the user was read after the family's state, so a
+  // logout-all committed in between was missed and the re-issued token carried the NEW epoch.
+  it("a re-issue racing a logout-all never hands out a token of the new epoch for the revoked family", async () => {
+    h = await setUp({ refreshGraceMs: GRACE });
+    const { tokens } = await signUpAndIn(h.tessera);
+    await refresh(tokens.refreshToken);
+    const real = h.store;
+    const racing: Store = Object.create(real) as Store;
+    let userId: string | null = null;
+    // The logout-all commits while the re-issue reads the user.
+    racing.getUserById = async (id) => {
+      if (userId === null) {
+        userId = id;
+        await real.revokeUserSessions({ userId: id, now: h.clock.now(), reason: "logout_all" });
+      }
+      return real.getUserById(id);
+    };
+    const tessera = await h.another({ store: racing });
+    const answer = await tessera.refresh({ refreshToken: tokens.refreshToken, context: CTX }).then(
+      (set) => set,
+      (error: { code?: string }) => error.code,
+    );
+    expect(userId).not.toBeNull();
+    expect(answer).toBe("session_revoked");
+  });
+
   it("a lost response: presenting the old token again later in the window returns the same successor", async () => {
     h = await setUp({ refreshGraceMs: GRACE });
     const { tokens } = await signUpAndIn(h.tessera);

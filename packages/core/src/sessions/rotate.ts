@@ -170,7 +170,13 @@ async function answerUsedToken(
 ): Promise<TokenSet> {
   const { parts, token, session } = found;
   const usedAt = token.usedAt ?? now;
+  // The user (its token epoch) is read BEFORE the family's state: a revocation committed between
+  // the two reads is seen as a dead family (no re-issue), and one committed after both leaves the
+  // re-issued token with the epoch from before it, so it is refused once the revocation commits.
+  const user = await rt.store.getUserById(session.userId);
   const next = token.successorId === null ? null : await rt.store.getRefreshToken(token.successorId);
+  // A family that died meanwhile answers as dead: no re-issue, and no second reuse detection.
+  if (next !== null) assertFamilyLive(next.session, now);
   const successor = next?.token ?? null;
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
 
@@ -184,7 +190,6 @@ async function answerUsedToken(
     token.successorSealed !== null;
   if (graceApplies) {
     const opened = open(graceKey(parts), token.successorSealed as string, token.id)?.toString("utf8");
-    const user = await rt.store.getUserById(session.userId);
     if (opened !== undefined && parseRefreshToken(opened)?.id === successor.id && user !== null) {
       const set = await issueTokenSet(rt, { user, session: next.session, refreshToken: opened, now });
       await rt.audit({ type: "refresh.grace_reissued", ...who, data: { sinceFirstUseMs: now - usedAt } });
