@@ -62,4 +62,24 @@ describe("TESSERA_REFRESH_CONTEXT over HTTP", () => {
     expect(types).not.toContain("refresh.context_changed");
     expect(types).not.toContain("refresh.context_mismatch");
   });
+
+  // Regression (issue 14.10): strict mode was bypassed by sending no User-Agent on the refresh.
+  it("strict: a refresh without the User-Agent the login had is a change (401 context_mismatch)", async () => {
+    server = await startTestServer({ TESSERA_REFRESH_CONTEXT: "strict" });
+    const email = uniqueEmail();
+    await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
+    const jar = new CookieJar();
+    const login = await server.call("POST", "/auth/login", {
+      json: { email, password: STRONG_PASSWORD },
+      jar,
+      headers: { "user-agent": FIREFOX },
+    });
+    const csrf = login.body.csrf_token as string;
+    const refresh = await server.call("POST", "/auth/refresh", {
+      jar,
+      headers: { "x-csrf-token": csrf, "user-agent": "" },
+    });
+    expect(refresh.status).toBe(401);
+    expect(refresh.body.error).toBe("context_mismatch");
+  });
 });
