@@ -62,7 +62,7 @@ export function createRateLimits(
   return {
     perIp: counting(rules.ip, "ip"),
     register: counting(rules.login, "register"),
-    failures: rules.login ? failureBudget(app, rules.login, counter) : null,
+    failures: rules.login ? failureBudget(app, { ...rules.login, failClosed: true }, counter) : null,
   };
 }
 
