@@ -24,7 +24,7 @@ function failure(env: Record<string, string>): ConfigError {
 }
 
 describe("defaults", () => {
-  it("match DESIGN.md's Configuration section", () => {
+  it("are the documented defaults (server README, Configuration)", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       production: false,
