@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
-import { isIP } from "node:net";
 import { z } from "zod";
+import { commaList } from "./comma-list.js";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { parseMasterKey } from "./master-key.js";
 import { parseResourceSecrets, SECRET_RULE } from "./resource-secrets.js";
 import { checkReadableFile, type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
-import type { DatabaseConfig, ServerConfig, TrustProxy } from "./server-config.js";
+import type { DatabaseConfig, ServerConfig } from "./server-config.js";
+import { parseTrustProxy } from "./trust-proxy.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -34,12 +35,6 @@ const bounded = (fallback: string, min: number, max: number, range: string) =>
 
 const positiveCount = (t: string) => (/^[1-9]\d{0,6}$/.test(t) ? Number(t) : undefined);
 
-const commaList = (text: string) =>
-  text
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-
 function parseDatabaseUrl(text: string): DatabaseConfig | undefined {
   if (text.startsWith("sqlite:")) {
     const path = text.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
@@ -57,23 +52,6 @@ function parseOrigin(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function parseTrustProxy(text: string): TrustProxy | undefined {
-  if (text === "" || text === "false" || text === "0") return false;
-  if (/^\d{1,2}$/.test(text)) return Number(text);
-  const entries = commaList(text);
-  const named = new Set(["loopback", "linklocal", "uniquelocal"]);
-  const valid = entries.every((entry) => {
-    if (named.has(entry)) return true;
-    const [address = "", prefix, ...rest] = entry.split("/");
-    const family = isIP(address);
-    if (family === 0 || rest.length > 0) return false;
-    if (prefix === undefined) return true;
-    const bits = Number(prefix);
-    return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
-  });
-  return valid && entries.length > 0 ? entries : undefined;
 }
 
 const schema = z.object({

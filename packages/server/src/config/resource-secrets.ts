@@ -1,3 +1,5 @@
+import { commaList } from "./comma-list.js";
+
 /** The strength every resource-server secret must have; stated in the README and the error line. */
 export const SECRET_RULE =
   "secret of at least 32 characters, at least 10 of them distinct, and ~96 bits by character frequency (e.g. openssl rand -base64 32)";
@@ -36,14 +38,10 @@ export function isStrongSecret(secret: string): boolean {
  * parseResourceSecrets(`orders:${randomBytes(32).toString("base64url")}`);
  */
 export function parseResourceSecrets(text: string): Array<{ id: string; secret: string }> | undefined {
-  const entries = text
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "")
-    .map((entry) => {
-      const colon = entry.indexOf(":");
-      return { id: entry.slice(0, colon), secret: entry.slice(colon + 1), colon };
-    });
+  const entries = commaList(text).map((entry) => {
+    const colon = entry.indexOf(":");
+    return { id: entry.slice(0, colon), secret: entry.slice(colon + 1), colon };
+  });
   const ok = entries.every(
     (e) => e.colon > 0 && /^[A-Za-z0-9._-]{1,64}$/.test(e.id) && isStrongSecret(e.secret),
   );
