@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  RESOURCE_ID,
-  RESOURCE_SECRET,
+  RESOURCE_BASIC,
   STRONG_PASSWORD,
   startTestServer,
   type TestServer,
@@ -46,15 +45,14 @@ describe("one token, one spelling", () => {
     expect(me.status).toBe(401);
     expect(me.body.error).toBe("token_invalid");
 
-    const authorization = `Basic ${Buffer.from(`${RESOURCE_ID}:${RESOURCE_SECRET}`).toString("base64")}`;
     const good = await server.call("POST", "/oauth/introspect", {
       form: { token: access },
-      headers: { authorization },
+      headers: { authorization: RESOURCE_BASIC },
     });
     expect(good.body.active).toBe(true);
     const bad = await server.call("POST", "/oauth/introspect", {
       form: { token: twinToken },
-      headers: { authorization },
+      headers: { authorization: RESOURCE_BASIC },
     });
     expect(bad.body).toEqual({ active: false });
   });

@@ -7,6 +7,7 @@ import {
 } from "@tessera/verify";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  RESOURCE_BASIC,
   RESOURCE_ID,
   RESOURCE_SECRET,
   STRONG_PASSWORD,
@@ -108,10 +109,10 @@ describe("revocation feed beyond one page", () => {
   it("pages carry `more`; without `since` the answer is a compacted snapshot at the current cursor", async () => {
     server = await startTestServer();
     await fillFeed(server, FILLER_EVENTS);
-    const authorization = `Basic ${Buffer.from(`${RESOURCE_ID}:${RESOURCE_SECRET}`).toString("base64")}`;
+
     const feed = (since?: string) =>
       server?.call("GET", `/oauth/revocations${since === undefined ? "" : `?since=${since}`}`, {
-        headers: { authorization },
+        headers: { authorization: RESOURCE_BASIC },
       });
     const snapshot = await feed();
     expect(snapshot?.body.more).toBe(false);
