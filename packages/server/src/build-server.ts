@@ -235,11 +235,13 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: BODY_LIMIT,
-    // A request (headers and body) must arrive within requestTimeout; a socket silent that long is
-    // closed too, and an idle keep-alive connection after keepAliveTimeout. Node checks the request
-    // deadline every connectionsCheckingInterval (30 s by default): a quarter of the timeout here.
+    // A request (headers and body) must arrive within requestTimeout, counted from the first byte
+    // awaited, so a socket that never sends one is closed too; an idle keep-alive connection goes
+    // after keepAliveTimeout. Node checks the deadline every connectionsCheckingInterval (30 s by
+    // default): a quarter of the timeout here. The inactivity timeout is only a backstop (a
+    // response never read): it must not cut a slow handler, whose socket is quiet meanwhile.
     requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.requestTimeoutMs,
+    connectionTimeout: Math.max(60_000, 2 * config.requestTimeoutMs),
     keepAliveTimeout: config.keepAliveTimeoutMs,
     http: {
       headersTimeout: config.requestTimeoutMs,
