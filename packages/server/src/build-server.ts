@@ -244,6 +244,8 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
     connectionTimeout: Math.max(60_000, 2 * config.requestTimeoutMs),
     keepAliveTimeout: config.keepAliveTimeoutMs,
     http: {
+      // Node checks headersTimeout ≤ requestTimeout when the server is created.
+      requestTimeout: config.requestTimeoutMs,
       headersTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.max(25, Math.floor(config.requestTimeoutMs / 4)),
     },
