@@ -121,4 +121,24 @@ describe("client strings never reach a terminal raw", () => {
     expect(audit.some((e) => e.userAgent?.includes("Mozilla/5.0"))).toBe(true);
     for (const event of audit) expect(event.userAgent ?? "").not.toMatch(RAW);
   });
+
+  it("an address a trusted proxy passed on is escaped too", async () => {
+    server = await startTestServer({ TESSERA_TRUST_PROXY: "2" });
+    const email = `tty-ip-${Date.now()}@example.test`;
+    await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
+    const body = JSON.stringify({ email, password: STRONG_PASSWORD });
+    const head =
+      `POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\nX-Forwarded-For: `;
+    const junk = Buffer.from([0x9b, 0x33, 0x31, 0x6d, 0xe2, 0x80, 0xae]);
+    const answer = await rawRequest(
+      server.url,
+      Buffer.concat([Buffer.from(head), junk, Buffer.from(`, 10.0.0.1\r\n\r\n${body}`)]),
+    );
+    expect(answer.slice(0, 300)).toMatch(/^HTTP\/1.1 200/);
+    const audit = await server.store.listAudit({ limit: 100 });
+    const ips = audit.map((e) => e.ip ?? "");
+    expect(ips.some((ip) => ip.includes("\\u{009b}"))).toBe(true);
+    for (const ip of ips) expect(ip).not.toMatch(RAW);
+  });
 });
