@@ -18,7 +18,7 @@ describe("demo API (Hono + @tessera/verify against a real auth server)", () => {
       port: 0,
       env: {
         TESSERA_ALLOWED_ORIGINS: PAGE_ORIGIN,
-        TESSERA_RESOURCE_SECRETS: "demo-api:demo-api-secret-0123456789",
+        TESSERA_RESOURCE_SECRETS: "demo-api:demo-api-secret-0123456789-Qx7Lm2Pv",
       },
       passwordHasher: createTestHasher(),
       logger: false,
@@ -26,7 +26,7 @@ describe("demo API (Hono + @tessera/verify against a real auth server)", () => {
     revocation = httpRevocationSource({
       url: `${auth.url}/oauth/revocations`,
       clientId: "demo-api",
-      clientSecret: "demo-api-secret-0123456789",
+      clientSecret: "demo-api-secret-0123456789-Qx7Lm2Pv",
       intervalMs: 60_000,
     });
     await revocation.ready;

@@ -98,6 +98,8 @@ export interface RevocationFeed {
   /** Access tokens of `sub` with `epoch` below `epoch` (or, for tokens without one, `iat` below `not_before`) are revoked. */
   users: Array<{ sub: string; not_before: number; epoch: number }>;
   sessions: Array<{ sid: string; revoked_at: number }>;
+  /** More events wait after `cursor`: ask again at once (a page holds at most 5,000). */
+  more: boolean;
 }
 
 export interface PublicJwk {

@@ -26,6 +26,7 @@ import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { tesseraOptions } from "./config/tessera-options.js";
 import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
+import { limitConnections } from "./http/connection-limits.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
 import { HttpError } from "./http/http-error.js";
@@ -97,6 +98,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         ? null
         : createLoggers(options.logger?.level ?? config.logLevel, options.logger?.stream);
     const app = createFastify(config, loggers?.logger ?? false);
+    limitConnections(app.server, { max: config.maxConnections, perIp: config.maxConnectionsPerIp });
     const coreStore = redis
       ? withRevocationPublishing(store, redis, (error) =>
           app.log.warn({ err: error }, "revocation not pushed to Redis"),
@@ -148,7 +150,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       config,
       limits: createRateLimits(
         app,
-        { ip: config.rateLimitIp, login: config.rateLimitLogin },
+        { ip: config.rateLimitIp, login: config.rateLimitLogin, credentials: config.rateLimitCredentials },
         redis
           ? redisWindowCounter(redis, {
               onError: throttled(app, "Redis rate-limit counters unavailable; counting locally"),
@@ -233,6 +235,20 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: BODY_LIMIT,
+    // A request (headers and body) must arrive within requestTimeout, counted from the first byte
+    // awaited, so a socket that never sends one is closed too; an idle keep-alive connection goes
+    // after keepAliveTimeout. Node checks the deadline every connectionsCheckingInterval (30 s by
+    // default): a quarter of the timeout here. The inactivity timeout is only a backstop (a
+    // response never read): it must not cut a slow handler, whose socket is quiet meanwhile.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: Math.max(60_000, 2 * config.requestTimeoutMs),
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      // Node checks headersTimeout ≤ requestTimeout when the server is created.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(25, Math.floor(config.requestTimeoutMs / 4)),
+    },
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       sendError(request, reply, classifyError(error).code);
@@ -240,7 +256,11 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
     clientErrorHandler: answerClientError,
   };
   if (!config.tls) return Fastify(common);
-  const https = { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
+  const https = {
+    ...common.http,
+    cert: readFileSync(config.tls.certPath),
+    key: readFileSync(config.tls.keyPath),
+  };
   // The https overload types the instance for https.Server; routes only use the common surface.
   return Fastify({ ...common, https }) as unknown as FastifyInstance;
 }
@@ -312,11 +332,11 @@ function installHooks(
     if (query && QUERY_TOKEN_PARAMS.some((name) => Object.hasOwn(query, name))) {
       throw new HttpError("invalid_request");
     }
-    // The matched route, not the raw URL: "/%61uth/login" routes to /auth/login too.
+    // Every request is counted per IP; /auth and /oauth apart from the rest (health probes and
+    // JWKS fetches do not spend a client's auth budget). The matched route, not the raw URL:
+    // "/%61uth/login" routes to /auth/login too.
     const route = request.routeOptions.url ?? "";
-    if (ctx.limits.perIp && (route.startsWith("/auth/") || route.startsWith("/oauth/"))) {
-      await ctx.limits.perIp(request);
-    }
+    await ctx.limits.perIp?.(request, route.startsWith("/auth/") || route.startsWith("/oauth/"));
   });
 
   // While shutting down, answers still in flight end their keep-alive connection, so the server

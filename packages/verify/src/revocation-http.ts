@@ -26,7 +26,7 @@ export interface HttpRevocationOptions {
 
 /** A {@link RevocationSource} fed by the auth server's revocation feed. */
 export interface HttpRevocationSource extends RevocationSource {
-  /** Settles after the first poll (resolves on success, rejects on failure). */
+  /** Settles after the first poll has drained the feed (resolves on success, rejects on failure). */
   readonly ready: Promise<void>;
   /** Poll now (also what the timer does); resolves when the state is current. */
   refresh(): Promise<void>;
@@ -46,13 +46,19 @@ interface Feed {
   cursor: string;
   users: FeedUser[];
   sessions: FeedSession[];
+  /** More events wait after `cursor` (absent from older servers: no). */
+  more?: boolean;
 }
+
+/** Pages read in one poll at most (5,000 events each on Tessera): a runaway feed cannot pin a poll. */
+const MAX_PAGES_PER_POLL = 1000;
 
 function isFeed(value: unknown): value is Feed {
   if (typeof value !== "object" || value === null) return false;
-  const { cursor, users, sessions } = value as Record<string, unknown>;
+  const { cursor, users, sessions, more } = value as Record<string, unknown>;
   return (
     typeof cursor === "string" &&
+    (more === undefined || typeof more === "boolean") &&
     Array.isArray(users) &&
     Array.isArray(sessions) &&
     users.every(
@@ -75,7 +81,9 @@ function basic(id: string, secret: string): string {
 /**
  * Poll Tessera's revocation feed (`GET /oauth/revocations?since=<cursor>`, HTTP Basic, with
  * `If-None-Match`) and keep revoked sessions and user epochs in memory, so `isRevoked` costs no
- * network. A token is revoked when its `sid` was revoked, or its `epoch` is below its user's
+ * network. The first poll asks without a cursor and gets the server's compacted snapshot; every
+ * poll reads page after page while the answer says `more`, so `ready` and each poll end with the
+ * feed drained (a revocation is seen within one interval, however large the burst). A token is revoked when its `sid` was revoked, or its `epoch` is below its user's
  * feed epoch (for a token without `epoch`: its `iat` is before the user's `not_before`).
  * Until the first poll succeeds `isRevoked` waits for it and, if it failed, answers revoked
  * (fail closed); afterwards a failed poll keeps the last state (see `maxStalenessMs`).
@@ -120,20 +128,18 @@ export function httpRevocationSource(options: HttpRevocationOptions): HttpRevoca
     for (const [sub, u] of users) if (u.notBefore < horizon) users.delete(sub);
   }
 
-  async function poll(): Promise<void> {
+  /** Reads one page; `true` when the feed says more events wait. */
+  async function readPage(withEtag: boolean): Promise<boolean> {
     const target = new URL(url);
     if (cursor !== undefined) target.searchParams.set("since", cursor);
     const headers: Record<string, string> = { authorization, accept: "application/json" };
-    if (etag !== undefined) headers["if-none-match"] = etag;
+    if (withEtag && etag !== undefined) headers["if-none-match"] = etag;
     const response = await fetchFn(target, {
       headers,
       redirect: "error",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (response.status === 304) {
-      lastSuccess = clock.now();
-      return;
-    }
+    if (response.status === 304) return false;
     if (!response.ok) throw new Error(`revocation feed answered HTTP ${response.status}`);
     const body: unknown = await response.json();
     if (!isFeed(body)) throw new Error("revocation feed answered an unexpected shape");
@@ -147,6 +153,13 @@ export function httpRevocationSource(options: HttpRevocationOptions): HttpRevoca
     for (const s of body.sessions) sessions.set(s.sid, Math.max(sessions.get(s.sid) ?? 0, s.revoked_at));
     cursor = body.cursor;
     etag = response.headers.get("etag") ?? undefined;
+    return body.more === true;
+  }
+
+  /** One poll: every page until the feed is drained, so a burst is applied in one poll. */
+  async function poll(): Promise<void> {
+    let more = await readPage(true);
+    for (let pages = 1; more && pages < MAX_PAGES_PER_POLL; pages++) more = await readPage(false);
     lastSuccess = clock.now();
     prune();
   }

@@ -134,7 +134,7 @@ describe("RFC 7662 introspection", () => {
 describe("the revocation feed", () => {
   it("lists session and user revocations after a cursor, users collapsed to their latest epoch", async () => {
     const empty = await h.tessera.revocationFeed(undefined);
-    expect(empty).toEqual({ cursor: "0", users: [], sessions: [] });
+    expect(empty).toEqual({ cursor: "0", users: [], sessions: [], more: false });
     const { tokens } = await signUpAndIn(h.tessera);
     await h.tessera.logout({ refreshToken: tokens.refreshToken, context: CTX });
     const first = await h.tessera.revocationFeed(undefined);
@@ -156,8 +156,34 @@ describe("the revocation feed", () => {
       cursor: later.cursor,
       users: [],
       sessions: [],
+      more: false,
     });
     expect((await h.tessera.revocationFeed(undefined)).sessions).toHaveLength(3);
+  });
+
+  it("without a cursor: a snapshot of every user's latest epoch and the sessions revoked within the access-token lifetime", async () => {
+    const { tokens: old } = await signUpAndIn(h.tessera);
+    await h.tessera.logout({ refreshToken: old.refreshToken, context: CTX });
+    const { tokens: userWide } = await signUpAndIn(h.tessera);
+    await h.tessera.logoutAll(await h.tessera.authenticate(userWide.accessToken), CTX);
+    // Past the access-token lifetime (15 minutes) and the iat leeway: those sessions' tokens expired.
+    h.clock.advance(15 * 60_000 + 61_000);
+    const { tokens: recent } = await signUpAndIn(h.tessera);
+    await h.tessera.logout({ refreshToken: recent.refreshToken, context: CTX });
+
+    const snapshot = await h.tessera.revocationFeed(undefined);
+    expect(snapshot.sessions.map((s) => s.sid)).toEqual([recent.sessionId]);
+    expect(snapshot.users.map((u) => u.sub)).toEqual([userWide.user.id]);
+    expect(snapshot.more).toBe(false);
+    expect(await h.tessera.revocationFeed("0")).toEqual(snapshot);
+    // The pages from the start still hold everything.
+    const paged = await h.tessera.revocationFeed("1");
+    expect(paged.cursor).toBe(snapshot.cursor);
+    expect(await h.tessera.revocationFeed(snapshot.cursor)).toMatchObject({
+      users: [],
+      sessions: [],
+      more: false,
+    });
   });
 
   it.each(["", "abc", "-1", "1.5", "01", " 1", "1e3", "99999999999999999999"])(

@@ -63,9 +63,13 @@ describe("contextChanges", () => {
       "browser_family",
     ]);
   });
-  it("never counts an unknown side as a change", () => {
+  it("never counts an unknown login side, nor an unknown IP, as a change", () => {
     expect(contextChanges(at(null, null), at("10.0.0.1", UA.chrome))).toEqual([]);
-    expect(contextChanges(at("10.0.0.1", UA.chrome), at(null, null))).toEqual([]);
+    expect(contextChanges(at(null, UA.chrome), at(null, UA.chrome))).toEqual([]);
+  });
+  // Regression (issue 14.10): dropping the User-Agent dodged strict mode.
+  it("counts a user agent the login had and the refresh lacks as a browser change", () => {
+    expect(contextChanges(at("10.0.0.1", UA.chrome), at(null, null))).toEqual(["browser_family"]);
   });
 });
 

@@ -8,7 +8,9 @@ import type { ClientContext } from "../api.js";
  *   browser updates, OS updates and version strings do not count;
  * - a client IP outside the login IP's /16 (IPv4) or /48 (IPv6); an IPv4-mapped IPv6 address
  *   counts as IPv4, and an IPv4 ↔ IPv6 switch counts as a change.
- * A side that is unknown (`null`) at login or now is never a change.
+ * An IP unknown (`null`) on either side is not a change. A user agent the login had and the
+ * refresh lacks is a change of browser family (dropping the header must not dodge strict mode);
+ * one the login lacked is not compared.
  */
 
 export type BrowserFamily = "edge" | "opera" | "chrome" | "firefox" | "safari" | "other";
@@ -85,8 +87,9 @@ export function contextChanges(login: ClientContext, now: ClientContext): Contex
     const after = networkOf(now.ip) ?? now.ip;
     if (before !== after) changes.push("ip_prefix");
   }
-  if (login.userAgent !== null && now.userAgent !== null) {
-    if (browserFamily(login.userAgent) !== browserFamily(now.userAgent)) changes.push("browser_family");
+  if (login.userAgent !== null) {
+    const after = now.userAgent === null ? null : browserFamily(now.userAgent);
+    if (browserFamily(login.userAgent) !== after) changes.push("browser_family");
   }
   return changes;
 }

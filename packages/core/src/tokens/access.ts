@@ -96,6 +96,12 @@ export interface AccessTokenExpectations {
 export type KeyLookup = (kid: string) => Promise<SigningKey | undefined>;
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
+/**
+ * Whether a segment is the one canonical spelling of its bytes. Node's decoder ignores the unused
+ * low bits of the last character (and a length of 1 mod 4), so without this one token would have
+ * several spellings that `@tessera/verify` refuses but the server accepted.
+ */
+const isCanonical = (part: string) => Buffer.from(part, "base64url").toString("base64url") === part;
 /** How far in the future an `iat` may be before the token is refused (clock skew between instances). */
 const IAT_LEEWAY_S = 60;
 
@@ -132,7 +138,9 @@ export async function verifyAccessToken(
   expected: AccessTokenExpectations,
 ): Promise<AccessTokenClaims> {
   const parts = token.split(".");
-  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) throw invalid("malformed");
+  if (parts.length !== 3 || !parts.every((p) => B64URL.test(p) && isCanonical(p))) {
+    throw invalid("malformed");
+  }
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
 
   const header = parseJsonObject(encodedHeader);

@@ -7,6 +7,7 @@ import { parseMasterKey } from "../config/master-key.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import { type Environment, readSecret } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
+import { jsonLine, printable } from "../printable.js";
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
 
@@ -46,7 +47,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
     .action(async (opts: { json?: boolean; limit: string }) =>
       run(async ({ tessera }) => {
         const list = await tessera.adminListUsers({ limit: Number(opts.limit) });
-        if (opts.json) return io.out(JSON.stringify(list));
+        if (opts.json) return io.out(jsonLine(list));
         io.out(table([["ID", "EMAIL"], ...list.map((u) => [u.id, u.email])]));
       })(),
     );
@@ -67,7 +68,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
     .action(async (user: string, opts: { json?: boolean }) =>
       run(async ({ tessera }) => {
         const list = await tessera.adminListSessions(user);
-        if (opts.json) return io.out(JSON.stringify(list));
+        if (opts.json) return io.out(jsonLine(list));
         io.out(
           table([
             ["ID", "CREATED", "LAST USED", "LAST IP", "USER AGENT"],
@@ -92,7 +93,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
   const keys = program.command("keys").description("signing keys");
   const printKeys = async ({ tessera }: AdminContext, json: boolean | undefined) => {
     const list = await tessera.listKeys();
-    if (json) return io.out(JSON.stringify(list));
+    if (json) return io.out(jsonLine(list));
     io.out(
       table([
         ["KID", "ALG", "STATUS", "CREATED", "ACTIVATED", "RETIRED"],
@@ -191,14 +192,14 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
           if (opts.since) filter.since = parseWhen(opts.since, "--since");
           if (opts.until) filter.until = parseWhen(opts.until, "--until");
           let events = await latestEvents(admin, filter, limit);
-          if (opts.json) for (const e of events) io.out(JSON.stringify(e));
+          if (opts.json) for (const e of events) io.out(jsonLine(e));
           else if (events.length > 0) io.out(table([AUDIT_HEADER, ...events.map(auditRow)]));
           if (!opts.follow) return;
           let lastId = Math.max(0, ...events.map((e) => e.id ?? 0));
           for (;;) {
             await new Promise((resolve) => setTimeout(resolve, 1_000));
             events = await admin.tessera.listAudit({ ...filter, afterId: lastId, limit: 1_000 });
-            for (const e of events) io.out(opts.json ? JSON.stringify(e) : auditRow(e).join("  "));
+            for (const e of events) io.out(opts.json ? jsonLine(e) : auditRow(e).map(printable).join("  "));
             lastId = Math.max(lastId, ...events.map((e) => e.id ?? 0));
           }
         })(),

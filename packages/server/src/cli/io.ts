@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { printable } from "../printable.js";
 
 /** Where a command writes: stdout for results, stderr for notes. */
 export interface CliIo {
@@ -44,12 +45,13 @@ export const processIo: CliIo = {
 };
 
 /**
- * Formats rows as an aligned text table.
+ * Formats rows as an aligned text table; control and bidi characters in a cell are escaped.
  *
  * @example
  * table([["id", "email"], ["u1", "a@example.com"]]);
  */
-export function table(rows: ReadonlyArray<ReadonlyArray<string>>): string {
+export function table(cells: ReadonlyArray<ReadonlyArray<string>>): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {

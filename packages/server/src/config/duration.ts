@@ -22,6 +22,11 @@ export function parseDuration(text: string): number | null {
 export interface RateLimitRule {
   max: number;
   windowMs: number;
+  /**
+   * A failure budget (lock-out): an in-memory counter that is full never drops a live window of
+   * it to make room, it refuses new keys instead.
+   */
+  failClosed?: boolean;
 }
 
 /**

@@ -9,6 +9,8 @@ import { parseMasterKey } from "./master-key.js";
 import { resolveMasterKey } from "./resolve-master-key.js";
 
 const KEY_HEX = "00".repeat(16) + "ff".repeat(16);
+const ORDERS_SECRET = "Vq3kP9sLx2mT7wZbR4nH8cJ6fY1dG5aE";
+const BILLING_SECRET = "b1lling-S3cret_9QwErTy7UiOp2AsDf";
 const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
 
 function failure(env: Record<string, string>): ConfigError {
@@ -22,7 +24,7 @@ function failure(env: Record<string, string>): ConfigError {
 }
 
 describe("defaults", () => {
-  it("match DESIGN.md's Configuration section", () => {
+  it("are the documented defaults (server README, Configuration)", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       production: false,
@@ -41,6 +43,11 @@ describe("defaults", () => {
       registration: "open",
       rateLimitLogin: { max: 10, windowMs: 15 * 60_000 },
       rateLimitIp: { max: 300, windowMs: 60_000 },
+      rateLimitCredentials: { max: 20, windowMs: 15 * 60_000 },
+      requestTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 800,
+      maxConnectionsPerIp: 100,
       trustProxy: false,
       masterKey: null,
       tls: null,
@@ -62,7 +69,7 @@ describe("defaults", () => {
       TESSERA_RATE_LIMIT_LOGIN: "5/1h",
       TESSERA_TRUST_PROXY: "10.0.0.0/8, ::1",
       TESSERA_MASTER_KEY: KEY_HEX,
-      TESSERA_RESOURCE_SECRETS: "orders:0123456789abcdef0123,billing:fedcba9876543210fedc",
+      TESSERA_RESOURCE_SECRETS: `orders:${ORDERS_SECRET},billing:${BILLING_SECRET}`,
       TESSERA_SIGNING_ALG: "ES256",
     });
     expect(c.database).toEqual({ kind: "postgres", connectionString: "postgres://u:p@db:5432/tessera" });
@@ -75,8 +82,8 @@ describe("defaults", () => {
     expect(c.trustProxy).toEqual(["10.0.0.0/8", "::1"]);
     expect(c.masterKey).toHaveLength(32);
     expect(c.resourceSecrets).toEqual([
-      { id: "orders", secret: "0123456789abcdef0123" },
-      { id: "billing", secret: "fedcba9876543210fedc" },
+      { id: "orders", secret: ORDERS_SECRET },
+      { id: "billing", secret: BILLING_SECRET },
     ]);
     expect(loadConfig({ TESSERA_TRUST_PROXY: "2" }).trustProxy).toBe(2);
     expect(loadConfig({ TESSERA_DATABASE_URL: "sqlite::memory:" }).database).toEqual({
@@ -113,6 +120,18 @@ describe("an invalid value stops start-up with one line naming the variable", ()
     ["TESSERA_TLS_KEY", { TESSERA_TLS_CERT: "/etc/cert.pem" }],
     ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: "orders:short" }],
     ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: "no-colon-here-at-all" }],
+    // Regression (issue 14.14): any 16 characters were accepted as a resource secret.
+    ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: "orders:0123456789abcdef0123" }],
+    ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: `orders:${"a".repeat(40)}` }],
+    ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: `orders:${"password".repeat(4)}` }],
+    ["TESSERA_RESOURCE_SECRETS", { TESSERA_RESOURCE_SECRETS: `orders:${ORDERS_SECRET},billing:short` }],
+    ["TESSERA_RATE_LIMIT_CREDENTIALS", { TESSERA_RATE_LIMIT_CREDENTIALS: "many" }],
+    ["TESSERA_REQUEST_TIMEOUT", { TESSERA_REQUEST_TIMEOUT: "forever" }],
+    ["TESSERA_REQUEST_TIMEOUT", { TESSERA_REQUEST_TIMEOUT: "1h" }],
+    ["TESSERA_KEEP_ALIVE_TIMEOUT", { TESSERA_KEEP_ALIVE_TIMEOUT: "10ms" }],
+    ["TESSERA_MAX_CONNECTIONS", { TESSERA_MAX_CONNECTIONS: "0" }],
+    ["TESSERA_MAX_CONNECTIONS", { TESSERA_MAX_CONNECTIONS: "off" }],
+    ["TESSERA_MAX_CONNECTIONS_PER_IP", { TESSERA_MAX_CONNECTIONS_PER_IP: "-1" }],
     ["TESSERA_REFRESH_CONTEXT", { TESSERA_REFRESH_CONTEXT: "paranoid" }],
     ["TESSERA_AUDIT_RETENTION", { TESSERA_AUDIT_RETENTION: "forever" }],
     ["TESSERA_AUDIT_RETENTION", { TESSERA_AUDIT_RETENTION: "12h" }],
@@ -235,9 +254,9 @@ describe("every secret setting has a _FILE form", () => {
   const values: Record<string, [string, (c: ReturnType<typeof loadConfig>) => unknown, unknown]> = {
     TESSERA_MASTER_KEY: [KEY_HEX, (c) => Buffer.from(c.masterKey ?? []).toString("hex"), KEY_HEX],
     TESSERA_RESOURCE_SECRETS: [
-      "orders:0123456789abcdef0123",
+      `orders:${ORDERS_SECRET}`,
       (c) => c.resourceSecrets,
-      [{ id: "orders", secret: "0123456789abcdef0123" }],
+      [{ id: "orders", secret: ORDERS_SECRET }],
     ],
     TESSERA_DATABASE_URL: [
       "postgres://u:p@db/t",
@@ -336,5 +355,32 @@ describe("durations, rate rules and master keys", () => {
     expect(second.note).toBeNull();
     expect(Buffer.from(second.key)).toEqual(Buffer.from(first.key));
     expect(parseMasterKey(readFileSync(keyPath, "utf8"))).not.toBeNull();
+  });
+});
+
+describe("connection limits", () => {
+  it("are configurable; the per-address cap is off by default behind a proxy", () => {
+    const c = loadConfig({
+      TESSERA_REQUEST_TIMEOUT: "2s",
+      TESSERA_KEEP_ALIVE_TIMEOUT: "500ms",
+      TESSERA_MAX_CONNECTIONS: "50",
+      TESSERA_MAX_CONNECTIONS_PER_IP: "5",
+      TESSERA_RATE_LIMIT_CREDENTIALS: "off",
+    });
+    expect(c).toMatchObject({
+      requestTimeoutMs: 2_000,
+      keepAliveTimeoutMs: 500,
+      maxConnections: 50,
+      maxConnectionsPerIp: 5,
+      rateLimitCredentials: null,
+    });
+    expect(loadConfig({ TESSERA_TRUST_PROXY: "1" }).maxConnectionsPerIp).toBeNull();
+    expect(loadConfig({ TESSERA_MAX_CONNECTIONS_PER_IP: "off" }).maxConnectionsPerIp).toBeNull();
+  });
+
+  it("a weak resource secret's error line states the rule", () => {
+    const error = failure({ TESSERA_RESOURCE_SECRETS: "orders:0123456789abcdef0123" });
+    expect(error.message).toContain("at least 32 characters");
+    expect(error.message).not.toContain("0123456789abcdef0123");
   });
 });

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
-import { isIP } from "node:net";
 import { z } from "zod";
+import { commaList } from "./comma-list.js";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { parseMasterKey } from "./master-key.js";
+import { parseResourceSecrets, SECRET_RULE } from "./resource-secrets.js";
 import { checkReadableFile, type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
-import type { DatabaseConfig, ServerConfig, TrustProxy } from "./server-config.js";
+import type { DatabaseConfig, ServerConfig } from "./server-config.js";
+import { parseTrustProxy } from "./trust-proxy.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,11 +30,10 @@ const duration = (fallback: string) =>
     parseDuration(fallback) ?? 0,
   );
 
-const commaList = (text: string) =>
-  text
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+const bounded = (fallback: string, min: number, max: number, range: string) =>
+  duration(fallback).refine((ms) => ms >= min && ms <= max, `must be ${range}`);
+
+const positiveCount = (t: string) => (/^[1-9]\d{0,6}$/.test(t) ? Number(t) : undefined);
 
 function parseDatabaseUrl(text: string): DatabaseConfig | undefined {
   if (text.startsWith("sqlite:")) {
@@ -51,34 +52,6 @@ function parseOrigin(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function parseTrustProxy(text: string): TrustProxy | undefined {
-  if (text === "" || text === "false" || text === "0") return false;
-  if (/^\d{1,2}$/.test(text)) return Number(text);
-  const entries = commaList(text);
-  const named = new Set(["loopback", "linklocal", "uniquelocal"]);
-  const valid = entries.every((entry) => {
-    if (named.has(entry)) return true;
-    const [address = "", prefix, ...rest] = entry.split("/");
-    const family = isIP(address);
-    if (family === 0 || rest.length > 0) return false;
-    if (prefix === undefined) return true;
-    const bits = Number(prefix);
-    return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
-  });
-  return valid && entries.length > 0 ? entries : undefined;
-}
-
-function parseResourceSecrets(text: string): Array<{ id: string; secret: string }> | undefined {
-  const entries = commaList(text).map((entry) => {
-    const colon = entry.indexOf(":");
-    return { id: entry.slice(0, colon), secret: entry.slice(colon + 1), colon };
-  });
-  const ok = entries.every(
-    (e) => e.colon > 0 && /^[A-Za-z0-9._-]{1,64}$/.test(e.id) && e.secret.length >= 16,
-  );
-  return ok ? entries.map(({ id, secret }) => ({ id, secret })) : undefined;
 }
 
 const schema = z.object({
@@ -130,6 +103,20 @@ const schema = z.object({
     max: 300,
     windowMs: MINUTE,
   }),
+  TESSERA_RATE_LIMIT_CREDENTIALS: parsed(
+    parseRateLimit,
+    "expected <count>/<duration> (e.g. 20/15m) or off",
+  ).default({
+    max: 20,
+    windowMs: 15 * MINUTE,
+  }),
+  TESSERA_REQUEST_TIMEOUT: bounded("10s", 100, 10 * MINUTE, "between 100ms and 10m"),
+  TESSERA_KEEP_ALIVE_TIMEOUT: bounded("5s", 100, 10 * MINUTE, "between 100ms and 10m"),
+  TESSERA_MAX_CONNECTIONS: parsed(positiveCount, "expected a whole number of connections ≥ 1").default(800),
+  TESSERA_MAX_CONNECTIONS_PER_IP: parsed(
+    (t) => (t === "off" ? null : positiveCount(t)),
+    "expected a whole number of connections ≥ 1, or off",
+  ).optional(),
   TESSERA_TRUST_PROXY: parsed(
     parseTrustProxy,
     "expected a hop count (1) or a comma list of proxy addresses/CIDRs (10.0.0.0/8, loopback)",
@@ -142,7 +129,7 @@ const schema = z.object({
   TESSERA_TLS_KEY: z.string().min(1).optional(),
   TESSERA_RESOURCE_SECRETS: parsed(
     parseResourceSecrets,
-    "expected a comma list of id:secret (id of [A-Za-z0-9._-], secret of at least 16 characters)",
+    `expected a comma list of id:secret (id of [A-Za-z0-9._-], ${SECRET_RULE})`,
   ).default([]),
   TESSERA_REFRESH_CONTEXT: z
     .enum(["audit", "strict", "off"], "expected audit, strict or off")
@@ -211,6 +198,17 @@ export function loadConfig(env: Environment): ServerConfig {
     registration: v.TESSERA_REGISTRATION,
     rateLimitLogin: v.TESSERA_RATE_LIMIT_LOGIN,
     rateLimitIp: v.TESSERA_RATE_LIMIT_IP,
+    rateLimitCredentials: v.TESSERA_RATE_LIMIT_CREDENTIALS,
+    requestTimeoutMs: v.TESSERA_REQUEST_TIMEOUT,
+    keepAliveTimeoutMs: v.TESSERA_KEEP_ALIVE_TIMEOUT,
+    maxConnections: v.TESSERA_MAX_CONNECTIONS,
+    // Behind a proxy every connection comes from the proxy: no per-address cap unless asked for.
+    maxConnectionsPerIp:
+      v.TESSERA_MAX_CONNECTIONS_PER_IP !== undefined
+        ? v.TESSERA_MAX_CONNECTIONS_PER_IP
+        : v.TESSERA_TRUST_PROXY === false
+          ? 100
+          : null,
     trustProxy: v.TESSERA_TRUST_PROXY,
     masterKey: v.TESSERA_MASTER_KEY ?? null,
     tls: null,

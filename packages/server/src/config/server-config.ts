@@ -28,8 +28,18 @@ export interface ServerConfig {
   registration: "open" | "closed";
   /** Failed logins per (account, client IP); `null` = off. */
   rateLimitLogin: RateLimitRule | null;
-  /** Requests per client IP to `/auth/*` and `/oauth/*`; `null` = off. */
+  /** Requests per client IP, counted apart for `/auth/*`+`/oauth/*` and every other path; `null` = off. */
   rateLimitIp: RateLimitRule | null;
+  /** Failed resource-credential (HTTP Basic) checks per client IP; `null` = off. */
+  rateLimitCredentials: RateLimitRule | null;
+  /** Time a client has to send a whole request, headers and body (`TESSERA_REQUEST_TIMEOUT`). */
+  requestTimeoutMs: number;
+  /** Idle time after which a keep-alive connection (or a silent socket) is closed. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most, over all clients. */
+  maxConnections: number;
+  /** Open connections at most per peer address (IPv6: per /64); `null` = no per-address cap. */
+  maxConnectionsPerIp: number | null;
   trustProxy: TrustProxy;
   /** `null` outside production when none was given: `resolveMasterKey` then makes a development key. */
   masterKey: Uint8Array | null;

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  RESOURCE_ID,
+  RESOURCE_SECRET,
   STRONG_PASSWORD,
   startTestServer,
   type TestServer,
@@ -129,7 +131,7 @@ describe("per-IP limits", () => {
     expect(res.body.error).toBe("rate_limited");
   });
 
-  it("limits every /auth and /oauth request per IP; other paths are not counted", async () => {
+  it("limits every /auth and /oauth request per IP; other paths have a budget of their own", async () => {
     server = await startTestServer({ TESSERA_RATE_LIMIT_IP: "3/1m" });
     for (let i = 0; i < 3; i++) expect((await server.call("GET", "/auth/me")).status).toBe(401);
     const limited = await server.call("POST", "/oauth/token", {
@@ -138,11 +140,16 @@ describe("per-IP limits", () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(limited.body.error).toBe("rate_limited");
-    expect((await server.call("GET", "/healthz")).status).toBe(200);
-    expect((await server.call("GET", "/.well-known/jwks.json")).status).toBe(200);
     // Regression: a percent-encoded path reaches the same route and must not slip past the limit.
     const encoded = await server.call("GET", "/%61uth/me");
     expect(encoded.status).toBe(429);
+    // Regression (issue 14.3): only /auth and /oauth were limited.
+    expect((await server.call("GET", "/healthz")).status).toBe(200);
+    expect((await server.call("GET", "/.well-known/jwks.json")).status).toBe(200);
+    expect((await server.call("GET", "/no-such-path")).status).toBe(404);
+    const other = await server.call("GET", "/healthz");
+    expect(other.status).toBe(429);
+    expect(other.headers.get("retry-after")).toMatch(/^\d+$/);
   });
 
   it("`off` disables both limits", async () => {
@@ -154,5 +161,33 @@ describe("per-IP limits", () => {
         (await server.call("POST", "/auth/login", { json: { email, password: "wrong password" } })).status,
       ).toBe(401);
     }
+  });
+});
+
+describe("failed resource credentials per IP", () => {
+  const basic = (secret: string) => `Basic ${Buffer.from(`${RESOURCE_ID}:${secret}`).toString("base64")}`;
+  const feed = (secret: string, ip: string) =>
+    server?.call("GET", "/oauth/revocations", {
+      headers: { authorization: basic(secret), "x-forwarded-for": ip },
+    });
+
+  // Regression (issue 14.14): resource credentials could be guessed without any limit.
+  it("answers 429 with Retry-After once an address has spent its failures; others and good credentials are unaffected", async () => {
+    server = await startTestServer({
+      TESSERA_RATE_LIMIT_CREDENTIALS: "3/15m",
+      TESSERA_TRUST_PROXY: "loopback",
+    });
+    for (let i = 0; i < 10; i++) expect((await feed(RESOURCE_SECRET, "10.0.0.1"))?.status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await feed(`wrong-${i}`, "10.0.0.1"))?.status).toBe(401);
+    const blocked = await feed(RESOURCE_SECRET, "10.0.0.1");
+    expect(blocked?.status).toBe(429);
+    expect(blocked?.body.error).toBe("rate_limited");
+    expect(Number(blocked?.headers.get("retry-after"))).toBeGreaterThan(0);
+    const introspect = await server.call("POST", "/oauth/introspect", {
+      form: { token: "x" },
+      headers: { authorization: basic(RESOURCE_SECRET), "x-forwarded-for": "10.0.0.1" },
+    });
+    expect(introspect.status).toBe(429);
+    expect((await feed(RESOURCE_SECRET, "10.0.0.2"))?.status).toBe(200);
   });
 });

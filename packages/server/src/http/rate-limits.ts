@@ -5,7 +5,7 @@ import type { RateLimitRule } from "../config/duration.js";
 import { HttpError } from "./http-error.js";
 import { memoryWindowCounter, type Reservation, type WindowCounter } from "./window-counter.js";
 
-/** Counts failures of one kind per (account, client IP) and refuses once the budget is spent. */
+/** Counts failures of one kind (per account and client IP, or per IP) and refuses once the budget is spent. */
 export interface FailureBudget {
   /**
    * Counts this attempt against the account+IP budget, or throws 429 `rate_limited` (with
@@ -19,12 +19,17 @@ export interface FailureBudget {
 
 /** The server's rate limits; a `null` member is switched off (`off`). */
 export interface RateLimits {
-  /** Every request to `/auth/*` and `/oauth/*`, per client IP (`TESSERA_RATE_LIMIT_IP`). */
-  perIp: ((request: FastifyRequest) => Promise<void>) | null;
+  /**
+   * Every request per client IP (`TESSERA_RATE_LIMIT_IP`), in two budgets: `/auth/*`+`/oauth/*`
+   * (`auth` true) and every other path.
+   */
+  perIp: ((request: FastifyRequest, auth: boolean) => Promise<void>) | null;
   /** Registrations per client IP (the `TESSERA_RATE_LIMIT_LOGIN` budget). */
   register: ((request: FastifyRequest) => Promise<void>) | null;
   /** Failed logins, password changes and account deletions per account and IP. */
   failures: FailureBudget | null;
+  /** Failed resource-server credentials per client IP (`TESSERA_RATE_LIMIT_CREDENTIALS`). */
+  credentials: FailureBudget | null;
 }
 
 // IPv6 clients usually own a whole /64: count them as one.
@@ -48,7 +53,7 @@ const accountKey = (account: string) =>
  */
 export function createRateLimits(
   app: FastifyInstance,
-  rules: { ip: RateLimitRule | null; login: RateLimitRule | null },
+  rules: { ip: RateLimitRule | null; login: RateLimitRule | null; credentials?: RateLimitRule | null },
   counter: WindowCounter = memoryWindowCounter(),
 ): RateLimits {
   const counting = (rule: RateLimitRule | null, prefix: string) => {
@@ -59,16 +64,27 @@ export function createRateLimits(
     };
   };
 
+  const auth = counting(rules.ip, "ip");
+  const other = counting(rules.ip, "ip-other");
+  const budget = (rule: RateLimitRule | null | undefined, keyOf: FailureKey) =>
+    rule ? failureBudget(app, { ...rule, failClosed: true }, counter, keyOf) : null;
   return {
-    perIp: counting(rules.ip, "ip"),
+    perIp: auth && other ? (request, isAuth) => (isAuth ? auth : other)(request) : null,
     register: counting(rules.login, "register"),
-    failures: rules.login ? failureBudget(app, rules.login, counter) : null,
+    failures: budget(rules.login, (request, account) => `fail:${accountKey(account)}:${clientKey(request)}`),
+    // Per IP only: the credential id is the attacker's choice.
+    credentials: budget(rules.credentials, (request) => `cred:${clientKey(request)}`),
   };
 }
 
-function failureBudget(app: FastifyInstance, rule: RateLimitRule, counter: WindowCounter): FailureBudget {
-  const keyOf = (request: FastifyRequest, account: string) =>
-    `fail:${accountKey(account)}:${clientKey(request)}`;
+type FailureKey = (request: FastifyRequest, account: string) => string;
+
+function failureBudget(
+  app: FastifyInstance,
+  rule: RateLimitRule,
+  counter: WindowCounter,
+  keyOf: FailureKey,
+): FailureBudget {
   /** Attempts counted by `check` whose outcome is not known yet. */
   const pending = new WeakMap<FastifyRequest, Reservation>();
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { HttpError } from "./http-error.js";
+import type { FailureBudget } from "./rate-limits.js";
 import { singleHeader } from "./single-header.js";
 
 const CHALLENGE = { "www-authenticate": 'Basic realm="tessera", charset="UTF-8"' };
@@ -49,4 +50,27 @@ export function requireResourceCredential(
   }
   if (found === null) throw new HttpError("invalid_client", CHALLENGE);
   return found;
+}
+
+/**
+ * {@link requireResourceCredential} behind the per-IP failure budget
+ * (`TESSERA_RATE_LIMIT_CREDENTIALS`): once an address has spent it, every attempt from there is
+ * 429 `rate_limited` with `Retry-After`, before any comparison; a good credential gives its
+ * attempt back.
+ *
+ * @example
+ * const resourceId = await authenticateResource(request, config.resourceSecrets, limits.credentials);
+ */
+export async function authenticateResource(
+  request: FastifyRequest,
+  credentials: ReadonlyArray<{ id: string; secret: string }>,
+  budget: FailureBudget | null,
+): Promise<string> {
+  await budget?.check(request, "");
+  try {
+    return requireResourceCredential(request, credentials);
+  } catch (error) {
+    await budget?.spend(request, "");
+    throw error;
+  }
 }

@@ -57,12 +57,41 @@ describe("memoryWindowCounter", () => {
     expect((await counter.reserve("k", RULE)).allowed).toBe(false);
   });
 
-  it("keeps at most maxKeys windows, dropping the oldest", async () => {
+  it("keeps at most maxKeys windows per prefix, dropping the oldest live request window", async () => {
     const counter = memoryWindowCounter({ maxKeys: 2 });
-    for (let i = 0; i < RULE.max; i++) await counter.add("old", RULE);
-    await counter.add("b", RULE);
-    await counter.add("c", RULE);
-    expect((await counter.reserve("old", RULE)).allowed).toBe(true);
+    for (let i = 0; i < RULE.max; i++) await counter.add("ip:old", RULE);
+    await counter.add("ip:b", RULE);
+    await counter.add("ip:c", RULE);
+    expect((await counter.reserve("ip:old", RULE)).allowed).toBe(true);
+  });
+
+  // Regression (issue 14.4): 50,500 requests from distinct addresses evicted a live lock-out.
+  it("never evicts a live failure window: a flood of distinct keys past the cap leaves a lock-out in place", async () => {
+    let now = 1_000;
+    const counter = memoryWindowCounter({ maxKeys: 100, now: () => now });
+    const lockout = { max: 3, windowMs: 900_000, failClosed: true };
+    for (let i = 0; i < lockout.max; i++) await counter.add("fail:victim:10.0.0.1", lockout);
+    expect((await counter.reserve("fail:victim:10.0.0.1", lockout)).allowed).toBe(false);
+    for (let i = 0; i < 300; i++) {
+      await counter.reserve(`ip:10.1.${i >> 8}.${i & 255}`, RULE);
+      await counter.reserve(`register:10.1.${i >> 8}.${i & 255}`, RULE);
+      await counter.add(`fail:spray${i}:10.2.0.1`, lockout);
+    }
+    expect((await counter.reserve("fail:victim:10.0.0.1", lockout)).allowed).toBe(false);
+    // A new failure window while the table is full of live ones is refused (fail closed)…
+    const full = await counter.reserve("fail:newcomer:10.3.0.1", lockout);
+    expect(full.allowed).toBe(false);
+    expect(full.retryAfterMs).toBeGreaterThan(0);
+    // …and expired windows are the first to go.
+    now += lockout.windowMs;
+    expect((await counter.reserve("fail:newcomer:10.3.0.1", lockout)).allowed).toBe(true);
+  });
+
+  it("a released attempt frees its slot: successes never fill a fail-closed prefix", async () => {
+    const counter = memoryWindowCounter({ maxKeys: 10 });
+    const lockout = { max: 3, windowMs: 900_000, failClosed: true };
+    for (let i = 0; i < 50; i++) await (await counter.reserve(`fail:user${i}:10.0.0.1`, lockout)).release();
+    expect((await counter.reserve("fail:last:10.0.0.1", lockout)).allowed).toBe(true);
   });
 });
 

@@ -24,8 +24,11 @@ export interface WindowCounter {
 }
 
 /**
- * A counter in this process's memory (one instance; also the fallback while Redis is away). It
- * holds at most `maxKeys` keys, dropping the oldest window first.
+ * A counter in this process's memory (one instance; also the fallback while Redis is away). Keys
+ * are kept per prefix (the text before the first `:`), at most `maxKeys` each, so a flood of one
+ * kind never pushes out another. When a prefix is full, expired windows go first; then a request
+ * window (`ip:`, …) may drop the oldest live one, but a rule with `failClosed` (failure budgets,
+ * lock-outs) never loses a live window: a new key is refused until one expires.
  *
  * @example
  * const counter = memoryWindowCounter();
@@ -34,37 +37,70 @@ export interface WindowCounter {
 export function memoryWindowCounter(options: { now?: () => number; maxKeys?: number } = {}): WindowCounter {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 50_000;
-  const windows = new Map<string, { count: number; endsAt: number }>();
+  type Window = { count: number; endsAt: number };
+  // Map keeps insertion order: within a prefix (one rule each) the first key is the oldest window.
+  const prefixes = new Map<string, Map<string, Window>>();
+  const windowsOf = (key: string) => {
+    const prefix = key.slice(0, Math.max(0, key.indexOf(":")));
+    const known = prefixes.get(prefix);
+    if (known) return known;
+    const windows = new Map<string, Window>();
+    prefixes.set(prefix, windows);
+    return windows;
+  };
 
   const live = (key: string) => {
+    const windows = windowsOf(key);
     const entry = windows.get(key);
     if (entry && entry.endsAt > now()) return entry;
     if (entry) windows.delete(key);
     return undefined;
   };
-  const open = (key: string, rule: RateLimitRule) => {
+  /** Opens a window, or returns how long until room frees up when a fail-closed prefix is full. */
+  const open = (key: string, rule: RateLimitRule): Window | { fullForMs: number } => {
+    const windows = windowsOf(key);
+    if (windows.size >= maxKeys) {
+      for (const [oldKey, old] of windows) {
+        if (old.endsAt > now()) break;
+        windows.delete(oldKey);
+      }
+    }
+    if (windows.size >= maxKeys) {
+      const [oldestKey, oldest] = windows.entries().next().value as [string, Window];
+      if (rule.failClosed) return { fullForMs: Math.max(1, oldest.endsAt - now()) };
+      windows.delete(oldestKey);
+    }
     const entry = { count: 0, endsAt: now() + rule.windowMs };
     windows.set(key, entry);
-    // Map keeps insertion order: the first key is the oldest window.
-    if (windows.size > maxKeys) windows.delete(windows.keys().next().value as string);
     return entry;
   };
+  const refused = (retryAfterMs: number): Reservation => ({
+    allowed: false,
+    retryAfterMs,
+    release: async () => {},
+  });
 
   return {
     async reserve(key, rule) {
       const entry = live(key) ?? open(key, rule);
+      if ("fullForMs" in entry) return refused(entry.fullForMs);
       const retryAfterMs = entry.endsAt - now();
-      if (entry.count >= rule.max) return { allowed: false, retryAfterMs, release: async () => {} };
+      if (entry.count >= rule.max) return refused(retryAfterMs);
       entry.count += 1;
       const release = once(async () => {
         // Only into the window it was counted in: a later window owes it nothing.
-        if (live(key) === entry && entry.count > 0) entry.count -= 1;
+        if (live(key) !== entry || entry.count === 0) return;
+        entry.count -= 1;
+        // A window with nothing counted holds no state: free its slot (successful logins must
+        // not fill a fail-closed prefix).
+        if (entry.count === 0) windowsOf(key).delete(key);
       });
       return { allowed: true, retryAfterMs, release };
     },
     async add(key, rule) {
       const entry = live(key) ?? open(key, rule);
-      entry.count += 1;
+      // A full fail-closed prefix refuses every new key anyway: nothing is lost by not counting.
+      if (!("fullForMs" in entry)) entry.count += 1;
     },
   };
 }

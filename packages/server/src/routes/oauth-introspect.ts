@@ -3,7 +3,7 @@ import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { HttpError } from "../http/http-error.js";
-import { requireResourceCredential } from "../http/resource-auth.js";
+import { authenticateResource } from "../http/resource-auth.js";
 import { noStore } from "../http/token-body.js";
 import type { RouteContext } from "./route-context.js";
 
@@ -18,7 +18,7 @@ const MAX_CURSOR = 256;
 export function resourceServerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post("/oauth/introspect", async (request, reply) => {
     noStore(reply);
-    requireResourceCredential(request, ctx.config.resourceSecrets);
+    await authenticateResource(request, ctx.config.resourceSecrets, ctx.limits.credentials);
     const token = stringField(jsonObject(request.body ?? {}), "token", Number.MAX_SAFE_INTEGER);
     if (token.length > MAX_TOKEN) return reply.send({ active: false });
     try {
@@ -30,7 +30,7 @@ export function resourceServerRoutes(app: FastifyInstance, ctx: RouteContext): v
   });
 
   app.get<{ Querystring: Record<string, unknown> }>("/oauth/revocations", async (request, reply) => {
-    requireResourceCredential(request, ctx.config.resourceSecrets);
+    await authenticateResource(request, ctx.config.resourceSecrets, ctx.limits.credentials);
     const since = request.query.since;
     if (since !== undefined && (typeof since !== "string" || since.length > MAX_CURSOR)) {
       throw new HttpError("invalid_request");

@@ -191,6 +191,7 @@ describe("resource-server endpoints", () => {
       cursor: expect.any(String),
       users: expect.any(Array),
       sessions: expect.any(Array),
+      more: false,
     });
     const etag = first.headers.get("etag");
     expect(etag).toMatch(/^".+"$/);

@@ -17,7 +17,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function loginThenRefreshFromAnotherBrowser(mode: string) {
+/** Logs in with Firefox, then refreshes with `refreshAgent` (`""`: no User-Agent at all). */
+async function loginThenRefreshFromAnotherBrowser(mode: string, refreshAgent = CHROME) {
   server = await startTestServer({ TESSERA_REFRESH_CONTEXT: mode });
   const email = uniqueEmail();
   await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
@@ -30,7 +31,7 @@ async function loginThenRefreshFromAnotherBrowser(mode: string) {
   const csrf = login.body.csrf_token as string;
   const refresh = await server.call("POST", "/auth/refresh", {
     jar,
-    headers: { "x-csrf-token": csrf, "user-agent": CHROME },
+    headers: { "x-csrf-token": csrf, "user-agent": refreshAgent },
   });
   const audit = await server.store.listAudit({ userId: login.body.user.id, limit: 1000 });
   return { refresh, jar, csrf, types: audit.map((e) => e.type), access: login.body.access_token as string };
@@ -61,5 +62,12 @@ describe("TESSERA_REFRESH_CONTEXT over HTTP", () => {
     expect(refresh.status).toBe(200);
     expect(types).not.toContain("refresh.context_changed");
     expect(types).not.toContain("refresh.context_mismatch");
+  });
+
+  // Regression (issue 14.10): strict mode was bypassed by sending no User-Agent on the refresh.
+  it("strict: a refresh without the User-Agent the login had is a change (401 context_mismatch)", async () => {
+    const { refresh } = await loginThenRefreshFromAnotherBrowser("strict", "");
+    expect(refresh.status).toBe(401);
+    expect(refresh.body.error).toBe("context_mismatch");
   });
 });

@@ -11,7 +11,9 @@ import { recordSecret, recordWritten } from "./run-capture.js";
 
 export const MASTER_KEY_HEX = "8f4b0d6c1e2a3f5b7c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d";
 export const RESOURCE_ID = "orders-api";
-export const RESOURCE_SECRET = "resource-secret-0123456789";
+export const RESOURCE_SECRET = "orders-api-secret-7Hq2xP9vLm4kT8wZ";
+/** The `Authorization` header of the test resource server's credential. */
+export const RESOURCE_BASIC = `Basic ${Buffer.from(`${RESOURCE_ID}:${RESOURCE_SECRET}`).toString("base64")}`;
 export const APP_ORIGIN = "http://app.example.test";
 
 /** Environment of a test server: in-memory SQLite, rate limits off unless a test turns them on. */
@@ -20,6 +22,7 @@ export const TEST_ENV: Record<string, string> = {
   TESSERA_MASTER_KEY: MASTER_KEY_HEX,
   TESSERA_RATE_LIMIT_IP: "off",
   TESSERA_RATE_LIMIT_LOGIN: "off",
+  TESSERA_RATE_LIMIT_CREDENTIALS: "off",
   TESSERA_RESOURCE_SECRETS: `${RESOURCE_ID}:${RESOURCE_SECRET}`,
   TESSERA_ALLOWED_ORIGINS: APP_ORIGIN,
   TESSERA_LOG_LEVEL: "info",
