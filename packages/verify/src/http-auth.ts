@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from "./dpop-proof.js";
 import { VerifyError, type VerifyErrorCode } from "./errors.js";
 import type { AccessClaims } from "./types.js";
 
@@ -8,11 +9,13 @@ export interface AuthFailure {
   body: { error: VerifyErrorCode | "insufficient_scope"; message: string };
 }
 
+const ALGS = `algs="${DPOP_ALGORITHMS.join(" ")}"`;
+
 /** RFC 9449 §7.1 challenges for the DPoP codes (the accepted proof algorithms included). */
 const DPOP_CHALLENGES: Partial<Record<VerifyErrorCode, string>> = {
-  dpop_required: 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
-  dpop_unbound: 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
-  dpop_proof_invalid: 'DPoP error="invalid_dpop_proof", algs="ES256 EdDSA RS256 PS256"',
+  dpop_required: `DPoP error="invalid_token", ${ALGS}`,
+  dpop_unbound: `DPoP error="invalid_token", ${ALGS}`,
+  dpop_proof_invalid: `DPoP error="invalid_dpop_proof", ${ALGS}`,
 };
 
 /** RFC 6750 §2.1 b64token. */

@@ -220,7 +220,13 @@ describe("DPoP end to end", () => {
 
   it("publishes dpop_signing_alg_values_supported and lets CORS carry DPoP headers", async () => {
     const meta = await server.call("GET", "/.well-known/oauth-authorization-server");
-    expect(meta.body.dpop_signing_alg_values_supported).toEqual(["ES256", "EdDSA", "RS256", "PS256"]);
+    expect(meta.body.dpop_signing_alg_values_supported).toEqual([
+      "ES256",
+      "EdDSA",
+      "Ed25519",
+      "RS256",
+      "PS256",
+    ]);
     const preflight = await server.call("OPTIONS", "/oauth/token", {
       headers: {
         origin: "http://app.example.test",
