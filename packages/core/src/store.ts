@@ -44,6 +44,11 @@ export interface SessionRecord {
   lastUserAgent: string | null;
   /** RFC 7638 thumbprint of the DPoP key the family is bound to, if any. */
   dpopJkt: string | null;
+  /**
+   * When a refresh bound the family (`bindSessionDpop`); `null` or absent when it was bound at
+   * login or is unbound. Tokens created before it were bearer tokens.
+   */
+  dpopBoundAt?: number | null;
 }
 
 export interface RefreshTokenRecord {
@@ -240,6 +245,13 @@ export interface Store {
    * one key, exactly one gets `true`. Expired entries go in `purge`.
    */
   rememberDpopJti(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /**
+   * Bind an unbound family to a DPoP key at a refresh (RFC 9449 §5): compare-and-set of
+   * `dpopJkt` from NULL to `jkt`, with `dpopBoundAt = now`. Resolves `true` when this call bound
+   * it; `false` (nothing written) when the family is already bound — to any key — or gone. Of
+   * concurrent calls for one family, exactly one gets `true`.
+   */
+  bindSessionDpop(sessionId: string, jkt: string, now: number): Promise<boolean>;
 
   // housekeeping
   /**

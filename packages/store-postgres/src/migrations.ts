@@ -107,6 +107,11 @@ CREATE TABLE tessera_dpop_jtis (
 CREATE INDEX tessera_dpop_jtis_expiry_idx ON tessera_dpop_jtis (expires_at);
 `,
   },
+  {
+    version: 3,
+    name: "dpop binding at refresh",
+    sql: "ALTER TABLE tessera_sessions ADD COLUMN dpop_bound_at BIGINT;",
+  },
 ];
 
 /**

@@ -105,6 +105,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX dpop_jtis_by_expiry ON dpop_jtis (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: "dpop binding at refresh",
+    sql: "ALTER TABLE sessions ADD COLUMN dpop_bound_at INTEGER;",
+  },
 ];
 
 /**

@@ -14,6 +14,7 @@ import {
 } from "../tokens/refresh.js";
 import { contextChanges } from "./context.js";
 import { assertTokenCurrent } from "./csrf.js";
+import { bindOnRefresh, dpopKeyFits } from "./dpop-binding.js";
 import { issueTokenSet } from "./issue.js";
 import { assertFamilyLive, isFamilyLive } from "./liveness.js";
 import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
@@ -33,7 +34,8 @@ import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
  *    `refreshTtlMs` idle (`refresh_expired`).
  *
  * Malformed, unknown or mismatched tokens — and a DPoP key other than the family's — are
- * `refresh_invalid` before any state changes: never a reuse trigger.
+ * `refresh_invalid` before any state changes: never a reuse trigger. A refresh of an unbound
+ * family with a proof binds it (`dpop-binding.ts`).
  */
 
 export interface RefreshInput {
@@ -70,7 +72,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   const { parts, token, session } = found;
   const now = rt.clock.now();
   if (input.csrfToken !== undefined) checkCsrfBeforeUse(rt, found, input.csrfToken, now);
-  if (session.dpopJkt !== null && input.dpopJkt !== session.dpopJkt) throw invalid();
+  if (!dpopKeyFits(session, token, input.dpopJkt)) throw invalid();
   assertFamilyLive(session, now);
 
   const changed =
@@ -133,7 +135,8 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   }
 
   if (user === null) throw new TesseraError("session_revoked", "session revoked");
-  const set = await issueTokenSet(rt, { user, session, refreshToken: nextToken, now });
+  const issueFrom = await bindOnRefresh(rt, session, input.dpopJkt, now, input.context);
+  const set = await issueTokenSet(rt, { user, session: issueFrom, refreshToken: nextToken, now });
   if (changed.length > 0)
     await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
   return set;
@@ -171,6 +174,8 @@ async function answerUsedToken(
     now < successor.expiresAt &&
     next !== null &&
     isFamilyLive(next.session, now) &&
+    // The successor of a family bound since goes only to a holder of its key.
+    (next.session.dpopJkt === null || next.session.dpopJkt === input.dpopJkt) &&
     token.successorSealed !== null;
   if (graceApplies) {
     const opened = open(graceKey(parts), token.successorSealed as string, token.id)?.toString("utf8");

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import type { Store } from "../store.js";
 import { describeAudit } from "./conformance-audit.js";
 import { describeAvailability } from "./conformance-availability.js";
-import { describeDpopReplay } from "./conformance-dpop.js";
+import { describeDpopBinding, describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
 import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
@@ -67,6 +67,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeAudit(getStore);
     describePurge(getStore);
     describeDpopReplay(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
+    describeDpopBinding(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );

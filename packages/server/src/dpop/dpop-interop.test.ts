@@ -75,3 +75,38 @@ describe("Ed25519 proofs under both names (issue 14.7)", () => {
     ]);
   });
 });
+
+describe("a refresh with a proof binds a family that logged in without one (issue 14.6)", () => {
+  // RFC 9449 §5: refresh tokens of public clients MUST be bound; they stayed Bearer before.
+  it("binds the new refresh and access tokens to the proof's key from that refresh on", async () => {
+    const plain = await login();
+    expect(plain.body.token_type).toBe("Bearer");
+    const rotated = await refreshAt(plain.body.refresh_token, await proofFor(key, "/oauth/token"));
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.token_type).toBe("DPoP");
+    const access = rotated.body.access_token as string;
+    expect(payloadOf(access).cnf).toEqual({ jkt: key.jkt });
+    expect((await me(access, await proofFor(key, "/auth/me", { accessToken: access }))).status).toBe(200);
+
+    const next = rotated.body.refresh_token as string;
+    expect((await refreshAt(next)).body.error).toBe("invalid_grant");
+    expect((await refreshAt(next, await proofFor(thief, "/oauth/token"))).body.error).toBe("invalid_grant");
+    const again = await refreshAt(next, await proofFor(key, "/oauth/token"));
+    expect(again.status).toBe(200);
+    expect(payloadOf(again.body.access_token).cnf).toEqual({ jkt: key.jkt });
+  });
+
+  it("a thief binding a stolen bearer refresh token is caught when the holder presents it again", async () => {
+    const plain = await login();
+    const stolen = plain.body.refresh_token as string;
+    const thiefs = await refreshAt(stolen, await proofFor(thief, "/oauth/token"));
+    expect(thiefs.body.token_type).toBe("DPoP");
+    // The real holder's retry comes from no key: reuse, the family (and the thief's tokens) dies.
+    const holder = await refreshAt(stolen);
+    expect(holder.body.error).toBe("invalid_grant");
+    const sid = payloadOf(thiefs.body.access_token).sid;
+    expect((await server.store.getSession(sid as string))?.revokedReason).toBe("reuse_detected");
+    const after = await refreshAt(thiefs.body.refresh_token, await proofFor(thief, "/oauth/token"));
+    expect(after.body.error).toBe("invalid_grant");
+  });
+});

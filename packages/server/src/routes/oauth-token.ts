@@ -15,7 +15,9 @@ import type { RouteContext } from "./route-context.js";
  * refresh_token}`; errors per §5.2 (`invalid_request`, `unsupported_grant_type`,
  * `invalid_grant`). The same rotation and reuse rules as the cookie refresh; no CSRF header,
  * because nothing ambient is sent. With a `DPoP` proof (RFC 9449 §5) the refresh of a bound
- * family must be made by its key; the answer is then `token_type: "DPoP"`.
+ * family must be made by its key, and an unbound family is bound to the proof's key from this
+ * refresh on (refresh tokens of public clients MUST be bound); the answer is then
+ * `token_type: "DPoP"`.
  */
 export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post("/oauth/token", async (request, reply) => {
@@ -46,7 +48,6 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void 
       if (ctx.dpop.nonces) reply.header("dpop-nonce", ctx.dpop.nonces.current());
       return reply.send({
         access_token: tokens.accessToken,
-        // An unbound family refreshed with a proof stays unbound, so its tokens stay Bearer.
         token_type: tokenTypeOf(tokens.accessToken),
         expires_in: tokens.expiresIn,
         refresh_token: tokens.refreshToken,
