@@ -165,8 +165,11 @@ export interface Tessera {
     input: { password: string; context: ClientContext },
   ): Promise<void>;
 
-  /** RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. */
-  revokeToken(token: string, context: ClientContext): Promise<void>;
+  /**
+   * RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. A DPoP-bound
+   * token needs `dpopJkt`, the thumbprint of a verified proof of its key (`dpop_key_required`).
+   */
+  revokeToken(token: string, context: ClientContext, dpopJkt?: string): Promise<void>;
   /** RFC 7662. */
   introspect(token: string): Promise<IntrospectionResult>;
   revocationFeed(since: string | undefined): Promise<RevocationFeed>;

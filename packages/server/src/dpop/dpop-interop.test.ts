@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProof, type ProofKey, proofKey } from "../../../core/src/test-support/dpop-proofs.js";
+import { REFRESH_COOKIE } from "../http/refresh-cookie.js";
 import {
+  APP_ORIGIN,
   type CallResult,
   STRONG_PASSWORD,
   startTestServer,
@@ -108,5 +110,79 @@ describe("a refresh with a proof binds a family that logged in without one (issu
     expect((await server.store.getSession(sid as string))?.revokedReason).toBe("reuse_detected");
     const after = await refreshAt(thiefs.body.refresh_token, await proofFor(thief, "/oauth/token"));
     expect(after.body.error).toBe("invalid_grant");
+  });
+});
+
+describe("a DPoP-bound refresh token without its key (issue 14.9)", () => {
+  // A thief holding a bound refresh token (even with the session's CSRF token, which body-delivery
+  // answers carry) could read the CSRF token, log the owner out and revoke the session before.
+  async function boundSession(): Promise<{ refresh: string; access: string; csrf: string; sid: string }> {
+    const res = await login(key);
+    const access = res.body.access_token as string;
+    return {
+      refresh: res.body.refresh_token,
+      access,
+      csrf: res.body.csrf_token,
+      sid: payloadOf(access).sid as string,
+    };
+  }
+  const cookie = (refresh: string) => ({ cookie: `${REFRESH_COOKIE}=${refresh}`, origin: APP_ORIGIN });
+  const alive = async (sid: string) => (await server.store.getSession(sid))?.revokedAt === null;
+
+  it("cookie endpoints refuse a bound family: no CSRF token, no logout, no refresh", async () => {
+    const { refresh, csrf, sid } = await boundSession();
+    const read = await server.call("GET", "/auth/csrf", { headers: cookie(refresh) });
+    expect(read.status).toBe(401);
+    expect(read.body.error).toBe("refresh_invalid");
+    expect(read.text).not.toContain(csrf);
+
+    const logout = await server.call("POST", "/auth/logout", {
+      headers: { ...cookie(refresh), "x-csrf-token": csrf },
+    });
+    expect(logout.status).toBe(204);
+    expect(await alive(sid)).toBe(true);
+    const cookieRefresh = await server.call("POST", "/auth/refresh", {
+      headers: { ...cookie(refresh), "x-csrf-token": csrf },
+    });
+    expect(cookieRefresh.status).toBe(401);
+    expect(await alive(sid)).toBe(true);
+    // The owner carries on.
+    expect((await refreshAt(refresh, await proofFor(key, "/oauth/token"))).status).toBe(200);
+  });
+
+  it("/oauth/revoke of a bound token needs a proof of its key; with one it revokes", async () => {
+    const { refresh, access, sid } = await boundSession();
+    const revoke = async (token: string, k?: ProofKey) =>
+      server.call("POST", "/oauth/revoke", {
+        form: { token },
+        headers: k === undefined ? {} : { dpop: await proofFor(k, "/oauth/revoke") },
+      });
+    for (const [token, k] of [
+      [refresh, undefined],
+      [refresh, thief],
+      [access, undefined],
+      [access, thief],
+    ] as const) {
+      const res = await revoke(token, k);
+      expect({ status: res.status, error: res.body.error }).toEqual({
+        status: 400,
+        error: "invalid_dpop_proof",
+      });
+    }
+    expect(await alive(sid)).toBe(true);
+
+    const owner = await revoke(refresh, key);
+    expect(owner.status).toBe(200);
+    expect(await alive(sid)).toBe(false);
+    expect((await refreshAt(refresh, await proofFor(key, "/oauth/token"))).body.error).toBe("invalid_grant");
+
+    // The owner's access token revokes too, with a proof; unbound tokens need none, as before.
+    const other = await boundSession();
+    expect((await revoke(other.access, key)).status).toBe(200);
+    expect(await alive(other.sid)).toBe(false);
+    const plain = await login();
+    const plainSid = payloadOf(plain.body.access_token).sid as string;
+    expect((await revoke(plain.body.refresh_token)).status).toBe(200);
+    expect(await alive(plainSid)).toBe(false);
   });
 });
