@@ -113,11 +113,13 @@ describe("verifier.verifyRequest with DPoP", () => {
       [request(await proofOf({ accessToken: plain })), "ath"],
       [request(await makeProof(key, { htm: "GET", htu: URL_, nowMs: T0 })), "ath"],
       [request(await proofOf({}, other)), "cnf"],
-      [{ method: "GET", authorization: `DPoP ${bound}`, dpop: await proofOf() }, "htu"],
     ];
     for (const [input, check] of cases) {
       expect(await outcome(verifier.verifyRequest(input))).toBe(`dpop_proof_invalid:${check}`);
     }
+    // No URL (no configured origin): the proof cannot be checked at all.
+    const noUrl = { method: "GET", authorization: `DPoP ${bound}`, dpop: await proofOf() };
+    expect(await outcome(verifier.verifyRequest(noUrl))).toBe("dpop_not_configured");
   });
 
   it("normalises htu and ignores the query", async () => {

@@ -18,6 +18,37 @@ const DPOP_CHALLENGES: Partial<Record<VerifyErrorCode, string>> = {
   dpop_proof_invalid: `DPoP error="invalid_dpop_proof", ${ALGS}`,
 };
 
+/**
+ * The configured public origin (and path prefix) a middleware checks DPoP `htu` against, without
+ * trailing slashes; `undefined` when none is configured (then DPoP-bound tokens are refused with
+ * `dpop_not_configured`: the origin is never taken from the `Host` header). A value that is not an
+ * absolute http(s) URL without query, fragment or credentials throws a `TypeError` at setup.
+ *
+ * @example
+ * const base = dpopBaseUrl(options.baseUrl, "expressAuth"); // "https://api.example.com"
+ */
+export function dpopBaseUrl(baseUrl: string | undefined, who: string): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url === undefined ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    url.username !== "" ||
+    url.password !== "" ||
+    /[?#]/.test(baseUrl)
+  ) {
+    throw new TypeError(`${who}: baseUrl must be an absolute http(s) URL such as https://api.example.com`);
+  }
+  return baseUrl.replace(/\/+$/, "");
+}
+
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 

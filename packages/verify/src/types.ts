@@ -80,7 +80,11 @@ export interface DpopOptions {
 export interface RequestCredentials {
   /** The request method, e.g. `GET` (compared with the proof's `htm`). */
   method: string;
-  /** The URL the client addressed (public origin + path; query ignored). Needed for DPoP. */
+  /**
+   * The URL the client addressed: the API's configured public origin + the request path (query
+   * ignored). Needed for DPoP; without it a bound token is `dpop_not_configured`. Never build it
+   * from the `Host` header: a proof captured for another API behind another Host would pass.
+   */
   url?: string | URL;
   /** The `Authorization` header value(s). */
   authorization: string | readonly string[] | null | undefined;

@@ -271,7 +271,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return claims;
     }
     if (jkt === undefined) throw new VerifyError("dpop_unbound");
-    if (request.url === undefined) throw new VerifyError("dpop_proof_invalid", "htu");
+    // The URL must come from configuration (a middleware's `baseUrl`), never from the Host header.
+    if (request.url === undefined) throw new VerifyError("dpop_not_configured");
     checkProof ??= dpopProofChecker((state as { backend: CryptoBackend }).backend, config.dpop);
     await checkProof({
       header: request.dpop,
