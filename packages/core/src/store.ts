@@ -45,8 +45,8 @@ export interface SessionRecord {
   /** RFC 7638 thumbprint of the DPoP key the family is bound to, if any. */
   dpopJkt: string | null;
   /**
-   * When a refresh bound the family (`bindSessionDpop`); `null` or absent when it was bound at
-   * login or is unbound. Tokens created before it were bearer tokens.
+   * When a refresh bound the family (`RotateInput.bindDpopJkt`); `null` or absent when it was
+   * bound at login or is unbound. Tokens created before it were bearer tokens.
    */
   dpopBoundAt?: number | null;
 }
@@ -160,6 +160,12 @@ export interface RotateInput {
    * rotation and its record commit together, and a lost race writes nothing.
    */
   audit?: AuditEvent;
+  /**
+   * RFC 9449 §5: bind the family to this DPoP key thumbprint, in the same transaction and only
+   * when this call wins: `dpopJkt` from NULL to it (compare-and-set; a bound family keeps its key)
+   * and `dpopBoundAt = now`.
+   */
+  bindDpopJkt?: string;
 }
 
 export interface RevokeUserSessionsInput {
@@ -245,13 +251,6 @@ export interface Store {
    * one key, exactly one gets `true`. Expired entries go in `purge`.
    */
   rememberDpopJti(key: string, expiresAt: number, now: number): Promise<boolean>;
-  /**
-   * Bind an unbound family to a DPoP key at a refresh (RFC 9449 §5): compare-and-set of
-   * `dpopJkt` from NULL to `jkt`, with `dpopBoundAt = now`. Resolves `true` when this call bound
-   * it; `false` (nothing written) when the family is already bound — to any key — or gone. Of
-   * concurrent calls for one family, exactly one gets `true`.
-   */
-  bindSessionDpop(sessionId: string, jkt: string, now: number): Promise<boolean>;
 
   // housekeeping
   /**

@@ -23,24 +23,3 @@ export async function rememberDpopJti(
   );
   return rows.length === 1;
 }
-
-/**
- * Bind an unbound family to a DPoP key: one conditional UPDATE; a concurrent caller blocks on the
- * row lock, then re-checks `dpop_jkt IS NULL` against the committed row and updates nothing.
- *
- * @example
- * const bound = await bindSessionDpop(db, sessionId, jkt, now);
- */
-export async function bindSessionDpop(
-  db: Queryable,
-  sessionId: string,
-  jkt: string,
-  now: number,
-): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE tessera_sessions SET dpop_jkt = $2, dpop_bound_at = $3
-     WHERE id = $1 AND dpop_jkt IS NULL RETURNING 1 AS won`,
-    [sessionId, jkt, now],
-  );
-  return rows.length === 1;
-}

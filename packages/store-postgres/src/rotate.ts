@@ -8,8 +8,8 @@ import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
  * condition against the committed row (PostgreSQL's EvalPlanQual), finds it used and updates
  * nothing, so its successor INSERT and session update (driven by the UPDATE's RETURNING) insert
  * and update nothing either. The audit event (when given) is inserted the same way, driven by
- * `used`: the winner's rotation and its record commit together; a loser writes none. Nothing is
- * read before the write decides.
+ * `used`: the winner's rotation and its record commit together; a loser writes none. So does the
+ * DPoP binding of an unbound family (`bindDpopJkt`). Nothing is read before the write decides.
  */
 const ROTATE_SQL = `
 WITH used AS (
@@ -23,7 +23,10 @@ WITH used AS (
   RETURNING id
 ), touched AS (
   UPDATE tessera_sessions s
-     SET last_used_at = $2, last_ip = $8, last_user_agent = $9
+     SET last_used_at = $2, last_ip = $8, last_user_agent = $9,
+         -- RFC 9449 §5 binding at a refresh: NULL -> $18 only (a bound family keeps its key).
+         dpop_jkt = COALESCE(s.dpop_jkt, $18::text),
+         dpop_bound_at = CASE WHEN s.dpop_jkt IS NULL AND $18::text IS NOT NULL THEN $2 ELSE s.dpop_bound_at END
     FROM used
    WHERE s.id = used.session_id
   RETURNING s.id
@@ -56,6 +59,7 @@ export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<Ro
     audit?.ip ?? null,
     audit?.userAgent ?? null,
     audit ? JSON.stringify(audit.data) : null,
+    input.bindDpopJkt ?? null,
   ]);
   if (result?.rotated === 1) return { outcome: "rotated" };
 

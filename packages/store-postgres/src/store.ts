@@ -1,7 +1,7 @@
 import type { Store } from "@tessera/core";
 import { appendAudit, listAudit } from "./audit.js";
 import { Db, type PoolOptions } from "./db.js";
-import { bindSessionDpop, rememberDpopJti } from "./dpop.js";
+import { rememberDpopJti } from "./dpop.js";
 import { applyKeyChanges, listSigningKeys } from "./keys.js";
 import { migrate } from "./migrations.js";
 import { purge } from "./purge.js";
@@ -84,7 +84,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listAudit: (filter) => listAudit(db, filter),
 
     rememberDpopJti: (key, expiresAt, now) => rememberDpopJti(db, key, expiresAt, now),
-    bindSessionDpop: (sessionId, jkt, now) => bindSessionDpop(db, sessionId, jkt, now),
 
     purge: (input) => purge(db, input),
   };

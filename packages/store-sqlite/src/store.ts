@@ -136,7 +136,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listAudit: (filter) => run((o) => o.listAudit(filter)),
 
     rememberDpopJti: (key, expiresAt, now) => run((o) => o.rememberDpopJti(key, expiresAt, now)),
-    bindSessionDpop: (sessionId, jkt, now) => run((o) => o.bindSessionDpop(sessionId, jkt, now)),
 
     purge: (input) => run((o) => o.purge(input)),
   };

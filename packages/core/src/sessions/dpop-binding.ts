@@ -1,5 +1,3 @@
-import type { ClientContext } from "../api.js";
-import type { Runtime } from "../runtime.js";
 import type { RefreshTokenRecord, SessionRecord } from "../store.js";
 
 /**
@@ -22,25 +20,13 @@ export function dpopKeyFits(
 }
 
 /**
- * RFC 9449 §5: refresh tokens of public clients MUST be bound. After a rotation of an unbound
- * family that presented a proof, bind the family to the proof's key (compare-and-set in the
- * store, so concurrent binds have one winner) and audit it. Returns the session to issue from:
- * bound to `jkt`, or as the store now has it when another call bound it first.
+ * RFC 9449 §5: refresh tokens of public clients MUST be bound. The key a rotation of `session`
+ * binds the family to (`RotateInput.bindDpopJkt`: in the rotation's own transaction, winner
+ * only): the proof's, when the family is still unbound. `undefined` otherwise.
  *
  * @example
- * const issueFrom = await bindOnRefresh(rt, session, input.dpopJkt, now, context);
+ * const bindDpopJkt = dpopKeyToBind(session, input.dpopJkt);
  */
-export async function bindOnRefresh(
-  rt: Runtime,
-  session: SessionRecord,
-  jkt: string | undefined,
-  now: number,
-  context: ClientContext,
-): Promise<SessionRecord> {
-  if (jkt === undefined || session.dpopJkt !== null) return session;
-  if (await rt.store.bindSessionDpop(session.id, jkt, now)) {
-    await rt.audit({ type: "session.dpop_bound", userId: session.userId, sessionId: session.id, context });
-    return { ...session, dpopJkt: jkt, dpopBoundAt: now };
-  }
-  return (await rt.store.getSession(session.id)) ?? session;
+export function dpopKeyToBind(session: SessionRecord, jkt: string | undefined): string | undefined {
+  return session.dpopJkt === null ? jkt : undefined;
 }

@@ -14,7 +14,7 @@ import {
 } from "../tokens/refresh.js";
 import { contextChanges } from "./context.js";
 import { assertTokenCurrent } from "./csrf.js";
-import { bindOnRefresh, dpopKeyFits } from "./dpop-binding.js";
+import { dpopKeyFits, dpopKeyToBind } from "./dpop-binding.js";
 import { issueTokenSet } from "./issue.js";
 import { assertFamilyLive, isFamilyLive } from "./liveness.js";
 import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
@@ -108,6 +108,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     successorSealed: null,
   };
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
+  const bindDpopJkt = dpopKeyToBind(session, input.dpopJkt);
   // The user is read alongside the rotation, not after it: one wait on the store instead of two.
   // Its token epoch can then only be older than the rotation's (epochs only grow), and an access
   // token with an older epoch is refused, never wrongly accepted.
@@ -121,6 +122,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
       userAgent: input.context.userAgent,
       // Committed with the rotation itself: one write per refresh, and no rotation without its record.
       audit: auditEvent({ type: "refresh.rotated", ...who }, now),
+      ...(bindDpopJkt === undefined ? {} : { bindDpopJkt }),
     }),
     rt.store.getUserById(session.userId),
   ]);
@@ -135,7 +137,9 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   }
 
   if (user === null) throw new TesseraError("session_revoked", "session revoked");
-  const issueFrom = await bindOnRefresh(rt, session, input.dpopJkt, now, input.context);
+  const issueFrom =
+    bindDpopJkt === undefined ? session : { ...session, dpopJkt: bindDpopJkt, dpopBoundAt: now };
+  if (bindDpopJkt !== undefined) await rt.audit({ type: "session.dpop_bound", ...who });
   const set = await issueTokenSet(rt, { user, session: issueFrom, refreshToken: nextToken, now });
   if (changed.length > 0)
     await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
