@@ -61,14 +61,8 @@ export function tokenAndSessionFromRow(row: TokenSessionRow): {
   const [id, sessionId, secretHash, createdAt, expiresAt, usedAt, successorId, successorSealed] = row;
   const [sid, userId, clientId, scope, sCreatedAt, sExpiresAt, lastUsedAt, revokedAt, revokedReason] =
     row.slice(8) as [string, string, string, Text, number, number, number, Time, Text];
-  const [ip, userAgent, lastIp, lastUserAgent, dpopJkt, dpopBoundAt] = row.slice(17) as [
-    Text,
-    Text,
-    Text,
-    Text,
-    Text,
-    Time,
-  ];
+  const [ip, userAgent, lastIp, lastUserAgent, dpopJkt] = row.slice(17) as [Text, Text, Text, Text, Text];
+  const dpopBoundAt = row[22];
   return {
     token: { id, sessionId, secretHash, createdAt, expiresAt, usedAt, successorId, successorSealed },
     session: {

@@ -9,7 +9,7 @@ import {
   proofKey,
 } from "../../core/src/test-support/dpop-proofs.js";
 import { memoryReplayCache } from "./dpop-replay.js";
-import { isVerifyError } from "./errors.js";
+import { outcome } from "./test-support/outcome.js";
 import { createTestIssuer, type TestIssuer } from "./testing/index.js";
 import type { RequestCredentials, Verifier, VerifierOptions } from "./types.js";
 import { createVerifier } from "./verifier.js";
@@ -52,16 +52,6 @@ function request(
   overrides: Partial<RequestCredentials> = {},
 ): RequestCredentials {
   return { method: "GET", url: URL_, authorization: `DPoP ${bound}`, dpop, ...overrides };
-}
-
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    if (!isVerifyError(error)) throw error;
-    return error.claim === undefined ? error.code : `${error.code}:${error.claim}`;
-  }
 }
 
 describe("verifier.verifyRequest with DPoP", () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeProof, proofKey } from "../../core/src/test-support/dpop-proofs.js";
-import { isVerifyError } from "./errors.js";
+import { outcome } from "./test-support/outcome.js";
 import { createTestIssuer, type TestIssuer } from "./testing/index.js";
 import type { Verifier } from "./types.js";
 import { createVerifier } from "./verifier.js";
@@ -12,16 +12,6 @@ import { createVerifier } from "./verifier.js";
 const T0 = Date.parse("2026-05-01T08:00:00Z");
 const URL_ = "https://api.example.com/orders";
 let issuer: TestIssuer;
-
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    if (!isVerifyError(error)) throw error;
-    return error.claim === undefined ? error.code : `${error.code}:${error.claim}`;
-  }
-}
 
 function verifierFor(keys: unknown[], algorithms?: string[]): Verifier {
   return createVerifier({

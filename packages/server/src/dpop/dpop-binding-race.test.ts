@@ -1,6 +1,7 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProof, type ProofKey, proofKey } from "../../../core/src/test-support/dpop-proofs.js";
+import { oauthRefresh } from "../test-support/oauth-refresh.js";
 import {
   type CallResult,
   STRONG_PASSWORD,
@@ -8,6 +9,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from "../test-support/test-server.js";
+import { payloadOf } from "../test-support/token-payload.js";
 
 // Issue 14.6 under load: concurrent refreshes of one unbound refresh token with DPoP proofs, on
 // SQLite (one instance) and on PostgreSQL across two instances. The binding is a compare-and-set
@@ -18,12 +20,6 @@ let keys: ProofKey[];
 beforeAll(async () => {
   keys = await Promise.all(Array.from({ length: N }, () => proofKey("ES256")));
 });
-
-const payloadOf = (token: string) =>
-  JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as {
-    sid: string;
-    cnf?: { jkt: string };
-  };
 
 async function unboundLogin(server: TestServer): Promise<{ refresh: string; sid: string }> {
   const email = uniqueEmail("dpop-race");
@@ -45,12 +41,7 @@ async function race(
     Array.from({ length: N }, (_, i) => makeProof(keyOf(i), { htm: "POST", htu })),
   );
   return Promise.all(
-    proofs.map((dpop, i) =>
-      (servers[i % servers.length] as TestServer).call("POST", "/oauth/token", {
-        form: { grant_type: "refresh_token", refresh_token: refresh },
-        headers: { dpop },
-      }),
-    ),
+    proofs.map((dpop, i) => oauthRefresh(servers[i % servers.length] as TestServer, refresh, dpop)),
   );
 }
 

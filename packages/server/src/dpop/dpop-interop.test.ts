@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProof, type ProofKey, proofKey } from "../../../core/src/test-support/dpop-proofs.js";
 import { REFRESH_COOKIE } from "../http/refresh-cookie.js";
+import { oauthRefresh } from "../test-support/oauth-refresh.js";
 import {
   APP_ORIGIN,
   type CallResult,
@@ -9,6 +10,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from "../test-support/test-server.js";
+import { payloadOf } from "../test-support/token-payload.js";
 
 // Issue 14, points 6, 7 and 9: DPoP with third-party clients and against token thieves, over real
 // HTTP; proofs made by plain `jose`.
@@ -27,10 +29,6 @@ const url = (path: string) => `${server.config.issuer.replace(/\/+$/, "")}${path
 const proofFor = (k: ProofKey, path: string, extra: { accessToken?: string } = {}) =>
   makeProof(k, { htm: path === "/auth/me" ? "GET" : "POST", htu: url(path), ...extra });
 
-function payloadOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-}
-
 async function login(proof?: ProofKey): Promise<CallResult> {
   const email = uniqueEmail("dpop-interop");
   await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
@@ -40,12 +38,7 @@ async function login(proof?: ProofKey): Promise<CallResult> {
   });
 }
 
-function refreshAt(refresh: string, proof?: string): Promise<CallResult> {
-  return server.call("POST", "/oauth/token", {
-    form: { grant_type: "refresh_token", refresh_token: refresh },
-    headers: proof === undefined ? {} : { dpop: proof },
-  });
-}
+const refreshAt = (refresh: string, proof?: string) => oauthRefresh(server, refresh, proof);
 
 function me(access: string, proof: string): Promise<CallResult> {
   return server.call("GET", "/auth/me", { headers: { authorization: `DPoP ${access}`, dpop: proof } });

@@ -1,6 +1,6 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
-import { dpopFailure } from "../dpop/dpop-failure.js";
+import { tokenEndpointProof } from "../dpop/dpop-failure.js";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
 import { noStore } from "../http/token-body.js";
@@ -20,14 +20,7 @@ export function oauthRevokeRoutes(app: FastifyInstance, ctx: RouteContext): void
     noStore(reply);
     const body = jsonObject(request.body ?? {});
     const token = stringField(body, "token", Number.MAX_SAFE_INTEGER);
-    let dpopJkt: string | undefined;
-    if (ctx.dpop.present(request)) {
-      try {
-        dpopJkt = (await ctx.dpop.check(request)).jkt;
-      } catch (error) {
-        throw dpopFailure(error, "token", ctx.dpop);
-      }
-    }
+    const dpopJkt = await tokenEndpointProof(request, ctx.dpop);
     if (token.length <= MAX_TOKEN) {
       try {
         await ctx.tessera.revokeToken(token, clientContext(request), dpopJkt);

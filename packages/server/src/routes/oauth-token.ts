@@ -1,6 +1,6 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
-import { dpopFailure } from "../dpop/dpop-failure.js";
+import { tokenEndpointProof } from "../dpop/dpop-failure.js";
 import { tokenTypeOf } from "../dpop/token-type.js";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
@@ -29,14 +29,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void 
     const refreshToken = stringField(body, "refresh_token", 1024);
     // The proof is checked before the token is touched: a bad or missing proof for a bound family
     // is invalid_grant in the core before any consumption, so it never looks like reuse.
-    let dpopJkt: string | undefined;
-    if (ctx.dpop.present(request)) {
-      try {
-        dpopJkt = (await ctx.dpop.check(request)).jkt;
-      } catch (error) {
-        throw dpopFailure(error, "token", ctx.dpop);
-      }
-    }
+    const dpopJkt = await tokenEndpointProof(request, ctx.dpop);
 
     try {
       const tokens = await ctx.tessera.refresh({
