@@ -136,7 +136,8 @@ export interface Tessera {
    * Rotation rules 1–4 of DESIGN.md. With `csrfToken`, it is first checked (constant-time) against
    * the session the token belongs to, before anything is consumed: a mismatch on a live session
    * fails with `csrf_invalid` and leaves the token usable (the same check as `checkCsrf`, without a
-   * second lookup).
+   * second lookup). `dpopJkt` is the thumbprint of a verified DPoP proof: a bound family needs its
+   * own key's; an unbound family is bound to it by this rotation (RFC 9449 §5).
    */
   refresh(input: {
     refreshToken: string;
@@ -167,8 +168,11 @@ export interface Tessera {
     input: { password: string; context: ClientContext },
   ): Promise<void>;
 
-  /** RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. */
-  revokeToken(token: string, context: ClientContext): Promise<void>;
+  /**
+   * RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. A DPoP-bound
+   * token needs `dpopJkt`, the thumbprint of a verified proof of its key (`dpop_key_required`).
+   */
+  revokeToken(token: string, context: ClientContext, dpopJkt?: string): Promise<void>;
   /** RFC 7662. */
   introspect(token: string): Promise<IntrospectionResult>;
   revocationFeed(since: string | undefined): Promise<RevocationFeed>;

@@ -23,6 +23,8 @@ export type TesseraErrorCode =
   | "token_invalid"
   | "token_expired"
   | "token_revoked"
+  /** A DPoP-bound token used without a proof of its key where one is required (revocation). */
+  | "dpop_key_required"
   // keys and storage
   | "key_unavailable"
   /** A key-ring change was planned from a ring another instance changed meanwhile. */

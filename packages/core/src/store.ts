@@ -52,6 +52,11 @@ export interface SessionRecord {
   lastUserAgent: string | null;
   /** RFC 7638 thumbprint of the DPoP key the family is bound to, if any. */
   dpopJkt: string | null;
+  /**
+   * When a refresh bound the family (`RotateInput.bindDpopJkt`); `null` or absent when it was
+   * bound at login or is unbound. Tokens created before it were bearer tokens.
+   */
+  dpopBoundAt?: number | null;
 }
 
 export interface RefreshTokenRecord {
@@ -168,6 +173,12 @@ export interface RotateInput {
    * rotation and its record commit together, and a lost race writes nothing.
    */
   audit?: AuditEvent;
+  /**
+   * RFC 9449 §5: bind the family to this DPoP key thumbprint, in the same transaction and only
+   * when this call wins: `dpopJkt` from NULL to it (compare-and-set; a bound family keeps its key)
+   * and `dpopBoundAt = now`.
+   */
+  bindDpopJkt?: string;
 }
 
 export interface RevokeUserSessionsInput {

@@ -91,7 +91,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     revokeSession: (claims, sessionId, context) => revokeOwnSession(rt, claims, sessionId, context),
     changePassword: (claims, i) => changePassword(rt, claims, i),
     deleteAccount: (claims, i) => deleteAccount(rt, claims, i),
-    revokeToken: (token, context) => revokeToken(rt, token, context),
+    revokeToken: (token, context, dpopJkt) => revokeToken(rt, token, context, dpopJkt),
     introspect: (token) => introspect(rt, token),
     revocationFeed: (since) => revocationFeed(rt, since),
     jwks: () => ring.jwks(),

@@ -114,6 +114,11 @@ CREATE INDEX tessera_dpop_jtis_expiry_idx ON tessera_dpop_jtis (expires_at);
 ALTER TABLE tessera_users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 5,
+    name: "dpop binding at refresh",
+    sql: "ALTER TABLE tessera_sessions ADD COLUMN dpop_bound_at BIGINT;",
+  },
 ];
 
 /**

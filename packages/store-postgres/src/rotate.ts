@@ -12,7 +12,7 @@ import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
  * `used_at IS NULL` decides the winner: a concurrent caller finds the token used and updates
  * nothing, so its successor INSERT, session touch and audit event (all driven by `used`) write
  * nothing either. The user's token epoch is read by the same statement. Nothing is read before
- * the write decides.
+ * the write decides. The DPoP binding of an unbound family (`bindDpopJkt`) is driven by `used` too.
  */
 const ROTATE_SQL = `
 WITH live AS (
@@ -31,7 +31,10 @@ WITH live AS (
   RETURNING id
 ), touched AS (
   UPDATE tessera_sessions s
-     SET last_used_at = $2, last_ip = $8, last_user_agent = $9
+     SET last_used_at = $2, last_ip = $8, last_user_agent = $9,
+         -- RFC 9449 §5 binding at a refresh: NULL -> $18 only (a bound family keeps its key).
+         dpop_jkt = COALESCE(s.dpop_jkt, $18::text),
+         dpop_bound_at = CASE WHEN s.dpop_jkt IS NULL AND $18::text IS NOT NULL THEN $2 ELSE s.dpop_bound_at END
     FROM used
    WHERE s.id = used.session_id
   RETURNING s.id
@@ -65,6 +68,7 @@ export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<Ro
     audit?.ip ?? null,
     audit?.userAgent ?? null,
     audit ? JSON.stringify(audit.data) : null,
+    input.bindDpopJkt ?? null,
   ]);
   if (result?.rotated === 1 && result.token_epoch !== null) {
     return { outcome: "rotated", tokenEpoch: result.token_epoch };

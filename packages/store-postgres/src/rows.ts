@@ -35,6 +35,7 @@ export interface SessionRow {
   last_ip: string | null;
   last_user_agent: string | null;
   dpop_jkt: string | null;
+  dpop_bound_at: number | null;
 }
 
 export interface RefreshTokenRow {
@@ -81,7 +82,7 @@ export interface AuditRow {
 }
 
 export const SESSION_COLUMNS =
-  "id, user_id, client_id, scope, created_at, expires_at, last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt";
+  "id, user_id, client_id, scope, created_at, expires_at, last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt, dpop_bound_at";
 
 export const TOKEN_COLUMNS =
   "id, session_id, secret_hash, created_at, expires_at, used_at, successor_id, successor_sealed";
@@ -119,6 +120,7 @@ export function toSession(row: SessionRow): SessionRecord {
     lastIp: row.last_ip,
     lastUserAgent: row.last_user_agent,
     dpopJkt: row.dpop_jkt,
+    dpopBoundAt: row.dpop_bound_at ?? null,
   };
 }
 
@@ -138,6 +140,7 @@ export function sessionParams(s: SessionRecord): unknown[] {
     s.lastIp,
     s.lastUserAgent,
     s.dpopJkt,
+    s.dpopBoundAt ?? null,
   ];
 }
 

@@ -20,7 +20,7 @@ import {
   toToken,
 } from "./rows.js";
 
-const SESSION_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14";
+const SESSION_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15";
 const TOKEN_VALUES = "$1, $2, $3, $4, $5, $6, $7, $8";
 
 /**

@@ -112,6 +112,11 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 5,
+    name: "dpop binding at refresh",
+    sql: "ALTER TABLE sessions ADD COLUMN dpop_bound_at INTEGER;",
+  },
 ];
 
 /**

@@ -44,6 +44,13 @@ export function rotateOperation(h: SqliteHandle) {
         userAgent: input.userAgent,
         sessionId: input.successor.sessionId,
       });
+      if (input.bindDpopJkt !== undefined) {
+        h.sql("UPDATE sessions SET dpop_jkt = ?, dpop_bound_at = ? WHERE id = ? AND dpop_jkt IS NULL").run(
+          input.bindDpopJkt,
+          input.now,
+          input.successor.sessionId,
+        );
+      }
       if (input.audit) h.sql(INSERT_AUDIT).run(auditToParams(input.audit));
       // Read in the rotation's own transaction: the epoch the new access token carries.
       const tokenEpoch = h

@@ -5,6 +5,8 @@
  */
 export type Algorithm =
   | "EdDSA"
+  /** RFC 9864's fully specified name of EdDSA over Ed25519: the same algorithm as `EdDSA` here. */
+  | "Ed25519"
   | "ES256"
   | "ES384"
   | "ES512"
@@ -29,6 +31,7 @@ export type AlgorithmSpec =
 
 export const ALGORITHMS: Readonly<Record<Algorithm, AlgorithmSpec>> = {
   EdDSA: { kind: "eddsa", kty: "OKP", crv: "Ed25519", signatureLength: 64 },
+  Ed25519: { kind: "eddsa", kty: "OKP", crv: "Ed25519", signatureLength: 64 },
   ES256: { kind: "ecdsa", kty: "EC", crv: "P-256", hash: "sha256", signatureLength: 64 },
   ES384: { kind: "ecdsa", kty: "EC", crv: "P-384", hash: "sha384", signatureLength: 96 },
   ES512: { kind: "ecdsa", kty: "EC", crv: "P-521", hash: "sha512", signatureLength: 132 },
@@ -44,7 +47,22 @@ export const ALGORITHMS: Readonly<Record<Algorithm, AlgorithmSpec>> = {
 };
 
 /** The default allow-list: Tessera's asymmetric algorithms. Symmetric ones are opt-in only. */
-export const DEFAULT_ALGORITHMS: readonly Algorithm[] = ["EdDSA", "ES256", "RS256"];
+export const DEFAULT_ALGORITHMS: readonly Algorithm[] = ["EdDSA", "Ed25519", "ES256", "RS256"];
+
+/**
+ * Whether two names denote one algorithm: equal, or `EdDSA` and `Ed25519` (this verifier knows
+ * EdDSA only over Ed25519, so the two names sign and verify exactly alike). A key labelled with
+ * one verifies tokens labelled with the other; no other pair is interchangeable.
+ *
+ * @example
+ * sameAlgorithm("EdDSA", "Ed25519"); // true
+ * sameAlgorithm("RS256", "PS256");   // false
+ */
+export function sameAlgorithm(a: string, b: string): boolean {
+  return a === b || (ED25519_NAMES.has(a) && ED25519_NAMES.has(b));
+}
+
+const ED25519_NAMES: ReadonlySet<string> = new Set(["EdDSA", "Ed25519"]);
 
 /**
  * Whether `value` names a supported algorithm. Exact, case-sensitive match (RFC 7515 §4.1.1):

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint } from "jose";
-import type { Algorithm } from "./algorithms.js";
+import { type Algorithm, sameAlgorithm } from "./algorithms.js";
 import type { CryptoBackend, ImportedKey } from "./backend.js";
 import { normaliseHtu } from "./dpop-htu.js";
 import type { DpopReplayCache } from "./dpop-replay.js";
@@ -9,7 +9,7 @@ import { checkJwk } from "./jwk.js";
 import { parseCompactJws } from "./jws.js";
 
 /** Proof algorithms accepted by default: asymmetric only (RFC 9449 §4.3 step 5). */
-export const DPOP_ALGORITHMS: readonly Algorithm[] = ["ES256", "EdDSA", "RS256", "PS256"];
+export const DPOP_ALGORITHMS: readonly Algorithm[] = ["ES256", "EdDSA", "Ed25519", "RS256", "PS256"];
 
 const MAX_JTI_LENGTH = 256;
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -74,7 +74,7 @@ export function dpopProofChecker(
     if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) throw refuse("jwk");
     const members = jwk as Record<string, unknown>;
     if (PRIVATE_MEMBERS.some((m) => Object.hasOwn(members, m))) throw refuse("jwk");
-    if (members.alg !== undefined && members.alg !== alg) throw refuse("jwk");
+    if (members.alg !== undefined && !sameAlgorithm(String(members.alg), alg)) throw refuse("jwk");
     const checked = checkJwk({ ...members, kid: undefined, alg }, { allowSymmetric: false });
     if (!checked.ok || checked.key.alg !== alg) throw refuse("jwk");
     const cacheKey = `${alg}:${JSON.stringify(checked.key.jwk)}`;

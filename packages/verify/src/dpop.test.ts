@@ -9,7 +9,7 @@ import {
   proofKey,
 } from "../../core/src/test-support/dpop-proofs.js";
 import { memoryReplayCache } from "./dpop-replay.js";
-import { isVerifyError } from "./errors.js";
+import { outcome } from "./test-support/outcome.js";
 import { createTestIssuer, type TestIssuer } from "./testing/index.js";
 import type { RequestCredentials, Verifier, VerifierOptions } from "./types.js";
 import { createVerifier } from "./verifier.js";
@@ -52,16 +52,6 @@ function request(
   overrides: Partial<RequestCredentials> = {},
 ): RequestCredentials {
   return { method: "GET", url: URL_, authorization: `DPoP ${bound}`, dpop, ...overrides };
-}
-
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    if (!isVerifyError(error)) throw error;
-    return error.claim === undefined ? error.code : `${error.code}:${error.claim}`;
-  }
 }
 
 describe("verifier.verifyRequest with DPoP", () => {
@@ -113,11 +103,13 @@ describe("verifier.verifyRequest with DPoP", () => {
       [request(await proofOf({ accessToken: plain })), "ath"],
       [request(await makeProof(key, { htm: "GET", htu: URL_, nowMs: T0 })), "ath"],
       [request(await proofOf({}, other)), "cnf"],
-      [{ method: "GET", authorization: `DPoP ${bound}`, dpop: await proofOf() }, "htu"],
     ];
     for (const [input, check] of cases) {
       expect(await outcome(verifier.verifyRequest(input))).toBe(`dpop_proof_invalid:${check}`);
     }
+    // No URL (no configured origin): the proof cannot be checked at all.
+    const noUrl = { method: "GET", authorization: `DPoP ${bound}`, dpop: await proofOf() };
+    expect(await outcome(verifier.verifyRequest(noUrl))).toBe("dpop_not_configured");
   });
 
   it("normalises htu and ignores the query", async () => {

@@ -16,7 +16,8 @@ export type VerifyErrorCode =
   // DPoP (RFC 9449)
   | "dpop_required"
   | "dpop_proof_invalid"
-  | "dpop_unbound";
+  | "dpop_unbound"
+  | "dpop_not_configured";
 
 /** Every code, in a stable order (for exhaustive tables and tests). */
 export const VERIFY_ERROR_CODES: readonly VerifyErrorCode[] = [
@@ -36,6 +37,7 @@ export const VERIFY_ERROR_CODES: readonly VerifyErrorCode[] = [
   "dpop_required",
   "dpop_proof_invalid",
   "dpop_unbound",
+  "dpop_not_configured",
 ];
 
 const MESSAGES: Record<VerifyErrorCode, string> = {
@@ -55,6 +57,8 @@ const MESSAGES: Record<VerifyErrorCode, string> = {
   dpop_required: "The token is DPoP-bound and must be presented with the DPoP scheme and a proof",
   dpop_proof_invalid: "The DPoP proof is missing or invalid",
   dpop_unbound: "The token is not DPoP-bound but was presented with the DPoP scheme",
+  dpop_not_configured:
+    "DPoP-bound tokens are not accepted here: no public origin (baseUrl) is configured to check proofs against",
 };
 
 /**

@@ -14,7 +14,7 @@ let f: Fixture;
 beforeAll(async () => {
   f = await fixture();
   const app = express();
-  app.get("/me", expressAuth(f.verifier), (req, res) => {
+  app.get("/me", expressAuth(f.verifier, { baseUrl: "https://api.example.com" }), (req, res) => {
     res.json({ sub: req.auth?.sub });
   });
   app.post("/orders", expressAuth(f.verifier), requireScope("orders:write"), (_req, res) => {
@@ -47,7 +47,7 @@ describe("expressAuth over real HTTP", () => {
         return { status: res.status, headers: res.headers, body: await res.text() };
       },
       f,
-      (path) => `${base}${path}`,
+      (path) => `https://api.example.com${path}`,
     );
   });
 

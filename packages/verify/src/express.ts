@@ -5,6 +5,7 @@ import {
   authFailure,
   checkScopeList,
   credentials,
+  dpopBaseUrl,
   hasScopes,
   insufficientScope,
 } from "./http-auth.js";
@@ -24,8 +25,9 @@ export interface ExpressAuthOptions {
   /** Let requests without any bearer token through (with `req.auth` unset); bad tokens still fail. */
   optional?: boolean;
   /**
-   * The public origin (and any path prefix) clients address, e.g. `https://api.example.com`, for
-   * DPoP `htu` checks behind a proxy. Default: `req.protocol` and the `Host` header.
+   * The public origin (and any path prefix) clients address, e.g. `https://api.example.com`:
+   * DPoP proofs must name it (`htu`). Required for DPoP-bound tokens, which are refused without
+   * it (`dpop_not_configured`); it is never taken from the `Host` header.
    */
   baseUrl?: string;
 }
@@ -44,7 +46,7 @@ function send(res: Response, failure: AuthFailure): void {
  * app.get("/me", (req, res) => res.json({ sub: req.auth?.sub }));
  */
 export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}): RequestHandler {
-  const base = options.baseUrl?.replace(/\/+$/, "");
+  const base = dpopBaseUrl(options.baseUrl, "expressAuth");
   return (req: Request, res: Response, next: NextFunction) => {
     let presented: ReturnType<typeof credentials>;
     try {
@@ -63,12 +65,8 @@ export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}
       .verifyRequest({
         method: req.method,
         authorization: req.headers.authorization,
-        ...(dpop
-          ? {
-              url: `${base ?? `${req.protocol}://${req.get("host") ?? ""}`}${req.originalUrl}`,
-              dpop: req.headers.dpop,
-            }
-          : {}),
+        ...(dpop ? { dpop: req.headers.dpop } : {}),
+        ...(dpop && base !== undefined ? { url: `${base}${req.originalUrl}` } : {}),
       })
       .then(
         (claims) => {

@@ -11,7 +11,7 @@ let f: Fixture;
 beforeAll(async () => {
   f = await fixture();
   await app.register(async (scope) => {
-    await scope.register(fastifyAuth, { verifier: f.verifier });
+    await scope.register(fastifyAuth, { verifier: f.verifier, baseUrl: "https://api.example.com" });
     scope.get("/me", async (request) => ({ sub: request.auth?.sub }));
     scope.post("/orders", { preHandler: requireScope("orders:write") }, async () => ({ ok: true }));
   });
@@ -43,7 +43,7 @@ describe("fastifyAuth with the real Fastify inject API", () => {
         return { status: res.statusCode, headers: h, body: res.body };
       },
       f,
-      (path) => `http://localhost:80${path}`,
+      (path) => `https://api.example.com${path}`,
     );
   });
 

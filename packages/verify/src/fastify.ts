@@ -10,6 +10,7 @@ import {
   authFailure,
   checkScopeList,
   credentials,
+  dpopBaseUrl,
   hasScopes,
   insufficientScope,
 } from "./http-auth.js";
@@ -27,7 +28,11 @@ export interface FastifyAuthOptions {
   verifier: Verifier;
   /** Let requests without any bearer token through (`request.auth` stays `null`). */
   optional?: boolean;
-  /** Public origin (and path prefix) for DPoP `htu` checks behind a proxy. Default: from the request. */
+  /**
+   * The public origin (and path prefix) clients address, e.g. `https://api.example.com`: DPoP
+   * proofs must name it (`htu`). Required for DPoP-bound tokens (`dpop_not_configured` without
+   * it); never taken from the `Host` header.
+   */
   baseUrl?: string;
 }
 
@@ -37,9 +42,15 @@ function send(reply: FastifyReply, failure: AuthFailure): FastifyReply {
 
 const plugin: FastifyPluginCallback<FastifyAuthOptions> = (fastify, options, done) => {
   const { verifier, optional = false } = options;
-  const base = options.baseUrl?.replace(/\/+$/, "");
   if (typeof verifier?.verify !== "function") {
     done(new TypeError("fastifyAuth: options.verifier is required"));
+    return;
+  }
+  let base: string | undefined;
+  try {
+    base = dpopBaseUrl(options.baseUrl, "fastifyAuth");
+  } catch (error) {
+    done(error as TypeError);
     return;
   }
   fastify.decorateRequest("auth", null);
@@ -58,12 +69,8 @@ const plugin: FastifyPluginCallback<FastifyAuthOptions> = (fastify, options, don
       request.auth = await verifier.verifyRequest({
         method: request.method,
         authorization: request.headers.authorization,
-        ...(presented.scheme === "dpop"
-          ? {
-              url: `${base ?? `${request.protocol}://${request.host}`}${request.url}`,
-              dpop: request.headers.dpop,
-            }
-          : {}),
+        ...(presented.scheme === "dpop" ? { dpop: request.headers.dpop } : {}),
+        ...(presented.scheme === "dpop" && base !== undefined ? { url: `${base}${request.url}` } : {}),
       });
     } catch (error) {
       if (isVerifyError(error)) return send(reply, authFailure(error));

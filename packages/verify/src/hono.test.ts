@@ -10,7 +10,9 @@ const app = new Hono();
 
 beforeAll(async () => {
   f = await fixture();
-  app.get("/me", honoAuth(f.verifier), (c) => c.json({ sub: c.get("auth").sub }));
+  app.get("/me", honoAuth(f.verifier, { baseUrl: "https://api.example.com" }), (c) =>
+    c.json({ sub: c.get("auth").sub }),
+  );
   app.post("/orders", honoAuth(f.verifier), requireScope("orders:write"), (c) => c.json({ ok: true }));
   app.get("/maybe", honoAuth(f.verifier, { optional: true }), (c) => {
     const claims = c.get("auth") as AccessClaims | undefined;
@@ -33,7 +35,7 @@ describe("honoAuth with Hono's request API", () => {
         return { status: res.status, headers: res.headers, body: await res.text() };
       },
       f,
-      (path) => `http://localhost${path}`,
+      (path) => `https://api.example.com${path}`,
     );
   });
 

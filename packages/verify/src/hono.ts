@@ -5,6 +5,7 @@ import {
   authFailure,
   checkScopeList,
   credentials,
+  dpopBaseUrl,
   hasScopes,
   insufficientScope,
 } from "./http-auth.js";
@@ -21,7 +22,11 @@ declare module "hono" {
 export interface HonoAuthOptions {
   /** Let requests without any bearer token through (`c.get("auth")` stays unset). */
   optional?: boolean;
-  /** Public origin (and path prefix) for DPoP `htu` checks behind a proxy. Default: `c.req.url`. */
+  /**
+   * The public origin (and path prefix) clients address, e.g. `https://api.example.com`: DPoP
+   * proofs must name it (`htu`). Required for DPoP-bound tokens (`dpop_not_configured` without
+   * it); never taken from `c.req.url`, which comes from the `Host` header.
+   */
   baseUrl?: string;
 }
 
@@ -38,7 +43,7 @@ function send(c: Context, failure: AuthFailure): Response {
  * app.get("/api/me", (c) => c.json({ sub: c.get("auth").sub }));
  */
 export function honoAuth(verifier: Verifier, options: HonoAuthOptions = {}): MiddlewareHandler {
-  const base = options.baseUrl?.replace(/\/+$/, "");
+  const base = dpopBaseUrl(options.baseUrl, "honoAuth");
   return async (c, next) => {
     const authorization = c.req.header("authorization");
     let presented: ReturnType<typeof credentials>;
@@ -52,13 +57,14 @@ export function honoAuth(verifier: Verifier, options: HonoAuthOptions = {}): Mid
       return send(c, authFailure(new VerifyError("token_missing")));
     }
     try {
-      const url = base === undefined ? c.req.url : `${base}${new URL(c.req.url).pathname}`;
+      const dpop = presented.scheme === "dpop";
       c.set(
         "auth",
         await verifier.verifyRequest({
           method: c.req.method,
           authorization,
-          ...(presented.scheme === "dpop" ? { url, dpop: c.req.header("dpop") } : {}),
+          ...(dpop ? { dpop: c.req.header("dpop") } : {}),
+          ...(dpop && base !== undefined ? { url: `${base}${new URL(c.req.url).pathname}` } : {}),
         }),
       );
     } catch (error) {

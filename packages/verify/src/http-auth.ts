@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from "./dpop-proof.js";
 import { VerifyError, type VerifyErrorCode } from "./errors.js";
 import type { AccessClaims } from "./types.js";
 
@@ -8,12 +9,45 @@ export interface AuthFailure {
   body: { error: VerifyErrorCode | "insufficient_scope"; message: string };
 }
 
+const ALGS = `algs="${DPOP_ALGORITHMS.join(" ")}"`;
+
 /** RFC 9449 §7.1 challenges for the DPoP codes (the accepted proof algorithms included). */
 const DPOP_CHALLENGES: Partial<Record<VerifyErrorCode, string>> = {
-  dpop_required: 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
-  dpop_unbound: 'DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256"',
-  dpop_proof_invalid: 'DPoP error="invalid_dpop_proof", algs="ES256 EdDSA RS256 PS256"',
+  dpop_required: `DPoP error="invalid_token", ${ALGS}`,
+  dpop_unbound: `DPoP error="invalid_token", ${ALGS}`,
+  dpop_proof_invalid: `DPoP error="invalid_dpop_proof", ${ALGS}`,
 };
+
+/**
+ * The configured public origin (and path prefix) a middleware checks DPoP `htu` against, without
+ * trailing slashes; `undefined` when none is configured (then DPoP-bound tokens are refused with
+ * `dpop_not_configured`: the origin is never taken from the `Host` header). A value that is not an
+ * absolute http(s) URL without query, fragment or credentials throws a `TypeError` at setup.
+ *
+ * @example
+ * const base = dpopBaseUrl(options.baseUrl, "expressAuth"); // "https://api.example.com"
+ */
+export function dpopBaseUrl(baseUrl: string | undefined, who: string): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url === undefined ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    url.username !== "" ||
+    url.password !== "" ||
+    /[?#]/.test(baseUrl)
+  ) {
+    throw new TypeError(`${who}: baseUrl must be an absolute http(s) URL such as https://api.example.com`);
+  }
+  return baseUrl.replace(/\/+$/, "");
+}
 
 /** RFC 6750 §2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

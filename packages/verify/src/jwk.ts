@@ -105,7 +105,7 @@ export function checkJwk(input: unknown, options: { allowSymmetric: boolean }): 
   if (kty === "OKP") {
     if (jwk.crv !== "Ed25519") return fail("unsupported OKP curve");
     const chosen = alg ?? "EdDSA";
-    if (chosen !== "EdDSA") return fail("alg does not fit the key");
+    if (chosen !== "EdDSA" && chosen !== "Ed25519") return fail("alg does not fit the key");
     if (bytes(jwk.x)?.length !== 32) return fail("Ed25519 x must be 32 bytes");
     return { ok: true, key: { kid, alg: chosen, jwk: { kty, crv: "Ed25519", x: jwk.x as string } } };
   }

@@ -1,4 +1,4 @@
-import type { Algorithm } from "./algorithms.js";
+import { type Algorithm, sameAlgorithm } from "./algorithms.js";
 import type { CryptoBackend, ImportedKey } from "./backend.js";
 import { VerifyError } from "./errors.js";
 import { parseJsonObject } from "./json.js";
@@ -134,7 +134,7 @@ export function checkSignature(
   alg: Algorithm,
   parsed: ParsedJws,
 ): void | Promise<void> {
-  if (key.alg !== alg) throw new VerifyError("alg_not_allowed");
+  if (!sameAlgorithm(key.alg, alg)) throw new VerifyError("alg_not_allowed");
   const ok = backend.verify(key, parsed.signingInput, parsed.signature);
   if (ok === true) return;
   if (ok === false) throw new VerifyError("signature_invalid");

@@ -1,4 +1,4 @@
-import type { Algorithm } from "./algorithms.js";
+import { type Algorithm, sameAlgorithm } from "./algorithms.js";
 import type { CryptoBackend, ImportedKey } from "./backend.js";
 import { checkJwk } from "./jwk.js";
 
@@ -47,7 +47,7 @@ export class KeySet {
     if (kid !== undefined) return this.#byKid.get(kid);
     let found: ImportedKey | undefined;
     for (const key of this.#all) {
-      if (key.alg !== alg) continue;
+      if (!sameAlgorithm(key.alg, alg)) continue;
       if (found) return undefined;
       found = key;
     }

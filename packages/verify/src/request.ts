@@ -1,12 +1,21 @@
 import { isVerifyError } from "./errors.js";
-import { type AuthFailure, authFailure, checkScopeList, hasScopes, insufficientScope } from "./http-auth.js";
+import {
+  type AuthFailure,
+  authFailure,
+  checkScopeList,
+  dpopBaseUrl,
+  hasScopes,
+  insufficientScope,
+} from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
 /**
  * Verify the access token of a Web `Request` (Fetch API: Deno, Bun, workers, Next.js route
  * handlers, …): `Authorization: Bearer …`, or `Authorization: DPoP …` with a `DPoP` proof for
- * DPoP-bound tokens (RFC 9449; `htu` is checked against `request.url`, or `baseUrl` + its path
- * behind a proxy). Rejects with `VerifyError`.
+ * DPoP-bound tokens (RFC 9449; `htu` is checked against `baseUrl` + the request's path). DPoP
+ * needs `baseUrl`, the API's public origin: `request.url` comes from the `Host` header, so a
+ * bound token without it is `dpop_not_configured`. Rejects with `VerifyError` (a malformed
+ * `baseUrl` with `TypeError`).
  *
  * @example
  * export async function GET(request: Request) {
@@ -21,13 +30,10 @@ export async function verifyRequest(
   request: Request,
   options: { baseUrl?: string } = {},
 ): Promise<AccessClaims> {
-  const url =
-    options.baseUrl === undefined
-      ? request.url
-      : `${options.baseUrl.replace(/\/+$/, "")}${new URL(request.url).pathname}`;
+  const base = dpopBaseUrl(options.baseUrl, "verifyRequest");
   return verifier.verifyRequest({
     method: request.method,
-    url,
+    ...(base === undefined ? {} : { url: `${base}${new URL(request.url).pathname}` }),
     authorization: request.headers.get("authorization"),
     dpop: request.headers.get("dpop"),
   });

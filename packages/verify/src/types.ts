@@ -72,7 +72,7 @@ export interface DpopOptions {
   replay?: DpopReplayCacheInput;
   /** Seconds a proof's `iat` may be from now, either way. Default 60, at most 300. */
   maxAge?: number;
-  /** Accepted proof algorithms, a subset of `["ES256", "EdDSA", "RS256", "PS256"]` (the default). */
+  /** Accepted proof algorithms, a subset of `["ES256", "EdDSA", "Ed25519", "RS256", "PS256"]` (the default). */
   algorithms?: readonly Algorithm[];
 }
 
@@ -80,7 +80,11 @@ export interface DpopOptions {
 export interface RequestCredentials {
   /** The request method, e.g. `GET` (compared with the proof's `htm`). */
   method: string;
-  /** The URL the client addressed (public origin + path; query ignored). Needed for DPoP. */
+  /**
+   * The URL the client addressed: the API's configured public origin + the request path (query
+   * ignored). Needed for DPoP; without it a bound token is `dpop_not_configured`. Never build it
+   * from the `Host` header: a proof captured for another API behind another Host would pass.
+   */
   url?: string | URL;
   /** The `Authorization` header value(s). */
   authorization: string | readonly string[] | null | undefined;
@@ -98,7 +102,7 @@ export interface VerifierOptions {
   jwksUri?: string | URL;
   /** Local keys instead of a JWKS (the only way to configure HS256 secrets). */
   keys?: readonly JsonWebKeyInput[] | { keys: readonly JsonWebKeyInput[] };
-  /** Accepted algorithms. Default `["EdDSA", "ES256", "RS256"]`; HMAC ones only with local keys. */
+  /** Accepted algorithms. Default `["EdDSA", "Ed25519", "ES256", "RS256"]` (`Ed25519` is RFC 9864's name of the same algorithm); HMAC ones only with local keys. */
   algorithms?: readonly Algorithm[];
   /** Seconds of clock skew allowed on `exp`, `nbf`, `iat`. Default 5, at most 300. */
   clockTolerance?: number;

@@ -1,4 +1,4 @@
-import { type Algorithm, DEFAULT_ALGORITHMS, isAlgorithm, isSymmetric } from "./algorithms.js";
+import { type Algorithm, DEFAULT_ALGORITHMS, isAlgorithm, isSymmetric, sameAlgorithm } from "./algorithms.js";
 import { type CryptoBackend, loadBackend } from "./backend.js";
 import { BASE_REQUIRED_CLAIMS, type ClaimRules, checkClaims } from "./claims.js";
 import { DPOP_ALGORITHMS, type DpopSettings, dpopProofChecker } from "./dpop-proof.js";
@@ -94,7 +94,7 @@ function resolveOptions(options: VerifierOptions) {
     for (const [i, jwk] of list.entries()) {
       const checked = checkJwk(jwk, { allowSymmetric: true });
       if (!checked.ok) throw configError(`key ${i} refused: ${checked.reason}`);
-      if (!algorithms.includes(checked.key.alg)) {
+      if (!algorithms.some((alg) => sameAlgorithm(alg, checked.key.alg))) {
         throw configError(`key ${i} is for ${checked.key.alg}, which is not in algorithms`);
       }
       kinds.add(checked.key.jwk.kty === "oct" ? "symmetric" : "asymmetric");
@@ -271,7 +271,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return claims;
     }
     if (jkt === undefined) throw new VerifyError("dpop_unbound");
-    if (request.url === undefined) throw new VerifyError("dpop_proof_invalid", "htu");
+    // The URL must come from configuration (a middleware's `baseUrl`), never from the Host header.
+    if (request.url === undefined) throw new VerifyError("dpop_not_configured");
     checkProof ??= dpopProofChecker((state as { backend: CryptoBackend }).backend, config.dpop);
     await checkProof({
       header: request.dpop,

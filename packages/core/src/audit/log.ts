@@ -14,6 +14,8 @@ export type AuditType =
   | "refresh.context_changed"
   | "refresh.context_mismatch"
   | "session.revoked"
+  /** A refresh with a DPoP proof bound a family that logged in without one (RFC 9449 §5). */
+  | "session.dpop_bound"
   | "user.logout_all"
   | "user.password_changed"
   | "user.deleted"

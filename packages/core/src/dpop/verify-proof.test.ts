@@ -53,6 +53,24 @@ describe("verifyDpopProof (RFC 9449 §4.3)", () => {
     },
   );
 
+  // Issue 14.7: oauth4webapi labels Ed25519 proofs with RFC 9864's `Ed25519`; they were refused.
+  it("accepts an Ed25519 key's proof labelled Ed25519 or EdDSA, a JWK alg of either name", async () => {
+    for (const alg of ["Ed25519", "EdDSA"] as const) {
+      const k = await proofKey(alg);
+      expect(await check(await makeProof(k, base))).toMatchObject({ jkt: k.jkt });
+      for (const jwkAlg of ["Ed25519", "EdDSA"]) {
+        const labelled = await makeProof(k, { ...base, header: { jwk: { ...k.publicJwk, alg: jwkAlg } } });
+        expect(await check(labelled)).toMatchObject({ jkt: k.jkt });
+      }
+      const ec = await makeProof(k, { ...base, header: { jwk: key.publicJwk } });
+      expect(await failure(check(ec))).toEqual(refused("jwk"));
+    }
+    const ed = await proofKey("Ed25519");
+    expect(await failure(check(await makeProof(ed, base), { algorithms: ["EdDSA"] }))).toEqual(
+      refused("alg"),
+    );
+  });
+
   it("requires exactly one DPoP header", async () => {
     const proof = await makeProof(key, base);
     expect(await failure(check(undefined))).toEqual(refused("header_count"));

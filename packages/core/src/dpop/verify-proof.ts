@@ -5,11 +5,17 @@ import { normaliseHtu } from "./htu.js";
 import type { DpopNonces } from "./nonce.js";
 import { type DpopReplayCache, replayKey } from "./replay.js";
 
-/** Asymmetric proof algorithms accepted (RFC 9449 §4.3 step 5): never `none`, never a MAC. */
-export type DpopAlgorithm = "ES256" | "EdDSA" | "RS256" | "PS256";
+/**
+ * Asymmetric proof algorithms accepted (RFC 9449 §4.3 step 5): never `none`, never a MAC.
+ * `Ed25519` is RFC 9864's fully specified name of `EdDSA` over Ed25519 (what oauth4webapi sends).
+ */
+export type DpopAlgorithm = "ES256" | "EdDSA" | "Ed25519" | "RS256" | "PS256";
 
 /** The default allow-list, also published as `dpop_signing_alg_values_supported`. */
-export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ["ES256", "EdDSA", "RS256", "PS256"];
+export const DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ["ES256", "EdDSA", "Ed25519", "RS256", "PS256"];
+
+/** The two names of one algorithm: a JWK labelled with either fits a proof labelled with either. */
+const ED25519_NAMES: readonly unknown[] = ["EdDSA", "Ed25519"];
 
 /** Default acceptance window of a proof's `iat`, either side of now. */
 export const DPOP_WINDOW_MS = 60_000;
@@ -77,13 +83,15 @@ function publicJwk(jwk: unknown, alg: DpopAlgorithm): JWK {
   if (!isObject(jwk)) throw refuse("jwk");
   if (PRIVATE_MEMBERS.some((m) => Object.hasOwn(jwk, m))) throw refuse("private_jwk");
   if (jwk.use !== undefined && jwk.use !== "sig") throw refuse("jwk");
-  if (jwk.alg !== undefined && jwk.alg !== alg) throw refuse("jwk");
+  const sameName = jwk.alg === alg || (ED25519_NAMES.includes(alg) && ED25519_NAMES.includes(jwk.alg));
+  if (jwk.alg !== undefined && !sameName) throw refuse("jwk");
   const { kty, crv, x, y, n, e } = jwk;
   switch (alg) {
     case "ES256":
       if (kty !== "EC" || crv !== "P-256" || !isText(x, 64) || !isText(y, 64)) throw refuse("jwk");
       return { kty, crv, x, y };
     case "EdDSA":
+    case "Ed25519":
       if (kty !== "OKP" || crv !== "Ed25519" || !isText(x, 64)) throw refuse("jwk");
       return { kty, crv, x };
     default:

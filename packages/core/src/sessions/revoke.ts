@@ -29,7 +29,9 @@ export async function revokeFamily(
 
 /**
  * Logout: revoke the family of a refresh token (any token of the family whose secret matches).
- * Unknown, malformed or already dead tokens are a no-op, so logout always "succeeds".
+ * Unknown, malformed or already dead tokens are a no-op, so logout always "succeeds". So are
+ * tokens of a DPoP-bound family: this is the cookie logout, and a bound family is revoked only
+ * with a proof of its key (`revokeToken` with the proof's thumbprint).
  *
  * @example
  * await logout(rt, { refreshToken, context });
@@ -39,7 +41,7 @@ export async function logout(
   input: { refreshToken: string; context: ClientContext },
 ): Promise<void> {
   const found = await findRefreshToken(rt, input.refreshToken);
-  if (found === null) return;
+  if (found === null || found.session.dpopJkt !== null) return;
   await revokeFamily(rt, {
     sessionId: found.session.id,
     userId: found.session.userId,

@@ -14,6 +14,7 @@ import {
 } from "../tokens/refresh.js";
 import { contextChanges } from "./context.js";
 import { assertTokenCurrent } from "./csrf.js";
+import { dpopKeyFits, dpopKeyToBind } from "./dpop-binding.js";
 import { issueTokenSet } from "./issue.js";
 import { assertFamilyLive, isFamilyLive } from "./liveness.js";
 import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
@@ -36,7 +37,8 @@ import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
  *    `refreshTtlMs` idle (`refresh_expired`).
  *
  * Malformed, unknown or mismatched tokens — and a DPoP key other than the family's — are
- * `refresh_invalid` before any state changes: never a reuse trigger.
+ * `refresh_invalid` before any state changes: never a reuse trigger. A refresh of an unbound
+ * family with a proof binds it (`dpop-binding.ts`).
  */
 
 export interface RefreshInput {
@@ -73,7 +75,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   const { parts, token, session } = found;
   const now = rt.clock.now();
   if (input.csrfToken !== undefined) checkCsrfBeforeUse(rt, found, input.csrfToken, now);
-  if (session.dpopJkt !== null && input.dpopJkt !== session.dpopJkt) throw invalid();
+  if (!dpopKeyFits(session, token, input.dpopJkt)) throw invalid();
   assertFamilyLive(session, now);
 
   const changed =
@@ -109,6 +111,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     successorSealed: null,
   };
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
+  const bindDpopJkt = dpopKeyToBind(session, input.dpopJkt);
   // The user (for its id and e-mail) is read alongside the rotation: one wait on the store instead
   // of two. The epoch the access token carries is the one the rotation read in its own
   // transaction, while the family was still live.
@@ -122,6 +125,7 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
       userAgent: input.context.userAgent,
       // Committed with the rotation itself: one write per refresh, and no rotation without its record.
       audit: auditEvent({ type: "refresh.rotated", ...who }, now),
+      ...(bindDpopJkt === undefined ? {} : { bindDpopJkt }),
     }),
     rt.store.getUserById(session.userId),
   ]);
@@ -138,9 +142,12 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   }
 
   if (user === null) throw new TesseraError("session_revoked", "session revoked");
+  const issueFrom =
+    bindDpopJkt === undefined ? session : { ...session, dpopJkt: bindDpopJkt, dpopBoundAt: now };
+  if (bindDpopJkt !== undefined) await rt.audit({ type: "session.dpop_bound", ...who });
   const set = await issueTokenSet(rt, {
     user: { ...user, tokenEpoch: outcome.tokenEpoch },
-    session,
+    session: issueFrom,
     refreshToken: nextToken,
     now,
   });
@@ -187,6 +194,8 @@ async function answerUsedToken(
     now < successor.expiresAt &&
     next !== null &&
     isFamilyLive(next.session, now) &&
+    // The successor of a family bound since goes only to a holder of its key.
+    (next.session.dpopJkt === null || next.session.dpopJkt === input.dpopJkt) &&
     token.successorSealed !== null;
   if (graceApplies) {
     const opened = open(graceKey(parts), token.successorSealed as string, token.id)?.toString("utf8");

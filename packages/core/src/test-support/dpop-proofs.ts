@@ -12,7 +12,8 @@ import {
 } from "jose";
 
 export interface ProofKey {
-  alg: "ES256" | "EdDSA" | "RS256" | "PS256";
+  /** `Ed25519` is RFC 9864's fully specified name of `EdDSA` over Ed25519 (same keys, same signatures). */
+  alg: "ES256" | "EdDSA" | "Ed25519" | "RS256" | "PS256";
   privateKey: CryptoKey;
   publicJwk: JWK;
   privateJwk: JWK;

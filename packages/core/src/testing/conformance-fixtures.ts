@@ -47,6 +47,7 @@ export function makeSession(userId: string, overrides: Partial<SessionRecord> = 
     lastIp: "192.0.2.10",
     lastUserAgent: "Conformance/1.0",
     dpopJkt: null,
+    dpopBoundAt: null,
     ...overrides,
   };
 }

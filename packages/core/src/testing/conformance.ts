@@ -3,7 +3,7 @@ import type { Store } from "../store.js";
 import { describeAudit } from "./conformance-audit.js";
 import { describeAvailability } from "./conformance-availability.js";
 import { describeCredentialFence } from "./conformance-credentials.js";
-import { describeDpopReplay } from "./conformance-dpop.js";
+import { describeDpopBinding, describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
 import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
@@ -72,6 +72,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeAudit(getStore);
     describePurge(getStore);
     describeDpopReplay(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
+    describeDpopBinding(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );

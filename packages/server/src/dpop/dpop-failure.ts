@@ -1,4 +1,5 @@
 import { isDpopError } from "@tessera/core";
+import type { FastifyRequest } from "fastify";
 import { HttpError } from "../http/http-error.js";
 import type { ServerDpop } from "./server-dpop.js";
 
@@ -32,4 +33,24 @@ export function dpopFailure(error: unknown, where: "token" | "resource", dpop: S
 export function dpopChallenge(error: string, dpop: ServerDpop | undefined): string {
   const algs = (dpop?.algorithms ?? []).join(" ");
   return algs === "" ? `DPoP error="${error}"` : `DPoP error="${error}", algs="${algs}"`;
+}
+
+/**
+ * The thumbprint of a request's DPoP proof at a token endpoint (`/auth/login`, `/oauth/token`,
+ * `/oauth/revoke`), or `undefined` when it carries none. Checked before any token is touched; a
+ * refused proof is thrown as the endpoint's 400 (see {@link dpopFailure}).
+ *
+ * @example
+ * const dpopJkt = await tokenEndpointProof(request, ctx.dpop);
+ */
+export async function tokenEndpointProof(
+  request: FastifyRequest,
+  dpop: ServerDpop,
+): Promise<string | undefined> {
+  if (!dpop.present(request)) return undefined;
+  try {
+    return (await dpop.check(request)).jkt;
+  } catch (error) {
+    throw dpopFailure(error, "token", dpop);
+  }
 }

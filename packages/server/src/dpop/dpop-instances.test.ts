@@ -120,6 +120,7 @@ describe.skipIf(!postgresTestsEnabled())("DPoP across instances", () => {
       verifyRequest(
         verifier,
         new Request(api, { headers: { authorization, ...(dpop === undefined ? {} : { dpop }) } }),
+        { baseUrl: "https://api.example.com" },
       ).then(
         (claims) => claims.sub,
         (error: { code?: string }) => error.code,

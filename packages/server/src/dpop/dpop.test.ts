@@ -13,6 +13,7 @@ import { buildServer } from "../build-server.js";
 import { loadConfig } from "../config/load-config.js";
 import { openStore } from "../open-store.js";
 import { countingHasher } from "../test-support/counting-hasher.js";
+import { oauthRefresh } from "../test-support/oauth-refresh.js";
 import {
   type CallResult,
   STRONG_PASSWORD,
@@ -21,6 +22,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from "../test-support/test-server.js";
+import { payloadOf } from "../test-support/token-payload.js";
 
 // RFC 9449 over real HTTP, with proofs made by plain `jose` (never the project's own helper).
 
@@ -35,10 +37,6 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const url = (path: string) => `${server.config.issuer.replace(/\/+$/, "")}${path}`;
-
-function payloadOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-}
 
 async function registeredEmail(): Promise<string> {
   const email = uniqueEmail("dpop");
@@ -66,12 +64,7 @@ function me(access: string, proof?: string, scheme = "DPoP"): Promise<CallResult
   });
 }
 
-function refreshAt(refresh: string, proof?: string): Promise<CallResult> {
-  return server.call("POST", "/oauth/token", {
-    form: { grant_type: "refresh_token", refresh_token: refresh },
-    headers: proof === undefined ? {} : { dpop: proof },
-  });
-}
+const refreshAt = (refresh: string, proof?: string) => oauthRefresh(server, refresh, proof);
 
 const meProof = (access: string, extra: Partial<ProofOptions> = {}, k = key) =>
   makeProof(k, { htm: "GET", htu: url("/auth/me"), accessToken: access, ...extra });
@@ -220,7 +213,13 @@ describe("DPoP end to end", () => {
 
   it("publishes dpop_signing_alg_values_supported and lets CORS carry DPoP headers", async () => {
     const meta = await server.call("GET", "/.well-known/oauth-authorization-server");
-    expect(meta.body.dpop_signing_alg_values_supported).toEqual(["ES256", "EdDSA", "RS256", "PS256"]);
+    expect(meta.body.dpop_signing_alg_values_supported).toEqual([
+      "ES256",
+      "EdDSA",
+      "Ed25519",
+      "RS256",
+      "PS256",
+    ]);
     const preflight = await server.call("OPTIONS", "/oauth/token", {
       headers: {
         origin: "http://app.example.test",

@@ -38,6 +38,7 @@ export type WireErrorCode = Exclude<
   | "master_key_mismatch"
   | "dpop_proof_rejected"
   | "dpop_nonce_required"
+  | "dpop_key_required"
   | "csrf_invalid"
 >;
 
@@ -117,6 +118,8 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   use_dpop_nonce: { status: 400, wire: "use_dpop_nonce", message: "A DPoP nonce is required." },
   dpop_proof_rejected: { status: 401, wire: "invalid_dpop_proof", message: "The DPoP proof is invalid." },
   dpop_nonce_required: { status: 401, wire: "use_dpop_nonce", message: "A DPoP nonce is required." },
+  // core's revokeToken of a bound token without a proof of its key (RFC 9449 §5 style)
+  dpop_key_required: { status: 400, wire: "invalid_dpop_proof", message: "The DPoP proof is invalid." },
   // the server itself
   server_error: { status: 500, wire: "server_error", message: "Internal server error." },
   key_unavailable: { status: 500, wire: "server_error", message: "Internal server error." },

@@ -1,6 +1,6 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
-import { dpopFailure } from "../dpop/dpop-failure.js";
+import { tokenEndpointProof } from "../dpop/dpop-failure.js";
 import { jsonObject, optionalStringField, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
 import { HttpError } from "../http/http-error.js";
@@ -25,15 +25,8 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const delivery = optionalStringField(body, "token_delivery", 16) ?? "cookie";
     if (delivery !== "cookie" && delivery !== "body") throw new HttpError("invalid_request");
     // RFC 9449: a native client may bind its session to a key; a cookie session cannot be.
-    let dpopJkt: string | undefined;
-    if (ctx.dpop.present(request)) {
-      if (delivery !== "body") throw new HttpError("invalid_request");
-      try {
-        dpopJkt = (await ctx.dpop.check(request)).jkt;
-      } catch (error) {
-        throw dpopFailure(error, "token", ctx.dpop);
-      }
-    }
+    if (ctx.dpop.present(request) && delivery !== "body") throw new HttpError("invalid_request");
+    const dpopJkt = await tokenEndpointProof(request, ctx.dpop);
 
     try {
       await ctx.limits.failures?.check(request, email);

@@ -1,6 +1,6 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
-import { dpopFailure } from "../dpop/dpop-failure.js";
+import { tokenEndpointProof } from "../dpop/dpop-failure.js";
 import { tokenTypeOf } from "../dpop/token-type.js";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
@@ -15,7 +15,9 @@ import type { RouteContext } from "./route-context.js";
  * refresh_token}`; errors per §5.2 (`invalid_request`, `unsupported_grant_type`,
  * `invalid_grant`). The same rotation and reuse rules as the cookie refresh; no CSRF header,
  * because nothing ambient is sent. With a `DPoP` proof (RFC 9449 §5) the refresh of a bound
- * family must be made by its key; the answer is then `token_type: "DPoP"`.
+ * family must be made by its key, and an unbound family is bound to the proof's key from this
+ * refresh on (refresh tokens of public clients MUST be bound); the answer is then
+ * `token_type: "DPoP"`.
  */
 export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post("/oauth/token", async (request, reply) => {
@@ -27,14 +29,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void 
     const refreshToken = stringField(body, "refresh_token", 1024);
     // The proof is checked before the token is touched: a bad or missing proof for a bound family
     // is invalid_grant in the core before any consumption, so it never looks like reuse.
-    let dpopJkt: string | undefined;
-    if (ctx.dpop.present(request)) {
-      try {
-        dpopJkt = (await ctx.dpop.check(request)).jkt;
-      } catch (error) {
-        throw dpopFailure(error, "token", ctx.dpop);
-      }
-    }
+    const dpopJkt = await tokenEndpointProof(request, ctx.dpop);
 
     try {
       const tokens = await ctx.tessera.refresh({
@@ -46,7 +41,6 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: RouteContext): void 
       if (ctx.dpop.nonces) reply.header("dpop-nonce", ctx.dpop.nonces.current());
       return reply.send({
         access_token: tokens.accessToken,
-        // An unbound family refreshed with a proof stays unbound, so its tokens stay Bearer.
         token_type: tokenTypeOf(tokens.accessToken),
         expires_in: tokens.expiresIn,
         refresh_token: tokens.refreshToken,
