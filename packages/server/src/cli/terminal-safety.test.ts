@@ -66,6 +66,7 @@ describe("client strings never reach a terminal raw", () => {
     await store.createSession(
       session,
       makeToken(session.id, { createdAt: now, expiresAt: now + 86_400_000 }),
+      user.credentialVersion,
     );
     await store.appendAudit({
       at: now,
