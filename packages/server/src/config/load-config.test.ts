@@ -22,7 +22,7 @@ function failure(env: Record<string, string>): ConfigError {
 }
 
 describe("defaults", () => {
-  it("match DESIGN.md's Configuration section", () => {
+  it("match the configuration table of the server README", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       production: false,
