@@ -7,6 +7,7 @@ import {
   credentials,
   hasScopes,
   insufficientScope,
+  isCorsPreflight,
 } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
@@ -46,6 +47,7 @@ function send(res: Response, failure: AuthFailure): void {
 export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}): RequestHandler {
   const base = options.baseUrl?.replace(/\/+$/, "");
   return (req: Request, res: Response, next: NextFunction) => {
+    if (isCorsPreflight(req.method, req.headers["access-control-request-method"])) return next();
     let presented: ReturnType<typeof credentials>;
     try {
       presented = credentials(req.headers.authorization);

@@ -7,6 +7,7 @@ import {
   credentials,
   hasScopes,
   insufficientScope,
+  isCorsPreflight,
 } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
@@ -40,6 +41,7 @@ function send(c: Context, failure: AuthFailure): Response {
 export function honoAuth(verifier: Verifier, options: HonoAuthOptions = {}): MiddlewareHandler {
   const base = options.baseUrl?.replace(/\/+$/, "");
   return async (c, next) => {
+    if (isCorsPreflight(c.req.method, c.req.header("access-control-request-method"))) return next();
     const authorization = c.req.header("authorization");
     let presented: ReturnType<typeof credentials>;
     try {
