@@ -19,3 +19,4 @@ export {
   type RevocationSource,
   redisRevocationSource,
 } from "./revocation-source.js";
+export { RedisUnavailableError } from "./unavailable.js";
