@@ -27,7 +27,8 @@ npm init -y >/dev/null
 npm install --silent "$pk"/tessera-{core,store-sqlite,store-postgres,store-redis,doctor,server}-"$v".tgz
 port=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export PORT=$port TESSERA_LOG_LEVEL=warn
-npx tessera serve >serve.log 2>&1 &
+# The bin itself, not `npx`: npx does not pass a SIGTERM on to the server.
+./node_modules/.bin/tessera serve >serve.log 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" serve.log && break; sleep 0.2; done
 grep "listening on http://localhost:$port" serve.log
