@@ -10,6 +10,7 @@ import { openStore } from "../open-store.js";
 import { logOutEverywhere, setPassword, unknownAuditType } from "./account-commands.js";
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
+import { addLimitsCommand } from "./limits-command.js";
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 
@@ -114,6 +115,8 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         io.out("revoked");
       })(),
     );
+
+  addLimitsCommand(program, env, io, (message) => new CliFailure(message));
 
   const keys = program.command("keys").description("signing keys");
   const printKeys = async ({ tessera }: AdminContext, json: boolean | undefined) => {
