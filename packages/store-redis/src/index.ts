@@ -6,10 +6,10 @@ export {
   publishRevocation,
   type RevocationChannelOptions,
 } from "./publish-revocation.js";
+export * from "./resource-server.js";
 export {
   noticeFromEvent,
   type RevocationRelay,
   type RevocationRelayOptions,
   startRevocationRelay,
 } from "./revocation-relay.js";
-export * from "./resource-server.js";
