@@ -13,7 +13,7 @@ import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-s
 import { chart } from "./lib/svg.js";
 
 /**
- * `npm run bench` — every figure of issue 7 in one run on one machine, each beside its limit.
+ * `npm run bench` — every benchmark figure in one run on one machine, each beside its limit.
  *
  *   node bench/run.js            the full run (1,000,000-session store; several minutes)
  *   node bench/run.js --quick    a smoke run, under a minute (smaller store, shorter rounds)
@@ -190,7 +190,7 @@ try {
   const goals = targets(results, { fullSize: SETTINGS.bigStore >= 1_000_000 }).map(
     (t) => `  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`,
   );
-  console.log(`\n${lines.join("\n")}\n\ntargets (issue 7):\n${goals.join("\n")}`);
+  console.log(`\n${lines.join("\n")}\n\ntargets:\n${goals.join("\n")}`);
   updateReadme(
     [
       `Last run: ${mode} mode, ${results.date.slice(0, 16).replace("T", " ")} UTC, ${host.line}, load average at start ${host.load.join(" ")}.`,
@@ -198,7 +198,7 @@ try {
       "```text",
       ...lines,
       "",
-      "targets (issue 7):",
+      "targets:",
       ...goals,
       "```",
     ].join("\n"),

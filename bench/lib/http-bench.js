@@ -16,7 +16,7 @@ import { startBaseline, startTessera } from "./tessera-server.js";
 const CONNECTIONS = 64;
 const LOGIN_CONNECTIONS = 16;
 const HEALTHZ_RATE = 20;
-/** Failed logins timed one at a time per kind, alternating, after the flood (issue 3). */
+/** Failed logins timed one at a time per kind, alternating, after the flood. */
 const FAILED_LOGIN_SAMPLES = 25;
 
 /**

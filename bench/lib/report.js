@@ -1,6 +1,6 @@
 /**
  * Turns the raw results into the three outputs: the console table (every figure beside its limit
- * and the ratio), the targets of issue 7 with ✔/✖, and the rows the chart draws.
+ * and the ratio), the performance targets with ✔/✖, and the rows the chart draws.
  */
 
 const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -173,7 +173,7 @@ function shortCount(n) {
 }
 
 /**
- * The targets of issue 7, each with the measured value and whether it was met.
+ * The performance targets, each with the measured value and whether it was met.
  *
  * @example
  * for (const t of targets(results)) console.log(`${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`);

@@ -64,7 +64,7 @@ export function chart(rows, text) {
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="12" y="22" font-size="15" font-weight="600">${escapeXml(text.title)}</text>
 <text x="12" y="40" class="v">${escapeXml(text.subtitle)}</text>
-<text x="12" y="54" class="v">bar = figure ÷ its limit; red tick = target of issue 7; grey bars = jose, light grey = fast-jwt (capped at ${MAX_RATIO}×)</text>
+<text x="12" y="54" class="v">bar = figure ÷ its limit; red tick = target; grey bars = jose, light grey = fast-jwt (capped at ${MAX_RATIO}×)</text>
 ${axis.join("\n")}
 ${parts.join("\n")}
 <text x="12" y="${height - 10}" class="v">ratio to the limit measured in the same run</text>

@@ -17,7 +17,9 @@ import {
 const PASSWORD = "correct horse battery staple";
 const ACCESS_TTL_MS = 2000;
 const REFRESH_COOKIE = "__Secure-tessera_refresh";
-const SCREENSHOT = fileURLToPath(new URL("../screenshot.png", import.meta.url));
+// Written to the gitignored test-output/ at the repository root: the committed screenshot.png is
+// refreshed by copying this file over it by hand, never by a test run.
+const SCREENSHOT = fileURLToPath(new URL("../../../test-output/spa-screenshot.png", import.meta.url));
 const IPHONE_UA =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
   "Version/17.5 Mobile/15E148 Safari/604.1";

@@ -2,6 +2,7 @@ import { createAuthApi, type FetchLike } from "./auth-api.js";
 import { errorFromResponse, TesseraClientError } from "./errors.js";
 import { createRefreshLock, sleep } from "./refresh-lock.js";
 import { replayableRequest } from "./replayable-request.js";
+import { warnIfCrossSite } from "./same-site.js";
 import { needsRefresh, type Session, type User } from "./session.js";
 import { openTabChannel } from "./tab-channel.js";
 
@@ -82,6 +83,7 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
   const now = options.now ?? (() => Date.now());
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
+  warnIfCrossSite(baseUrl);
   const api = createAuthApi(baseUrl, fetchFn);
   const channelName = options.channelName ?? "tessera";
   const channel = openTabChannel(channelName);

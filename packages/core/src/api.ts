@@ -133,7 +133,7 @@ export interface Tessera {
     dpopJkt?: string;
   }): Promise<TokenSet>;
   /**
-   * Rotation rules 1–4 of DESIGN.md. With `csrfToken`, it is first checked (constant-time) against
+   * Rotation rules 1–4 (root README, "How the tokens work"). With `csrfToken`, it is first checked (constant-time) against
    * the session the token belongs to, before anything is consumed: a mismatch on a live session
    * fails with `csrf_invalid` and leaves the token usable (the same check as `checkCsrf`, without a
    * second lookup). `dpopJkt` is the thumbprint of a verified DPoP proof: a bound family needs its

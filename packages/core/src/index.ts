@@ -1,5 +1,5 @@
 export type * from "./api.js";
-export type { AuditEntry, AuditType } from "./audit/log.js";
+export { AUDIT_TYPES, type AuditEntry, type AuditType } from "./audit/log.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
 export * from "./dpop/index.js";
 export { isTesseraError, TesseraError, type TesseraErrorCode } from "./errors.js";

@@ -22,7 +22,14 @@ try {
     process.exit(1);
   }
   if (error instanceof CliFailure || isTesseraError(error)) {
-    processIo.err(`tessera: ${isTesseraError(error) ? error.code : error.message}`);
+    // A core error names its code, and what was wrong when the code alone does not say it
+    // (e.g. `weak_password: password must be 8–256 characters`).
+    const text = isTesseraError(error)
+      ? error.message === error.code
+        ? error.code
+        : `${error.code}: ${error.message}`
+      : error.message;
+    processIo.err(`tessera: ${text}`);
     process.exit(1);
   }
   processIo.err(`tessera: ${error instanceof Error ? error.message : String(error)}`);

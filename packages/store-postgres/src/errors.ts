@@ -27,6 +27,22 @@ export function translatePgError(error: unknown): unknown {
     return error;
   }
   // Everything else `pg` throws is about the connection: ECONNREFUSED/ECONNRESET, "Connection
-  // terminated", a connect or read timeout, a pool that was ended.
-  return new TesseraError("store_unavailable", "store_unavailable", { cause: error });
+  // terminated", a connect or read timeout, a pool that was ended. Where the cause is a setting
+  // the operator can fix, the message says what was wrong and what to do, in one line.
+  return new TesseraError("store_unavailable", hint(error) ?? "store_unavailable", { cause: error });
+}
+
+/** One line naming a configuration mistake behind a connection failure, or null. */
+function hint(error: unknown): string | null {
+  const message = error instanceof Error ? error.message : "";
+  if (message.includes("does not support SSL")) {
+    return (
+      "the PostgreSQL server does not accept TLS but the database URL requires it (sslmode=require): " +
+      "enable ssl on the server, or drop sslmode from TESSERA_DATABASE_URL on a trusted network"
+    );
+  }
+  if ((error as { code?: unknown }).code === "ECONNREFUSED") {
+    return "nothing accepts connections at the database URL's host and port: start PostgreSQL or fix TESSERA_DATABASE_URL";
+  }
+  return null;
 }

@@ -6,16 +6,10 @@ export {
   publishRevocation,
   type RevocationChannelOptions,
 } from "./publish-revocation.js";
-export type { RevocationNotice } from "./revocation-message.js";
+export * from "./resource-server.js";
 export {
   noticeFromEvent,
   type RevocationRelay,
   type RevocationRelayOptions,
   startRevocationRelay,
 } from "./revocation-relay.js";
-export {
-  type RedisRevocationSourceOptions,
-  type RevocationClaims,
-  type RevocationSource,
-  redisRevocationSource,
-} from "./revocation-source.js";

@@ -1,6 +1,6 @@
-import { TesseraError } from "@tessera/core";
 import type { Redis } from "ioredis";
 import { encodeNotice, type RevocationNotice, validateNotice } from "./revocation-message.js";
+import { RedisUnavailableError } from "./unavailable.js";
 
 /** Where notices are published and kept; a publisher and its sources must agree. */
 export interface RevocationChannelOptions {
@@ -24,7 +24,7 @@ export const DEFAULT_RETENTION_MS = 3_600_000;
  * verifier starting later still learns it), drops log entries older than the retention, and
  * publishes it (so running verifiers learn it at once). Call it after the store has committed the
  * revocation. Resolves with the number of subscribers that received the message; rejects with
- * `TesseraError("store_unavailable")` when Redis cannot be reached.
+ * `RedisUnavailableError` (code `store_unavailable`) when Redis cannot be reached.
  *
  * @example
  * const { epoch } = await store.revokeUserSessions({ userId, now, reason: "logout_all" });
@@ -52,6 +52,6 @@ export async function publishRevocation(
     const receivers = results[3]?.[1];
     return typeof receivers === "number" ? receivers : 0;
   } catch (error) {
-    throw new TesseraError("store_unavailable", "store_unavailable", { cause: error });
+    throw new RedisUnavailableError("store_unavailable", { cause: error });
   }
 }

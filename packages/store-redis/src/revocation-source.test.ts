@@ -1,10 +1,10 @@
-import { TesseraError } from "@tessera/core";
 import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClient } from "./client.js";
 import { publishRevocation, type RevocationChannelOptions } from "./publish-revocation.js";
 import { type RevocationSource, redisRevocationSource } from "./revocation-source.js";
+import { RedisUnavailableError } from "./unavailable.js";
 
 const NOW = Date.UTC(2030, 0, 1, 12);
 const HOUR = 3_600_000;
@@ -22,7 +22,9 @@ async function codeOf(call: () => unknown): Promise<string> {
   try {
     await call();
   } catch (error) {
-    return error instanceof TesseraError ? error.code : `not a TesseraError: ${String(error)}`;
+    return error instanceof RedisUnavailableError
+      ? error.code
+      : `not a RedisUnavailableError: ${String(error)}`;
   }
   return "resolved";
 }

@@ -1,4 +1,3 @@
-import { TesseraError } from "@tessera/core";
 import { Redis } from "ioredis";
 import {
   DEFAULT_CHANNEL,
@@ -7,6 +6,7 @@ import {
   type RevocationChannelOptions,
 } from "./publish-revocation.js";
 import { decodeNotice, type RevocationNotice } from "./revocation-message.js";
+import { RedisUnavailableError } from "./unavailable.js";
 
 /**
  * The claims a revocation check needs; structurally the same as `@tessera/verify`'s revocation
@@ -36,12 +36,12 @@ export interface RedisRevocationSourceOptions extends RevocationChannelOptions {
   fetchInitial?: boolean;
   /**
    * Until the source has subscribed and read the log once, `isRevoked` waits at most this long,
-   * then rejects with `TesseraError("store_unavailable")` (fail closed). Default 2 000 ms.
+   * then rejects with `RedisUnavailableError` (code `store_unavailable`) (fail closed). Default 2 000 ms.
    */
   readyTimeoutMs?: number;
   /**
    * When set: after the subscription has been lost for longer than this, `isRevoked` throws
-   * `TesseraError("store_unavailable")` (fail closed) until it is back and caught up. Unset (the
+   * `RedisUnavailableError` (code `store_unavailable`) (fail closed) until it is back and caught up. Unset (the
    * default), answers come from the last known state during a Redis outage.
    */
   maxStalenessMs?: number;
@@ -181,26 +181,26 @@ export function redisRevocationSource(options: RedisRevocationSourceOptions): Re
   const untilReady = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new TesseraError("store_unavailable", "revocation source not ready")),
+        () => reject(new RedisUnavailableError("revocation source not ready")),
         readyTimeout,
       );
       timer.unref();
       void start.then(() => {
         clearTimeout(timer);
         if (ready) resolve();
-        else reject(new TesseraError("store_unavailable", "revocation source closed"));
+        else reject(new RedisUnavailableError("revocation source closed"));
       });
     });
 
   return {
     isRevoked(claims) {
-      if (closed) throw new TesseraError("store_unavailable", "revocation source closed");
+      if (closed) throw new RedisUnavailableError("revocation source closed");
       if (
         maxStaleness !== undefined &&
         disconnectedSince !== null &&
         now() - disconnectedSince > maxStaleness
       ) {
-        throw new TesseraError("store_unavailable", "revocation source disconnected");
+        throw new RedisUnavailableError("revocation source disconnected");
       }
       if (ready) return check(claims);
       return untilReady().then(() => check(claims));

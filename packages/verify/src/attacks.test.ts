@@ -1,4 +1,4 @@
-// The attack suite of issue 4: every case asserts the exact VerifyError code.
+// The attack suite: every case asserts the exact VerifyError code.
 import { createHmac, createPublicKey, generateKeyPair, sign } from "node:crypto";
 import { promisify } from "node:util";
 import { exportJWK } from "jose";

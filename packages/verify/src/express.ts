@@ -8,6 +8,7 @@ import {
   dpopBaseUrl,
   hasScopes,
   insufficientScope,
+  isCorsPreflight,
 } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
@@ -48,6 +49,7 @@ function send(res: Response, failure: AuthFailure): void {
 export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}): RequestHandler {
   const base = dpopBaseUrl(options.baseUrl, "expressAuth");
   return (req: Request, res: Response, next: NextFunction) => {
+    if (isCorsPreflight(req.method, req.headers["access-control-request-method"])) return next();
     let presented: ReturnType<typeof credentials>;
     try {
       presented = credentials(req.headers.authorization);

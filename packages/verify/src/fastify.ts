@@ -13,6 +13,7 @@ import {
   dpopBaseUrl,
   hasScopes,
   insufficientScope,
+  isCorsPreflight,
 } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
@@ -55,6 +56,7 @@ const plugin: FastifyPluginCallback<FastifyAuthOptions> = (fastify, options, don
   }
   fastify.decorateRequest("auth", null);
   fastify.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isCorsPreflight(request.method, request.headers["access-control-request-method"])) return;
     let presented: ReturnType<typeof credentials>;
     try {
       presented = credentials(request.headers.authorization);

@@ -8,6 +8,7 @@ import {
   dpopBaseUrl,
   hasScopes,
   insufficientScope,
+  isCorsPreflight,
 } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
@@ -45,6 +46,7 @@ function send(c: Context, failure: AuthFailure): Response {
 export function honoAuth(verifier: Verifier, options: HonoAuthOptions = {}): MiddlewareHandler {
   const base = dpopBaseUrl(options.baseUrl, "honoAuth");
   return async (c, next) => {
+    if (isCorsPreflight(c.req.method, c.req.header("access-control-request-method"))) return next();
     const authorization = c.req.header("authorization");
     let presented: ReturnType<typeof credentials>;
     try {

@@ -176,3 +176,18 @@ export function checkScopeList(scopes: readonly string[]): readonly string[] {
   }
   return scopes;
 }
+
+/**
+ * A CORS preflight: `OPTIONS` with `Access-Control-Request-Method`. Browsers never put
+ * credentials on it, so the middlewares let it through unauthenticated, to the CORS handler.
+ *
+ * @example
+ * isCorsPreflight("OPTIONS", "POST"); // true
+ */
+export function isCorsPreflight(method: string, accessControlRequestMethod: unknown): boolean {
+  return (
+    method === "OPTIONS" &&
+    typeof accessControlRequestMethod === "string" &&
+    accessControlRequestMethod !== ""
+  );
+}

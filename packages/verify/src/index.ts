@@ -13,7 +13,7 @@ export {
 } from "./http-auth.js";
 export type { JwksEvent } from "./jwks.js";
 export type { RejectedKey } from "./key-set.js";
-export { errorResponse, requireScopes, verifyRequest } from "./request.js";
+export { errorResponse, isPreflight, requireScopes, verifyRequest } from "./request.js";
 export {
   type HttpRevocationOptions,
   type HttpRevocationSource,

@@ -75,7 +75,7 @@ export function parseCompactJws(
   const second = first === -1 ? -1 : token.indexOf(".", first + 1);
   if (first < 1 || second === -1 || second === token.length - 1 || token.includes(".", second + 1)) {
     // A Tessera refresh token is opaque, not a JWS, but it is the wrong kind of token rather than a
-    // broken one: name it so (issue 4: "a refresh token … is type_invalid").
+    // broken one: name it so ("a refresh token … is type_invalid").
     throw REFRESH_TOKEN.test(token) ? new VerifyError("type_invalid") : malformed();
   }
   const headerSegment = token.slice(0, first);

@@ -6,6 +6,7 @@ import {
   dpopBaseUrl,
   hasScopes,
   insufficientScope,
+  isCorsPreflight,
 } from "./http-auth.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
@@ -37,6 +38,19 @@ export async function verifyRequest(
     authorization: request.headers.get("authorization"),
     dpop: request.headers.get("dpop"),
   });
+}
+
+/**
+ * Whether a Web `Request` is a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`):
+ * browsers send it without credentials, so answer it with your CORS headers before calling
+ * {@link verifyRequest}, never with a 401.
+ *
+ * @example
+ * if (isPreflight(request)) return new Response(null, { status: 204, headers: corsHeaders });
+ * const claims = await verifyRequest(verifier, request);
+ */
+export function isPreflight(request: Request): boolean {
+  return isCorsPreflight(request.method, request.headers.get("access-control-request-method"));
 }
 
 function toResponse(failure: AuthFailure): Response {

@@ -11,7 +11,7 @@ import { checkJwk } from "./jwk.js";
 import { verifyCompactJws } from "./jws.js";
 import { importKeys } from "./key-set.js";
 
-const dir = fileURLToPath(new URL("../../../../shared/vectors/wycheproof/", import.meta.url));
+const dir = fileURLToPath(new URL("../test-vectors/wycheproof/", import.meta.url));
 const load = <T>(name: string): T => JSON.parse(readFileSync(`${dir}${name}`, "utf8")) as T;
 const ALL_ALGORITHMS = new Set(Object.keys(ALGORITHMS));
 
@@ -42,7 +42,7 @@ interface SigGroup {
 }
 
 /**
- * Flawed vectors at the pinned commit (see vectors/wycheproof/README.md): 367 and 370 are
+ * Flawed vectors at the pinned commit (see test-vectors/wycheproof/README.md): 367 and 370 are
  * byte-identical to the valid 357 but labelled invalid; 372 and 373 contain `?` yet are labelled
  * valid. We assert the correct outcome for them instead of the label.
  */

@@ -1,6 +1,6 @@
 /**
  * An in-memory stand-in for the auth server plus one browser's cookie jar, for the SDK's unit
- * tests. It follows the HTTP contract of DESIGN.md: expiring access tokens on an injected clock,
+ * tests. It follows the server's HTTP contract (packages/server/README.md): expiring access tokens on an injected clock,
  * single-use rotating refresh cookies with reuse detection, per-session CSRF tokens, and a
  * Bearer-protected resource at `/api/*`. The cookie is only sent and stored for requests made
  * with `credentials: "include"`, as a browser does for a cross-origin auth server.

@@ -2,28 +2,34 @@ import type { ClientContext } from "../api.js";
 import type { Clock } from "../clock.js";
 import type { AuditEvent, AuditOutcome, Store } from "../store.js";
 
-/** The event types the core writes. Each carries who and from where, never a token, secret or password. */
-export type AuditType =
-  | "user.registered"
-  | "login.succeeded"
-  | "login.failed"
-  | "token.issued"
-  | "refresh.rotated"
-  | "refresh.grace_reissued"
-  | "refresh.reuse_detected"
-  | "refresh.context_changed"
-  | "refresh.context_mismatch"
-  | "session.revoked"
-  /** A refresh with a DPoP proof bound a family that logged in without one (RFC 9449 §5). */
-  | "session.dpop_bound"
-  | "user.logout_all"
-  | "user.password_changed"
-  | "user.deleted"
-  | "key.created"
-  | "key.rotated"
-  | "key.retired"
-  /** Written by `tessera keys rewrap`: the stored keys re-sealed under a new master key. */
-  | "key.rewrapped";
+/**
+ * The event types the core writes (also the valid values of `tessera audit --type`). Each carries
+ * who and from where, never a token, secret or password. `session.dpop_bound`: a refresh with a DPoP
+ * proof bound a family that logged in without one (RFC 9449 §5); `key.rewrapped`: written by
+ * `tessera keys rewrap`, the stored keys re-sealed under a new master key.
+ */
+export const AUDIT_TYPES = [
+  "user.registered",
+  "login.succeeded",
+  "login.failed",
+  "token.issued",
+  "refresh.rotated",
+  "refresh.grace_reissued",
+  "refresh.reuse_detected",
+  "refresh.context_changed",
+  "refresh.context_mismatch",
+  "session.revoked",
+  "session.dpop_bound",
+  "user.logout_all",
+  "user.password_changed",
+  "user.deleted",
+  "key.created",
+  "key.rotated",
+  "key.retired",
+  "key.rewrapped",
+] as const;
+
+export type AuditType = (typeof AUDIT_TYPES)[number];
 
 export interface AuditEntry {
   type: AuditType;

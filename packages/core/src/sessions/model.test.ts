@@ -1,6 +1,6 @@
 // Property test: random sequences of logins, refreshes (latest, old, concurrent pairs), logouts,
 // logout-all, access checks and clock moves, run against the real service on SQLite and against
-// a tiny reference model of DESIGN.md's rules 1–4. Any disagreement fails the property.
+// a tiny reference model of the rotation rules 1–4 (root README). Any disagreement fails the property.
 import type { AccessTokenClaims, TokenSet } from "@tessera/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -20,7 +20,7 @@ import { assertFamilyLive, isFamilyLive } from "./liveness.js";
 import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
 
 /**
- * Refresh-token rotation, rules 1–4 of DESIGN.md.
+ * Refresh-token rotation, rules 1–4 of the root README ("How the tokens work").
  *
  * 1. A token is single-use: `store.rotateRefreshToken` marks it used and inserts its successor
  *    in one compare-and-set, so of any number of concurrent refreshes exactly one "wins".

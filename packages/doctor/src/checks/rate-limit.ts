@@ -57,7 +57,7 @@ export async function checkLoginRateLimit(
     );
     return;
   }
-  // An auth endpoint that never throttles guessing is a finding, not a matter of taste (issue 10).
+  // An auth endpoint that never throttles guessing is a finding, not a matter of taste.
   ctx.record("rate_limit.login", {
     status: "fail",
     detail: `no 429 after ${attempts} failed logins (${note}) from one IP`,

@@ -8,8 +8,10 @@ import { resolveMasterKey } from "../config/resolve-master-key.js";
 import { type Environment, readSecret } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
 import { jsonLine, printable } from "../printable.js";
+import { logOutEverywhere, setPassword, unknownAuditType } from "./account-commands.js";
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
+import { addLimitsCommand } from "./limits-command.js";
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 
@@ -38,6 +40,20 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
       await run(async ({ tessera }) => {
         const user = await tessera.adminCreateUser(email, password);
         io.out(`created user ${user.id} <${user.email}>`);
+      })();
+    });
+  users
+    .command("set-password <idOrEmail>")
+    .description(
+      "set a user's password (read from the terminal or the first line of stdin, never argv); " +
+        "ends every session of the user",
+    )
+    .action(async (idOrEmail: string) => {
+      const password = await io.readSecret("New password: ");
+      await run(async (admin) => {
+        const ended = await setPassword(admin, await resolveUserId(admin, idOrEmail), password);
+        if (ended === null) throw new CliFailure("no such user");
+        io.out(`password set; ${ended} sessions ended`);
       })();
     });
   users
@@ -83,12 +99,25 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         );
       })(),
     );
-  sessions.command("revoke <sessionId>").action(async (id: string) =>
-    run(async ({ tessera }) => {
-      if (!(await tessera.adminRevokeSession(id))) throw new CliFailure("no such live session");
-      io.out("revoked");
-    })(),
-  );
+  sessions
+    .command("revoke [sessionId]")
+    .description("revoke one session, or with --all every session of a user (log out everywhere)")
+    .option("--all <userIdOrEmail>", "every session of this user; their access tokens stop working too")
+    .action(async (id: string | undefined, opts: { all?: string }) =>
+      run(async (admin) => {
+        if (opts.all !== undefined) {
+          if (id !== undefined) throw new CliFailure("give a session id or --all <user>, not both");
+          const ended = await logOutEverywhere(admin, await resolveUserId(admin, opts.all));
+          if (ended === null) throw new CliFailure("no such user");
+          return io.out(`revoked ${ended} sessions; every token issued before now is refused`);
+        }
+        if (id === undefined) throw new CliFailure("give a session id, or --all <user id|email>");
+        if (!(await admin.tessera.adminRevokeSession(id))) throw new CliFailure("no such live session");
+        io.out("revoked");
+      })(),
+    );
+
+  addLimitsCommand(program, env, io, (message) => new CliFailure(message));
 
   const keys = program.command("keys").description("signing keys");
   const printKeys = async ({ tessera }: AdminContext, json: boolean | undefined) => {
@@ -188,7 +217,11 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
             throw new CliFailure("--limit: expected a positive number");
           const filter: AuditFilter = {};
           if (opts.user) filter.userId = await resolveUserId(admin, opts.user);
-          if (opts.type) filter.type = opts.type;
+          if (opts.type) {
+            const unknown = unknownAuditType(opts.type);
+            if (unknown) throw new CliFailure(unknown);
+            filter.type = opts.type;
+          }
           if (opts.since) filter.since = parseWhen(opts.since, "--since");
           if (opts.until) filter.until = parseWhen(opts.until, "--until");
           let events = await latestEvents(admin, filter, limit);

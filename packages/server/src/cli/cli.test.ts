@@ -55,7 +55,7 @@ describe("tessera CLI", () => {
 
     const dup = await run(["users", "add", "admin@example.test"], { stdin: `${password}\n` });
     expect(dup.code).toBe(1);
-    expect(dup.stderr.trim()).toBe("tessera: email_taken");
+    expect(dup.stderr.trim()).toMatch(/^tessera: email_taken(: .+)?$/);
   });
 
   it("keys list / rotate", async () => {
@@ -84,7 +84,11 @@ describe("tessera CLI", () => {
     expect(events.map((e) => e.type).join(" ")).toMatch(/key/);
     expect(res.stdout).not.toContain(password);
     const filtered = await run(["audit", "--json", "--type", "no.such.type"]);
+    expect(filtered.code).toBe(1);
     expect(filtered.stdout).toBe("");
+    expect(filtered.stderr).toMatch(
+      /^tessera: --type: unknown event type "no\.such\.type"; one of: user\.registered, .*refresh\.reuse_detected.*\n$/,
+    );
   });
 
   it("keys rewrap re-seals the keys under a new master key; the old key no longer opens them", async () => {

@@ -5,6 +5,7 @@ import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
 import type { CliIo } from "./io.js";
+import { serveBanner } from "./serve-banner.js";
 import { tuneV8ForServing } from "./v8-tuning.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -54,7 +55,6 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
   // as it reads this line must get a graceful stop, not the default instant death.
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  io.out(`tessera listening on ${config.tls ? "https" : "http"}://${host}:${port}`);
+  for (const line of serveBanner(config, port)) io.out(line);
   return app;
 }

@@ -24,7 +24,7 @@ function failure(env: Record<string, string>): ConfigError {
 }
 
 describe("defaults", () => {
-  it("are the documented defaults (server README, Configuration)", () => {
+  it("match the configuration table of the server README", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       production: false,

@@ -53,7 +53,7 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   weak_password: {
     status: 400,
     wire: "weak_password",
-    message: "The password does not meet the password policy.",
+    message: "The password must be 8–256 characters, not only spaces, and not the e-mail address.",
   },
   email_taken: { status: 409, wire: "email_taken", message: "An account with this e-mail already exists." },
   registration_closed: { status: 403, wire: "registration_closed", message: "Registration is closed." },

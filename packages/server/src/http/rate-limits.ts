@@ -33,8 +33,11 @@ export interface RateLimits {
 }
 
 // IPv6 clients usually own a whole /64: count them as one.
-const clientKey = (request: FastifyRequest) => normalizeIP(request.ip, 64);
-const accountKey = (account: string) =>
+const clientKey = (request: FastifyRequest) => counterIp(request.ip);
+/** The address part of a counter key (exported for `tessera limits reset`). */
+export const counterIp = (ip: string) => normalizeIP(ip, 64);
+/** The account part of a failed-login counter key (exported for `tessera limits reset`). */
+export const accountKey = (account: string) =>
   createHash("sha256").update(account.trim().normalize("NFC").toLowerCase()).digest("base64url").slice(0, 22);
 
 /**

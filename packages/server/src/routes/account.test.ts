@@ -168,6 +168,9 @@ describe("POST /auth/password", () => {
     });
     expect(weak.status).toBe(400);
     expect(weak.body.error).toBe("weak_password");
+    expect(weak.body.message).toBe(
+      "The password must be 8–256 characters, not only spaces, and not the e-mail address.",
+    );
     const missing = await server.call("POST", "/auth/password", { bearer: access, json: {} });
     expect(missing.status).toBe(400);
     expect((await server.call("POST", "/auth/password", { json: {} })).status).toBe(401);

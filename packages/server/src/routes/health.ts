@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { HttpError } from "../http/http-error.js";
+import { sendError } from "../http/error-handler.js";
 import type { RouteContext } from "./route-context.js";
 
 const PING_TIMEOUT_MS = 2_000;
@@ -18,9 +18,12 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
     try {
       await Promise.race([ctx.store.ping(), timeout]);
     } catch (error) {
-      // Only the error code: a driver message may quote connection details.
-      request.log.warn({ code: (error as { code?: unknown }).code ?? "timeout_or_error" }, "store not ready");
-      throw new HttpError("store_unavailable");
+      // One line at warn, no stack (a load balancer probes every few seconds), and only the error
+      // code: a driver message may quote connection details.
+      request.log.warn(
+        `readyz: store not ready (${String((error as { code?: unknown }).code ?? "timeout_or_error")}); answering 503`,
+      );
+      return sendError(request, reply, "store_unavailable");
     } finally {
       clearTimeout(timer);
     }

@@ -136,7 +136,8 @@ export async function startServe(options: CliOptions): Promise<ServeProcess> {
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /tessera listening on (https?:\/\/[^\s]+)\n/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
+      // The banner says `localhost` for a loopback bind; tests call the address it is bound to.
+      if (match?.[1]) resolve(match[1].replace("//localhost:", "//127.0.0.1:"));
     });
     void exit.then((res) => reject(new ServeExited(res)));
   });

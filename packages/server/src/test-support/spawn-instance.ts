@@ -100,7 +100,7 @@ export async function spawnInstance(env: Record<string, string>): Promise<Instan
     });
     child.stdout?.on("data", (c: Buffer) => {
       output += c.toString();
-      const match = /tessera listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      const match = /tessera listening on http:\/\/(?:127\.0\.0\.1|localhost):(\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         child.removeListener("exit", early);
