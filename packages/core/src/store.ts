@@ -21,6 +21,11 @@ export interface UserRecord {
    * tokens carry the epoch they were issued under; a token whose epoch is lower is revoked.
    */
   tokenEpoch: number;
+  /**
+   * Role names (`^[a-z][a-z0-9_.:-]{0,63}$`, at most 32, sorted, no duplicates). What a role grants
+   * comes from the role policy; a role absent from it grants nothing.
+   */
+  roles: string[];
 }
 
 /** A session is one refresh-token family: one device login. */
@@ -165,6 +170,36 @@ export interface RevokeUserSessionsInput {
   exceptSessionId?: string;
 }
 
+export interface ChangeUserRolesInput {
+  userId: string;
+  /** Roles to add (already checked names). */
+  add: string[];
+  /** Roles to remove. */
+  remove: string[];
+  /** Reject with `TesseraError("invalid_input")`, writing nothing, when the result would hold more. */
+  maxRoles: number;
+  now: number;
+}
+
+export interface ChangeUserRolesResult {
+  /** The user's roles after the change, sorted. */
+  roles: string[];
+  /** Roles the user held before and no longer holds. */
+  removed: string[];
+  /** The user's token epoch after the change (bumped when anything was removed). */
+  epoch: number;
+}
+
+export interface ApplyRolePolicyInput {
+  /** Compare-and-set: the stored policy text this change was planned from (`null`: none stored). */
+  expected: string | null;
+  /** The policy text to store. */
+  policy: string;
+  /** Users holding any of these roles get their epoch bumped and a `user` revocation event. */
+  bumpRoles: string[];
+  now: number;
+}
+
 export interface AccessState {
   tokenEpoch: number;
   /** `true` when the session is revoked or no longer stored. */
@@ -190,6 +225,24 @@ export interface Store {
    * with a bumped epoch. Returns false when there was no such user.
    */
   deleteUser(userId: string, now: number): Promise<boolean>;
+
+  /**
+   * Add and remove roles of a user in one transaction (add first, then remove; the result sorted,
+   * no duplicates). When a role the user held is removed, the user's token epoch is bumped and a
+   * `user` revocation event recorded in the same transaction, so every earlier access token is
+   * refused; sessions are NOT revoked. Adding roles bumps nothing. Null when there is no such user.
+   */
+  changeUserRoles(input: ChangeUserRolesInput): Promise<ChangeUserRolesResult | null>;
+  /** Every role some user holds, with how many users hold it, by name. */
+  listHeldRoles(): Promise<Array<{ role: string; users: number }>>;
+  /** The role policy last applied (the text given to `applyRolePolicy`), or null. */
+  getRolePolicy(): Promise<string | null>;
+  /**
+   * Store a new role policy, only if the stored one is still `expected` (else resolve
+   * `{ applied: false }` and write nothing), and in the same transaction bump the epoch of every
+   * user holding one of `bumpRoles`, recording a `user` revocation event for each.
+   */
+  applyRolePolicy(input: ApplyRolePolicyInput): Promise<{ applied: boolean; bumpedUsers: number }>;
 
   // sessions and refresh tokens
   /** Insert a session and its first refresh token in one transaction. */

@@ -107,6 +107,21 @@ CREATE TABLE tessera_dpop_jtis (
 CREATE INDEX tessera_dpop_jtis_expiry_idx ON tessera_dpop_jtis (expires_at);
 `,
   },
+  // Version 3 belongs to the credential-version change of another branch; versions are applied by
+  // membership, not by order, so 4 may land before 3.
+  {
+    version: 4,
+    name: "user roles and the applied role policy",
+    sql: `
+ALTER TABLE tessera_users ADD COLUMN roles TEXT[] NOT NULL DEFAULT '{}';
+CREATE INDEX tessera_users_roles_idx ON tessera_users USING GIN (roles);
+CREATE TABLE tessera_role_policy (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  policy     TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /**

@@ -17,6 +17,7 @@ export interface UserRow {
   password_hash: string;
   created_at: number;
   token_epoch: number;
+  roles: string[];
 }
 
 export interface SessionRow {
@@ -98,6 +99,7 @@ export function toUser(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     createdAt: row.created_at,
     tokenEpoch: row.token_epoch,
+    roles: row.roles,
   };
 }
 

@@ -105,6 +105,21 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX dpop_jtis_by_expiry ON dpop_jtis (expires_at);
     `,
   },
+  // Version 3 belongs to the credential-version change of another branch; versions are applied by
+  // membership, not by order, so 4 may land before 3.
+  {
+    version: 4,
+    name: "user roles and the applied role policy",
+    sql: `
+      ALTER TABLE users ADD COLUMN roles TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(roles));
+
+      CREATE TABLE role_policy (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        policy TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

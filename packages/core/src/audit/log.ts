@@ -17,6 +17,10 @@ export type AuditType =
   | "user.logout_all"
   | "user.password_changed"
   | "user.deleted"
+  /** An administrator added or removed roles (a removal bumps the user's token epoch). */
+  | "user.roles_changed"
+  /** A changed role policy was applied at start-up (users who lost a permission were bumped). */
+  | "roles.policy_applied"
   | "key.created"
   | "key.rotated"
   | "key.retired"

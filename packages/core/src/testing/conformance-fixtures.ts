@@ -26,6 +26,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNo",
     createdAt: T0,
     tokenEpoch: 0,
+    roles: [],
     ...overrides,
   };
 }

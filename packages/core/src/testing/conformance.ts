@@ -6,6 +6,7 @@ import { describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
 import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
+import { describeRoles } from "./conformance-roles.js";
 import { describeRotation } from "./conformance-rotation.js";
 import { describeSessions } from "./conformance-sessions.js";
 import { describeUsers } from "./conformance-users.js";
@@ -63,6 +64,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );
     describeRevocation(getStore);
+    describeRoles(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
     describeKeys(getStore);
     describeAudit(getStore);
     describePurge(getStore);
