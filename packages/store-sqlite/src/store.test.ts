@@ -26,6 +26,7 @@ const user = (id: string) => ({
   passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
   createdAt: 1,
   tokenEpoch: 0,
+  roles: [],
 });
 
 async function migrated(path = freshPath()): Promise<Store> {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { parseMasterKey } from "./master-key.js";
+import { readRolesFile } from "./roles-file.js";
 import { checkReadableFile, type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
 import type { DatabaseConfig, ServerConfig, TrustProxy } from "./server-config.js";
 
@@ -219,6 +220,7 @@ export function loadConfig(env: Environment): ServerConfig {
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,
     dpopNonce: v.TESSERA_DPOP_NONCE === "on",
+    rolePolicy: readRolesFile(merged.TESSERA_ROLES_FILE),
   };
 
   if ((v.TESSERA_TLS_CERT === undefined) !== (v.TESSERA_TLS_KEY === undefined)) {
