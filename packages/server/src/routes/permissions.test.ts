@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar } from "../test-support/cookie-jar.js";
 import {
+  capturedLogLines,
   RESOURCE_ID,
   RESOURCE_SECRET,
   STRONG_PASSWORD,
@@ -157,5 +158,28 @@ describe("permissions in tokens over HTTP", () => {
     const me = await server.call("GET", "/auth/me", { bearer: next.body.access_token });
     expect(me.body.user.roles).toEqual(["viewer"]);
     expect(me.body.session.id).toBe(claimsOf(body.access_token).sid);
+  });
+});
+
+describe("start-up with a roles file", () => {
+  it("warns when a user holds a role the file does not define", async () => {
+    const env = { TESSERA_ROLES_FILE: rolesFile, TESSERA_DATABASE_URL: `sqlite:${join(dir, "warn.db")}` };
+    const first = await startTestServer(env);
+    const reg = await first.call("POST", "/auth/register", {
+      json: { email: uniqueEmail("ghost"), password: STRONG_PASSWORD },
+    });
+    await first.store.changeUserRoles({
+      userId: reg.body.user.id,
+      add: ["ghost"],
+      remove: [],
+      maxRoles: 32,
+      now: 1,
+    });
+    await first.close();
+    const warning = (line: string) => line.includes("TESSERA_ROLES_FILE") && line.includes("ghost");
+    expect(capturedLogLines.filter(warning)).toEqual([]);
+    const second = await startTestServer(env);
+    await second.close();
+    expect(capturedLogLines.filter(warning)).toHaveLength(1);
   });
 });
