@@ -42,6 +42,9 @@ describe.skipIf(skipBrowserTests())("demo SPA in headless Chromium", () => {
           // /auth/csrf still answers for the token, so the thief's page replays it. Longer than
           // the default 10 s so that a slow machine cannot push the replay outside it.
           TESSERA_REFRESH_GRACE: "30s",
+          // Registrations share the failed-login budget per IP (10/15m by default), and every
+          // account of this file registers from 127.0.0.1.
+          TESSERA_RATE_LIMIT_LOGIN: "30/15m",
         },
         passwordHasher: createTestHasher(),
         logger: false,
