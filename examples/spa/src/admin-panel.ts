@@ -1,7 +1,8 @@
 import type { TesseraClient } from "@tessera/client";
 import type { ActivityLog } from "./activity-log.js";
-import { byId, el } from "./dom.js";
+import { byId } from "./dom.js";
 import { describeError } from "./errors.js";
+import { resultCard } from "./result-card.js";
 
 /**
  * The "Admin-only API" card: `GET /api/admin` through `auth.fetch`, which the demo API answers
@@ -17,18 +18,7 @@ export function wireAdminPanel(
   onFailure: (error: unknown) => void,
 ): void {
   const button = byId("call-admin", HTMLButtonElement);
-  const result = byId("admin-result", HTMLDivElement);
-  const status = byId("admin-status", HTMLSpanElement);
-  const fields = byId("admin-fields", HTMLDListElement);
-
-  function show(code: string, ok: boolean, rows: Array<[string, string]>): void {
-    result.hidden = false;
-    result.dataset.outcome = ok ? "ok" : "error";
-    status.textContent = code;
-    fields.replaceChildren(
-      ...rows.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { text: value })]),
-    );
-  }
+  const show = resultCard("admin");
 
   button.addEventListener("click", async () => {
     button.disabled = true;

@@ -6,6 +6,7 @@ import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/stor
 import { createVerifier, type Verifier } from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli, runCli } from "../test-support/cli-process.js";
+import { msUntilRefused } from "../test-support/revocation-wait.js";
 import { STRONG_PASSWORD, startTestServer, TEST_ENV, type TestServer } from "../test-support/test-server.js";
 
 // The downgrade headline, end to end: an administrator removes a role with the real `tessera`
@@ -53,22 +54,6 @@ describe.skipIf(!redisTestsEnabled())("role downgrade reaches a Redis-fed verifi
   const cli = (args: string[], stdin?: string) =>
     runCli(args, { env, cwd: dir, ...(stdin === undefined ? {} : { stdin }) });
 
-  /** Polls the verifier every 5 ms until it refuses the token; the delay in ms. */
-  async function msUntilRevoked(token: string, since: number): Promise<number> {
-    for (;;) {
-      const code = await verifier.verify(token).then(
-        () => null,
-        (error: { code?: string }) => error.code,
-      );
-      if (code !== null) {
-        expect(code).toBe("token_revoked");
-        return performance.now() - since;
-      }
-      if (performance.now() - since > WAIT_LIMIT_MS) throw new Error("token still accepted after 10 s");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
   it("tessera users roles --remove: 401 at the server at once, refused by the verifier, refresh lacks the role", async () => {
     const email = "downgrade@example.test";
     const added = await cli(
@@ -96,7 +81,8 @@ describe.skipIf(!redisTestsEnabled())("role downgrade reaches a Redis-fed verifi
     expect(atServer.status).toBe(401);
     expect(atServer.body.error).toBe("token_revoked");
 
-    const delay = await msUntilRevoked(token, exited);
+    const { ms: delay, code } = await msUntilRefused(verifier, token, exited, WAIT_LIMIT_MS);
+    expect(code).toBe("token_revoked");
     console.info(
       `[downgrade] CLI role removal → Redis-fed verifier refuses the old token ${delay.toFixed(0)} ms after the ` +
         `command exited (the command itself took ${(exited - started).toFixed(0)} ms)`,
