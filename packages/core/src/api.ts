@@ -182,8 +182,6 @@ export interface Tessera {
   /** Verify an access token (signature, claims) and that it is still live (sid, epoch). */
   authenticate(accessToken: string): Promise<AccessTokenClaims>;
   getUser(userId: string): Promise<PublicUser>;
-  /** The scope recorded on a session at its login (`null`: everything the user holds). */
-  sessionScope(sessionId: string): Promise<string | null>;
   logoutAll(claims: AccessTokenClaims, context: ClientContext): Promise<void>;
   listSessions(claims: AccessTokenClaims): Promise<SessionView[]>;
   /** Revoke one of the caller's own sessions; `not_found` for anyone else's. */

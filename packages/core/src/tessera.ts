@@ -94,11 +94,6 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
       if (user === null) throw new TesseraError("not_found", "no such user");
       return { id: user.id, email: user.email, roles: user.roles };
     },
-    async sessionScope(sessionId) {
-      const session = await store.getSession(sessionId);
-      if (session === null) throw new TesseraError("not_found", "no such session");
-      return session.scope;
-    },
     logoutAll: (claims, context) => logoutAll(rt, claims, context),
     listSessions: (claims) => listSessions(rt, claims.sub, claims.sid),
     revokeSession: (claims, sessionId, context) => revokeOwnSession(rt, claims, sessionId, context),
