@@ -13,6 +13,7 @@ export { checkPolicy, type RolePolicy } from "./permissions/policy.js";
 export { checkRoles, MAX_ROLES, ROLE_NAME } from "./permissions/roles.js";
 export { browserFamily, contextChanges, networkOf } from "./sessions/context.js";
 export type * from "./store.js";
+export type * from "./store-roles.js";
 export { createTessera } from "./tessera.js";
 export {
   type AccessTokenExpectations,
