@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchSign, benchVerify, benchVerifyDpop } from "./lib/crypto-bench.js";
+import { benchSign, benchVerify, benchVerifyDpop, benchVerifyScope } from "./lib/crypto-bench.js";
 import { baseline, loginOverHttp, refreshOverHttp } from "./lib/http-bench.js";
 import { argon2Limit } from "./lib/limits.js";
 import { machine } from "./lib/machine.js";
@@ -20,6 +20,7 @@ import { chart } from "./lib/svg.js";
  *   node bench/run.js --profile  also write a CPU profile of the server during the SQLite refresh
  *                                run (to $TMPDIR/tessera-bench-profiles)
  *   node bench/run.js --no-postgres
+ *   node bench/run.js --scope-only  only verify with a requireScope/requireRole check vs plain verify
  *
  * Writes bench/results/latest.json and bench/results/latest.svg, and puts the table into
  * bench/README.md. Build first (`npx tsc -b`): the
@@ -79,11 +80,33 @@ process.once("SIGINT", () => {
   process.exit(130);
 });
 
+/** The cost of a scope and role check on top of verify, in per cent of plain verify/s. */
+async function scopeFigure() {
+  step("verify: with a requireScope + requireRole check vs plain verify (EdDSA)");
+  const figure = await benchVerifyScope(SETTINGS.crypto);
+  const costPct = round2((1 - figure.require_scope / figure.plain) * 100);
+  // One check's time as a share of one verify's: the same cost, measured without the noise of two
+  // verify figures taken under load.
+  const checkPct = round2((figure.plain / figure.check_only) * 100);
+  console.log(
+    `verify/s plain ${round(figure.plain)}, with requireScope+requireRole ${round(figure.require_scope)} ` +
+      `(${costPct} %); the check alone ${round(figure.check_only)}/s = ${checkPct} % of one verify (target ≤ 3 %)`,
+  );
+  return { ...mapValues(figure, round), cost_pct: costPct, check_pct_of_verify: checkPct };
+}
+
+if (args.has("--scope-only")) {
+  await scopeFigure();
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+
 try {
   step("verify: tessera, raw node:crypto, jose, fast-jwt (EdDSA, ES256, RS256)");
   const verify = await benchVerify(SETTINGS.crypto);
   step("verify: DPoP-bound token + proof vs plain Bearer (EdDSA token, ES256 proof)");
   const verifyDpop = await benchVerifyDpop(SETTINGS.crypto);
+  const verifyScope = await scopeFigure();
   step("sign: tessera vs raw node:crypto (EdDSA)");
   const sign = await benchSign(SETTINGS.crypto);
 
@@ -150,6 +173,7 @@ try {
     load_average_at_start: host.load,
     verify: mapValues(verify, (v) => mapValues(v, round)),
     verify_dpop: { eddsa: mapValues(verifyDpop, round) },
+    verify_scope: { eddsa: verifyScope },
     sign: mapValues(sign, (v) => mapValues(v, round)),
     http: {
       baseline_rps: round(base.rps),

@@ -16,6 +16,7 @@ const times3 = (/** @type {number} */ r) => `${r.toFixed(3)}×`;
  * @typedef {{
  *   verify: Record<string, { tessera: number, raw: number, jose: number, fast_jwt: number }>,
  *   verify_dpop?: { eddsa: { plain: number, dpop: number } },
+ *   verify_scope?: { eddsa: { plain: number, require_scope: number, check_only: number, cost_pct: number, check_pct_of_verify: number } },
  *   sign: { eddsa: { tessera: number, raw: number } },
  *   http: {
  *     baseline_rps: number, refresh_limit_per_s: number, refresh_limit_cpu_us_per_op?: number,
@@ -70,6 +71,16 @@ export function table(r) {
       `plain bearer ${perS(d.plain)}`,
       times(ratio(d.dpop, d.plain)),
       "bound token + fresh ES256 proof per call (RFC 9449)",
+    ]);
+  }
+  if (r.verify_scope) {
+    const v = r.verify_scope.eddsa;
+    line([
+      "verify+scope check",
+      perS(v.require_scope),
+      `plain verify ${perS(v.plain)}`,
+      times(ratio(v.require_scope, v.plain)),
+      `the scope + role check alone: ${v.check_pct_of_verify} % of one verify (target ≤ 3 %)`,
     ]);
   }
   const s = r.sign.eddsa;
@@ -202,6 +213,14 @@ export function targets(r, options) {
       .map(([alg, x]) => `${alg} ${times(ratio(x.tessera, x.jose))}`)
       .join(", "),
   });
+  if (r.verify_scope) {
+    const pct = r.verify_scope.eddsa.check_pct_of_verify;
+    out.push({
+      name: "a requireScope/requireRole check costs ≤ 3 % of a verify",
+      ok: pct <= 3,
+      value: `${pct} %`,
+    });
+  }
   const sign = ratio(r.sign.eddsa.tessera, r.sign.eddsa.raw);
   out.push({ name: "sign ≥ 0.85× raw", ok: sign >= 0.85, value: times3(sign) });
   out.push({

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import type { PasswordHasher } from "@tessera/core";
+import type { PasswordHasher, Store } from "@tessera/core";
 import { type BuildServerOptions, buildServer, loadConfig, openStore } from "@tessera/server";
 import type { FastifyInstance } from "fastify";
 
@@ -9,6 +9,8 @@ export interface RunningAuthServer {
   /** `http://<host>:<port>`, which is also the issuer. */
   url: string;
   audience: string | string[];
+  /** The server's store (the demo assigns roles through it, as `tessera users roles` would). */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ async function startOn(port: number, options: AuthServerOptions): Promise<Runnin
     app: running,
     url,
     audience: config.audience,
+    store,
     close: async () => {
       await running.close();
       await store.close();

@@ -1,6 +1,12 @@
 import { createServer } from "node:http";
 import { getRequestListener } from "@hono/node-server";
-import { type AccessClaims, errorResponse, type Verifier, verifyRequest } from "@tessera/verify";
+import {
+  type AccessClaims,
+  errorResponse,
+  requireRoles,
+  type Verifier,
+  verifyRequest,
+} from "@tessera/verify";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 
@@ -8,7 +14,8 @@ type Env = { Variables: { claims: AccessClaims } };
 
 /**
  * The demo resource server (Hono): `GET /api/profile` answers what the verified access token
- * says about its caller. Tokens are checked by `@tessera/verify` locally (JWKS, claims,
+ * says about its caller; `GET /api/admin` answers only tokens whose `roles` claim holds `admin`
+ * (403 `insufficient_scope` otherwise). Tokens are checked by `@tessera/verify` locally (JWKS, claims,
  * revocation feed); the auth server is never called per request.
  *
  * @example
@@ -46,6 +53,18 @@ export function createDemoApi(options: { verifier: Verifier; pageOrigin: string 
       issued_at: claims.iat,
       expires_at: claims.exp,
     });
+  });
+  app.get("/api/admin", (c) => {
+    const claims = c.get("claims");
+    return (
+      requireRoles(claims, "admin") ??
+      c.json({
+        message: "Admin area: your token carries the admin role.",
+        user: claims.sub,
+        roles: claims.roles ?? [],
+        scope: claims.scope ?? "",
+      })
+    );
   });
   app.notFound((c) => c.json({ error: "not_found", message: "no such endpoint" }, 404));
   // Never a stack trace: a fault is a plain 500.

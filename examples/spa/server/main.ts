@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { startDemoStack } from "./stack.js";
 
 /**
@@ -25,13 +26,27 @@ const stack = await startDemoStack({
   env: process.env,
 });
 
+// An account holding the admin role, so the admin-only API card has someone to answer.
+const adminEmail = "admin@demo.test";
+const adminPassword = randomBytes(12).toString("base64url");
+const registered = await fetch(`${stack.authUrl}/auth/register`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ email: adminEmail, password: adminPassword }),
+});
+const adminReady = registered.status === 201;
+if (adminReady) await stack.setRoles(adminEmail, { add: ["admin"] });
+
 process.stdout.write(
   [
     "",
     `  Tessera demo   ${stack.pageUrl}`,
     "",
     `  auth server    ${stack.authUrl}`,
-    `  demo API       ${stack.apiUrl}/api/profile`,
+    `  demo API       ${stack.apiUrl}/api/profile, ${stack.apiUrl}/api/admin (role admin)`,
+    adminReady
+      ? `  admin login    ${adminEmail} / ${adminPassword}`
+      : "  admin login    (registration is closed)",
     "",
     "  Ctrl-C stops all three.",
     "",

@@ -7,6 +7,7 @@ import { startAuthServer } from "./auth-server.js";
 import { createDemoApi, listenHono } from "./demo-api.js";
 import { buildPageBundle } from "./page-bundle.js";
 import { startPageServer } from "./page-server.js";
+import { EXAMPLE_ROOT } from "./paths.js";
 
 /** Options of {@link startDemoStack}. */
 export interface DemoStackOptions {
@@ -35,6 +36,12 @@ export interface DemoStack {
   auth: FastifyInstance;
   /** The demo API's revocation source; `refresh()` polls the feed now. */
   revocation: HttpRevocationSource;
+  /**
+   * Add or remove roles of a user, as `tessera users roles <email> --add/--remove` does. A removal
+   * refuses the user's earlier access tokens (the API sees it at its next feed poll); the session
+   * lives on and its next refresh carries the new roles.
+   */
+  setRoles(email: string, change: { add?: string[]; remove?: string[] }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +73,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       port: options.ports?.auth ?? 0,
       env: {
         ...options.env,
+        // What each role grants: examples/spa/roles.json unless the environment names another file.
+        TESSERA_ROLES_FILE: options.env?.TESSERA_ROLES_FILE || `${EXAMPLE_ROOT}roles.json`,
         TESSERA_ALLOWED_ORIGINS: page.origin,
         TESSERA_RESOURCE_SECRETS: `${API_CLIENT_ID}:${apiSecret}`,
       },
@@ -102,6 +111,12 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       apiUrl: api.url,
       auth: auth.app,
       revocation,
+      async setRoles(email, change) {
+        const user = await auth.store.getUserByEmail(email.trim().toLowerCase());
+        if (user === null) throw new Error(`no user ${email}`);
+        const { add = [], remove = [] } = change;
+        await auth.store.changeUserRoles({ userId: user.id, add, remove, maxRoles: 32, now: Date.now() });
+      },
       close,
     };
   } catch (error) {

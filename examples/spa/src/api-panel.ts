@@ -1,8 +1,9 @@
 import { type TesseraClient, TesseraClientError } from "@tessera/client";
 import type { ActivityLog } from "./activity-log.js";
-import { byId, el } from "./dom.js";
+import { byId } from "./dom.js";
 import { describeError } from "./errors.js";
 import { clockTime } from "./format.js";
+import { resultCard } from "./result-card.js";
 
 /** What the demo API answers on `GET /api/profile`. */
 interface Profile {
@@ -34,20 +35,9 @@ export function wireApiPanel(
   onFailure: (error: unknown) => void,
 ): void {
   const button = byId("call-api", HTMLButtonElement);
-  const result = byId("api-result", HTMLDivElement);
-  const status = byId("api-status", HTMLSpanElement);
-  const time = byId("api-time", HTMLSpanElement);
-  const fields = byId("api-fields", HTMLDListElement);
-
-  function show(code: string, ok: boolean, detail: string, rows: Array<[string, string]>): void {
-    result.hidden = false;
-    result.dataset.outcome = ok ? "ok" : "error";
-    status.textContent = code;
-    time.textContent = detail;
-    fields.replaceChildren(
-      ...rows.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { text: value })]),
-    );
-  }
+  const card = resultCard("api");
+  const show = (code: string, ok: boolean, detail: string, rows: Array<[string, string]>) =>
+    card(code, ok, rows, detail);
 
   button.addEventListener("click", async () => {
     button.disabled = true;

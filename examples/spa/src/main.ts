@@ -1,6 +1,7 @@
 import { type AuthState, createClient, TesseraClientError } from "@tessera/client";
 import { wireAccountPanel } from "./account-panel.js";
 import { createActivityLog } from "./activity-log.js";
+import { wireAdminPanel } from "./admin-panel.js";
 import { wireApiPanel } from "./api-panel.js";
 import { readPageConfig } from "./config.js";
 import { byId } from "./dom.js";
@@ -32,10 +33,18 @@ function setState(state: PageState): void {
     byId("user-email", HTMLDivElement).textContent = user.email;
     byId("user-id", HTMLDivElement).textContent = user.id;
     byId("avatar", HTMLDivElement).textContent = user.email.slice(0, 1).toUpperCase();
+    showRoles();
     void sessions.load();
   } else {
     sessions.clear();
   }
+}
+
+/** The roles of the latest access token (they change on refresh when an administrator changes them). */
+function showRoles(): void {
+  const roles = auth.user?.roles ?? [];
+  byId("user-roles", HTMLDivElement).textContent =
+    roles.length === 0 ? "Roles: none" : `Roles: ${roles.join(", ")}`;
 }
 
 /** A call failed because the session died: say why in the banner. */
@@ -48,6 +57,7 @@ function explainEnd(error: unknown): void {
 const sessions = wireSessionsPanel(auth, config.authUrl, log, () => auth.logout(), explainEnd);
 wireAccountPanel(auth, log);
 wireApiPanel(auth, config.apiUrl, log, explainEnd);
+wireAdminPanel(auth, config.apiUrl, log, explainEnd);
 
 let restoring = true;
 auth.on("change", (change: AuthState) => {
@@ -62,6 +72,7 @@ auth.on("change", (change: AuthState) => {
     case "refreshed":
       log.add("Access token refreshed silently", "info");
       if (document.body.dataset.auth !== "authenticated") setState("authenticated");
+      else showRoles();
       break;
     case "logged_out":
       log.add("Logged out", "info");

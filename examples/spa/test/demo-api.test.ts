@@ -40,20 +40,46 @@ describe("demo API (Hono + @tessera/verify against a real auth server)", () => {
   });
 
   let users = 0;
-  async function accessToken(): Promise<string> {
+  async function accessToken(roles: string[] = []): Promise<string> {
     const email = `api${++users}@example.test`;
     const json = (body: unknown) => ({
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    expect((await fetch(`${auth.url}/auth/register`, json({ email, password: PASSWORD }))).status).toBe(201);
+    const registered = await fetch(`${auth.url}/auth/register`, json({ email, password: PASSWORD }));
+    expect(registered.status).toBe(201);
+    const { user } = (await registered.json()) as { user: { id: string } };
+    if (roles.length > 0) {
+      await auth.store.changeUserRoles({
+        userId: user.id,
+        add: roles,
+        remove: [],
+        maxRoles: 32,
+        now: Date.now(),
+      });
+    }
     const login = await fetch(`${auth.url}/auth/login`, json({ email, password: PASSWORD }));
     return ((await login.json()) as { access_token: string }).access_token;
   }
 
   const profile = (token?: string) =>
     api.request("/api/profile", token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+
+  it("GET /api/admin: 200 for a token holding the admin role, 403 insufficient_scope otherwise, 401 without one", async () => {
+    const admin = await api.request("/api/admin", {
+      headers: { authorization: `Bearer ${await accessToken(["admin"])}` },
+    });
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toMatchObject({ roles: ["admin"] });
+    const user = await api.request("/api/admin", {
+      headers: { authorization: `Bearer ${await accessToken()}` },
+    });
+    expect(user.status).toBe(403);
+    expect(user.headers.get("www-authenticate")).toMatch(/^Bearer error="insufficient_scope"/);
+    expect(await user.json()).toMatchObject({ error: "insufficient_scope" });
+    expect((await api.request("/api/admin")).status).toBe(401);
+  });
 
   it("answers the verified claims for a valid token, without echoing it", async () => {
     const token = await accessToken();

@@ -7,6 +7,7 @@ import { type DemoStack, startDemoStack } from "../server/stack.js";
 import { launchChromium, skipBrowserTests } from "./support/chromium.js";
 import {
   authView,
+  callAdminApi,
   callApi,
   logIn,
   openDemo,
@@ -43,6 +44,9 @@ describe.skipIf(skipBrowserTests())("demo SPA in headless Chromium", () => {
           // /auth/csrf still answers for the token, so the thief's page replays it. Longer than
           // the default 10 s so that a slow machine cannot push the replay outside it.
           TESSERA_REFRESH_GRACE: "30s",
+          // Registrations share the failed-login budget per IP (10/15m by default), and every
+          // account of this file registers from 127.0.0.1.
+          TESSERA_RATE_LIMIT_LOGIN: "30/15m",
         },
         passwordHasher: createTestHasher(),
         logger: false,
@@ -137,6 +141,30 @@ describe.skipIf(skipBrowserTests())("demo SPA in headless Chromium", () => {
     const outcome = await callApi(page);
     expect(outcome.status).toBe("200 OK");
     expect(outcome.fields["User (sub)"]).toBe(await page.textContent("#user-id"));
+  });
+
+  it("shows the roles; the admin-only API answers an admin, refuses a user, and a removed role takes effect without a logout", async () => {
+    const adminEmail = await registerUser();
+    await stack.setRoles(adminEmail, { add: ["admin"] });
+    const admin = await loggedInPage(await newDevice(), adminEmail);
+    expect(await admin.textContent("#user-roles")).toBe("Roles: admin");
+    expect(await callAdminApi(admin)).toBe("200 OK");
+
+    const user = await loggedInPage(await newDevice(), await registerUser());
+    expect(await user.textContent("#user-roles")).toBe("Roles: none");
+    expect(await callAdminApi(user)).toBe("403 insufficient_scope");
+    expect((await callApi(user)).status).toBe("200 OK");
+
+    // The downgrade: the API learns of it at its next feed poll (forced here), refuses the old
+    // token with 401, the SDK refreshes silently and retries with a token that lacks the role.
+    await stack.setRoles(adminEmail, { remove: ["admin"] });
+    await stack.revocation.refresh();
+    const before = refreshes;
+    expect(await callAdminApi(admin)).toBe("403 insufficient_scope");
+    expect(refreshes - before).toBe(1);
+    expect(await authView(admin)).toBe("authenticated");
+    expect(await admin.textContent("#user-roles")).toBe("Roles: none");
+    expect((await callApi(admin)).status).toBe("200 OK");
   });
 
   it("shows a wrong password as an error and stays logged out", async () => {

@@ -22,7 +22,7 @@ describe("login and auth.fetch", () => {
     expect(auth.user).toBeNull();
     const user = await auth.login(EMAIL, PASSWORD);
     expect(user).toEqual(registered);
-    expect(auth.user).toEqual({ id: registered.id, email: EMAIL });
+    expect(auth.user).toEqual({ id: registered.id, email: EMAIL, roles: [] });
     expect(seen).toEqual(["authenticated"]);
 
     const res = await auth.fetch(API);

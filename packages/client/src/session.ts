@@ -9,6 +9,8 @@ import { isRecord, TesseraClientError } from "./errors.js";
 export interface User {
   readonly id: string;
   readonly email: string;
+  /** The roles the user holds, as of the latest login or refresh (empty when unknown). */
+  readonly roles: readonly string[];
 }
 
 /**
@@ -34,7 +36,10 @@ export function needsRefresh(session: Session, now: number): boolean {
 /** Parse a user object, or undefined when the shape is wrong. */
 export function parseUser(value: unknown): User | undefined {
   if (!isRecord(value) || typeof value.id !== "string" || typeof value.email !== "string") return undefined;
-  return Object.freeze({ id: value.id, email: value.email });
+  const roles = Array.isArray(value.roles)
+    ? value.roles.filter((r): r is string => typeof r === "string")
+    : [];
+  return Object.freeze({ id: value.id, email: value.email, roles: Object.freeze(roles) });
 }
 
 /** Parse the body of a login or refresh answer into a session. */

@@ -1,4 +1,6 @@
 import type { Clock } from "./clock.js";
+import type { ClaimsHook } from "./permissions/claims.js";
+import type { RolePolicy } from "./permissions/policy.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
 
 export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
@@ -31,6 +33,22 @@ export interface TesseraOptions {
   clock?: Clock;
   /** How long audit events are kept. Default 90 days. */
   auditRetentionMs?: number;
+  /**
+   * What each role grants: role name → permissions (RFC 6749 §3.3 scope tokens), as from
+   * `TESSERA_ROLES_FILE`. A role absent from it grants nothing. When given, `createTessera`
+   * compares it with the policy last applied to the store: users holding a role that lost a
+   * permission get their token epoch bumped (earlier access tokens refused; sessions kept).
+   */
+  roles?: RolePolicy;
+  /**
+   * Extra claims for every access token, computed at every issuance (login, refresh, grace
+   * re-issue). Registered names (`iss sub aud exp nbf iat jti sid client_id scope roles epoch cnf`)
+   * are refused and the token must stay under 8 KiB: `claims_rejected` otherwise.
+   *
+   * @example
+   * claims: ({ user }) => ({ tenant: tenantOf(user.email) })
+   */
+  claims?: ClaimsHook;
 }
 
 /** Who is calling, as far as the HTTP layer can tell; recorded on sessions and audit events. */
@@ -42,6 +60,8 @@ export interface ClientContext {
 export interface PublicUser {
   id: string;
   email: string;
+  /** The roles the user holds (sorted). */
+  roles: string[];
 }
 
 /** Claims of a Tessera access token (RFC 9068 profile). */
@@ -56,7 +76,10 @@ export interface AccessTokenClaims {
   sid: string;
   /** The user's token epoch at issue; lower than the current epoch means revoked. */
   epoch: number;
+  /** Space-separated permissions granted (RFC 9068 §2.2.3); absent when none. */
   scope?: string;
+  /** The user's roles at issue (RFC 9068 §2.2.3.1); absent when none. */
+  roles?: string[];
   cnf?: { jkt: string };
 }
 
@@ -71,6 +94,8 @@ export interface TokenSet {
   sessionId: string;
   /** When the session (and so the refresh cookie) ends, ms. */
   sessionExpiresAt: number;
+  /** The granted scope (space-separated permissions; may be empty). */
+  scope: string;
   user: PublicUser;
 }
 
@@ -120,7 +145,7 @@ export interface PublicJwk {
  */
 export interface Tessera {
   readonly options: Readonly<
-    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock">>
+    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock" | "claims">>
   >;
 
   register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
@@ -142,6 +167,11 @@ export interface Tessera {
   refresh(input: {
     refreshToken: string;
     context: ClientContext;
+    /**
+     * Ask for less than the session's scope, for this access token only (RFC 6749 §6); anything
+     * outside the session's scope is `invalid_scope`, and nothing is consumed.
+     */
+    scope?: string;
     dpopJkt?: string;
     csrfToken?: string;
   }): Promise<TokenSet>;
@@ -179,7 +209,22 @@ export interface Tessera {
   jwks(): Promise<{ keys: PublicJwk[] }>;
 
   // administration (CLI)
-  adminCreateUser(email: string, password: string): Promise<PublicUser>;
+  /** Create a user, optionally with roles (`invalid_input` for a bad name or more than 32). */
+  adminCreateUser(email: string, password: string, roles?: readonly string[]): Promise<PublicUser>;
+  /**
+   * Add and remove roles of a user (by id or e-mail). Removing a role the user held bumps the
+   * user's token epoch — earlier access tokens are refused everywhere revocation is checked —
+   * without revoking sessions; their next refresh carries the new roles. `not_found`,
+   * `invalid_input`.
+   */
+  adminChangeRoles(
+    userIdOrEmail: string,
+    change: { add?: readonly string[]; remove?: readonly string[] },
+  ): Promise<PublicUser>;
+  /** Roles users hold that the role policy does not define (they grant nothing). */
+  undefinedHeldRoles(): Promise<string[]>;
+  /** Every permission the role policy can grant (RFC 8414 `scopes_supported`). */
+  scopesSupported(): string[];
   adminListUsers(options?: { limit?: number; afterId?: string }): Promise<PublicUser[]>;
   adminDeleteUser(userIdOrEmail: string): Promise<boolean>;
   adminListSessions(userIdOrEmail: string): Promise<SessionView[]>;

@@ -17,6 +17,8 @@ export type TesseraErrorCode =
   | "session_revoked"
   | "session_expired"
   | "context_mismatch"
+  /** A refresh asked for a scope outside its session's (RFC 6749 §6); nothing was consumed. */
+  | "invalid_scope"
   /** `refresh({ csrfToken })` on a live session with another session's (or no valid) CSRF token. */
   | "csrf_invalid"
   // access tokens
@@ -25,6 +27,8 @@ export type TesseraErrorCode =
   | "token_revoked"
   /** A DPoP-bound token used without a proof of its key where one is required (revocation). */
   | "dpop_key_required"
+  /** The embedder's `claims` hook returned a registered claim name, or the token grew past 8 KiB. */
+  | "claims_rejected"
   // keys and storage
   | "key_unavailable"
   /** A key-ring change was planned from a ring another instance changed meanwhile. */

@@ -8,8 +8,12 @@ export { rewrapSigningKeys } from "./keys/rewrap.js";
 export { isSameKeyRing } from "./keys/same-ring.js";
 export { signingKeySealKey } from "./keys/seal-key.js";
 export { DEFAULTS } from "./options.js";
+export { type ClaimsHook, type ClaimsHookInput, REGISTERED_CLAIMS } from "./permissions/claims.js";
+export { checkPolicy, type RolePolicy } from "./permissions/policy.js";
+export { checkRoles, MAX_ROLES, ROLE_NAME } from "./permissions/roles.js";
 export { browserFamily, contextChanges, networkOf } from "./sessions/context.js";
 export type * from "./store.js";
+export type * from "./store-roles.js";
 export { createTessera } from "./tessera.js";
 export {
   type AccessTokenExpectations,

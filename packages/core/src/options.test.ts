@@ -9,7 +9,7 @@ const base: TesseraOptions = { store, masterKey: MASTER_KEY, issuer: ISSUER, aud
 
 describe("options", () => {
   it("fills in the documented defaults", () => {
-    expect(resolveOptions(base)).toEqual({ issuer: ISSUER, audience: AUDIENCE, ...DEFAULTS });
+    expect(resolveOptions(base)).toEqual({ issuer: ISSUER, audience: AUDIENCE, ...DEFAULTS, roles: {} });
     expect(DEFAULTS).toMatchObject({
       accessTokenTtlMs: 15 * 60_000,
       refreshTtlMs: 7 * 86_400_000,

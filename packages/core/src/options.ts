@@ -1,4 +1,5 @@
 import type { SigningAlg, Tessera, TesseraOptions } from "./api.js";
+import { checkPolicy } from "./permissions/policy.js";
 
 /** The options with every default filled in, as exposed on `tessera.options`. */
 export type ResolvedOptions = Tessera["options"];
@@ -78,6 +79,15 @@ export function resolveOptions(input: TesseraOptions): ResolvedOptions {
     fail("passwordHasher must have hash() and verify()");
   }
   if (clock !== undefined && typeof clock.now !== "function") fail("clock must have now()");
+  if (input.claims !== undefined && typeof input.claims !== "function") fail("claims must be a function");
+  let roles: ResolvedOptions["roles"] = Object.freeze({});
+  if (input.roles !== undefined) {
+    try {
+      roles = checkPolicy(input.roles);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  }
 
   const sessionMaxAgeMs = duration("sessionMaxAgeMs", input.sessionMaxAgeMs, DEFAULTS.sessionMaxAgeMs, 1000);
   const refreshTtlMs = duration("refreshTtlMs", input.refreshTtlMs, DEFAULTS.refreshTtlMs, 1000);
@@ -107,5 +117,6 @@ export function resolveOptions(input: TesseraOptions): ResolvedOptions {
       DEFAULTS.refreshContext,
     ),
     auditRetentionMs: duration("auditRetentionMs", input.auditRetentionMs, DEFAULTS.auditRetentionMs, 1000),
+    roles,
   }) as ResolvedOptions;
 }

@@ -3,6 +3,8 @@ import type { AuditLog } from "./audit/log.js";
 import type { Clock } from "./clock.js";
 import type { KeyRing } from "./keys/ring.js";
 import type { ResolvedOptions } from "./options.js";
+import type { ClaimsHook } from "./permissions/claims.js";
+import type { RolePolicy } from "./permissions/policy.js";
 import type { Store } from "./store.js";
 
 /**
@@ -22,4 +24,8 @@ export interface Runtime {
   audit: AuditLog;
   /** HKDF(masterKey, "tessera/csrf/v1"). */
   csrfKey: Uint8Array;
+  /** What each role grants (`{}` when no policy is configured). */
+  policy: RolePolicy;
+  /** The embedder's extra claims, if any. */
+  claimsHook: ClaimsHook | undefined;
 }

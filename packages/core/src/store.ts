@@ -9,6 +9,8 @@
  * Every adapter must pass `runStoreConformance` from `@tessera/core/testing`.
  */
 
+import type { ApplyRolePolicyInput, ChangeUserRolesInput, ChangeUserRolesResult } from "./store-roles.js";
+
 export interface UserRecord {
   id: string;
   /** Normalised (trimmed, NFC, lower-case); unique. */
@@ -29,6 +31,11 @@ export interface UserRecord {
    * leaves a session behind.
    */
   credentialVersion: number;
+  /**
+   * Role names (`^[a-z][a-z0-9_.:-]{0,63}$`, at most 32, sorted, no duplicates). What a role grants
+   * comes from the role policy; a role absent from it grants nothing.
+   */
+  roles: string[];
 }
 
 /** A session is one refresh-token family: one device login. */
@@ -239,6 +246,24 @@ export interface Store {
    * false; it never fails on the foreign key.
    */
   deleteUser(userId: string, now: number): Promise<boolean>;
+
+  /**
+   * Add and remove roles of a user in one transaction (add first, then remove; the result sorted,
+   * no duplicates). When a role the user held is removed, the user's token epoch is bumped and a
+   * `user` revocation event recorded in the same transaction, so every earlier access token is
+   * refused; sessions are NOT revoked. Adding roles bumps nothing. Null when there is no such user.
+   */
+  changeUserRoles(input: ChangeUserRolesInput): Promise<ChangeUserRolesResult | null>;
+  /** Every role some user holds, with how many users hold it, by name. */
+  listHeldRoles(): Promise<Array<{ role: string; users: number }>>;
+  /** The role policy last applied (the text given to `applyRolePolicy`), or null. */
+  getRolePolicy(): Promise<string | null>;
+  /**
+   * Store a new role policy, only if the stored one is still `expected` (else resolve
+   * `{ applied: false }` and write nothing), and in the same transaction bump the epoch of every
+   * user holding one of `bumpRoles`, recording a `user` revocation event for each.
+   */
+  applyRolePolicy(input: ApplyRolePolicyInput): Promise<{ applied: boolean; bumpedUsers: number }>;
 
   // sessions and refresh tokens
   /**

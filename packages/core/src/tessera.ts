@@ -7,6 +7,9 @@ import { TesseraError } from "./errors.js";
 import { KeyRing } from "./keys/ring.js";
 import { signingKeySealKey } from "./keys/seal-key.js";
 import { resolveOptions } from "./options.js";
+import { changeRoles } from "./permissions/change-roles.js";
+import { allPermissions } from "./permissions/policy.js";
+import { syncRolePolicy } from "./permissions/sync-policy.js";
 import { revocationFeed } from "./revocation/feed.js";
 import { revokeToken } from "./revocation/revoke-token.js";
 import type { Runtime } from "./runtime.js";
@@ -65,7 +68,12 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     ring,
     audit,
     csrfKey: deriveKey(input.masterKey, "", CSRF_INFO),
+    policy: options.roles,
+    claimsHook: input.claims,
   };
+  // Only a configured policy is compared with the stored one: a tool started without one (say,
+  // a CLI command) must not read as "every permission removed".
+  if (input.roles !== undefined) await syncRolePolicy(rt);
 
   const findUser = async (userIdOrEmail: string): Promise<UserRecord | null> =>
     userIdOrEmail.includes("@")
@@ -84,7 +92,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     async getUser(userId) {
       const user = await store.getUserById(userId);
       if (user === null) throw new TesseraError("not_found", "no such user");
-      return { id: user.id, email: user.email };
+      return { id: user.id, email: user.email, roles: user.roles };
     },
     logoutAll: (claims, context) => logoutAll(rt, claims, context),
     listSessions: (claims) => listSessions(rt, claims.sub, claims.sid),
@@ -96,12 +104,22 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     revocationFeed: (since) => revocationFeed(rt, since),
     jwks: () => ring.jwks(),
 
-    adminCreateUser: (email, password) =>
-      registerUser(rt, { email, password, context: null }, { asAdmin: true }),
+    adminCreateUser: (email, password, roles) =>
+      registerUser(rt, { email, password, context: null }, { asAdmin: true, roles: roles ?? [] }),
     async adminListUsers(listOptions) {
       const users = await store.listUsers(listOptions);
-      return users.map((u) => ({ id: u.id, email: u.email }));
+      return users.map((u) => ({ id: u.id, email: u.email, roles: u.roles }));
     },
+    async adminChangeRoles(userIdOrEmail, change) {
+      const user = await findUser(userIdOrEmail);
+      if (user === null) throw new TesseraError("not_found", "no such user");
+      return changeRoles(rt, user, change);
+    },
+    async undefinedHeldRoles() {
+      const held = await store.listHeldRoles();
+      return held.map((h) => h.role).filter((role) => !Object.hasOwn(rt.policy, role));
+    },
+    scopesSupported: () => allPermissions(rt.policy),
     async adminDeleteUser(userIdOrEmail) {
       const user = await findUser(userIdOrEmail);
       return user !== null && deleteUser(rt, user.id, null, "admin");

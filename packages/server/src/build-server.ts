@@ -39,6 +39,7 @@ import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.j
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
+import { warnUndefinedRoles } from "./roles-warning.js";
 import { accountRoutes } from "./routes/account.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
@@ -117,6 +118,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     const tessera =
       options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher));
     if (!options.tessera) cleanups.push(() => tessera.close());
+    await warnUndefinedRoles(tessera, (line) => app.log.warn(line)).catch(() => {});
 
     app.addHook("onClose", async () => {
       clearInterval(purgeTimer);

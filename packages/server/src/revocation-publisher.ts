@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 
 /**
  * Wraps a store so that every committed revocation (one session, all of a user's sessions — each
- * revoked session with its own notice —, a credential change, a deleted user) is also pushed to Redis, where `@tessera/verify`'s Redis revocation source sees it
+ * revoked session with its own notice —, a credential change, a deleted user, a removed role) is also pushed to Redis, where `@tessera/verify`'s Redis revocation source sees it
  * in well under a second. The database stays the system of record: a Redis failure is reported to
  * `onError` and never fails the request (verifiers also poll `/oauth/revocations`).
  *
@@ -53,6 +53,14 @@ export function withRevocationPublishing(
     async changeCredentials(input) {
       const result = await store.changeCredentials(input);
       if (result) await publishUserRevocation(input.userId, input.now, result);
+      return result;
+    },
+    async changeUserRoles(input) {
+      const result = await store.changeUserRoles(input);
+      // A removed role bumped the epoch: earlier access tokens must stop at every verifier.
+      if (result !== null && result.removed.length > 0) {
+        await publish({ kind: "user", userId: input.userId, epoch: result.epoch, at: input.now });
+      }
       return result;
     },
     async deleteUser(userId, now) {

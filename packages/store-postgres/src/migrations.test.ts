@@ -1,7 +1,8 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrations } from "./migrations.js";
+import { Db } from "./db.js";
+import { migrate, migrations } from "./migrations.js";
 import { createPostgresStore } from "./store.js";
 
 describe.skipIf(!postgresTestsEnabled())("PostgreSQL migrations", () => {
@@ -38,6 +39,24 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL migrations", () => {
       expect(await appliedVersions(url)).toEqual(migrations.map((m) => m.version));
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it("applies a missing lower version after a higher one (branches numbered 3 and 4 merged in any order)", async () => {
+    const url = await server.createDatabase();
+    const db = new Db({ connectionString: url });
+    try {
+      expect(
+        await migrate(
+          db,
+          migrations.filter((m) => m.version !== 3),
+        ),
+      ).toContain(4);
+      const gap = { version: 3, name: "landed later", sql: "CREATE TABLE tessera_gap_probe (x INTEGER)" };
+      expect(await migrate(db, [...migrations.filter((m) => m.version !== 3), gap])).toEqual([3]);
+      expect(await appliedVersions(url)).toContain(3);
+    } finally {
+      await db.close();
     }
   });
 });

@@ -115,6 +115,19 @@ ALTER TABLE tessera_users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT
 `,
   },
   {
+    version: 4,
+    name: "user roles and the applied role policy",
+    sql: `
+ALTER TABLE tessera_users ADD COLUMN roles TEXT[] NOT NULL DEFAULT '{}';
+CREATE INDEX tessera_users_roles_idx ON tessera_users USING GIN (roles);
+CREATE TABLE tessera_role_policy (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  policy     TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+);
+`,
+  },
+  {
     version: 5,
     name: "dpop binding at refresh",
     sql: "ALTER TABLE tessera_sessions ADD COLUMN dpop_bound_at BIGINT;",

@@ -18,6 +18,7 @@ export interface UserRow {
   created_at: number;
   token_epoch: number;
   credential_version: number;
+  roles: string[];
 }
 
 export interface SessionRow {
@@ -101,6 +102,7 @@ export function toUser(row: UserRow): UserRecord {
     createdAt: row.created_at,
     tokenEpoch: row.token_epoch,
     credentialVersion: row.credential_version,
+    roles: row.roles,
   };
 }
 

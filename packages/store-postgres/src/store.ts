@@ -6,6 +6,7 @@ import { applyKeyChanges, listSigningKeys } from "./keys.js";
 import { migrate } from "./migrations.js";
 import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
+import { applyRolePolicy, changeUserRoles, getRolePolicy, listHeldRoles } from "./roles.js";
 import { rotateRefreshToken } from "./rotate.js";
 import {
   changeCredentials,
@@ -66,6 +67,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listUsers: (listOptions) => listUsers(db, listOptions),
     updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
     deleteUser: (userId, now) => deleteUser(db, userId, now),
+    changeUserRoles: (input) => changeUserRoles(db, input),
+    listHeldRoles: () => listHeldRoles(db),
+    getRolePolicy: () => getRolePolicy(db),
+    applyRolePolicy: (input) => applyRolePolicy(db, input),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>
       createSession(db, session, firstToken, expectedCredentialVersion),

@@ -113,6 +113,19 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 4,
+    name: "user roles and the applied role policy",
+    sql: `
+      ALTER TABLE users ADD COLUMN roles TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(roles));
+
+      CREATE TABLE role_policy (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        policy TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
     version: 5,
     name: "dpop binding at refresh",
     sql: "ALTER TABLE sessions ADD COLUMN dpop_bound_at INTEGER;",

@@ -10,6 +10,7 @@ import { applyMigrations } from "./migrations.js";
 import { openDatabase } from "./open.js";
 import { purgeOperation } from "./purge.js";
 import { revocationOperations } from "./revocations.js";
+import { roleOperations } from "./roles.js";
 import { rotateOperation } from "./rotate.js";
 import { sessionOperations } from "./sessions.js";
 import { userOperations } from "./users.js";
@@ -30,6 +31,7 @@ export interface SqliteStoreOptions {
 function operations(h: SqliteHandle) {
   return {
     ...userOperations(h),
+    ...roleOperations(h),
     ...sessionOperations(h),
     ...rotateOperation(h),
     ...revocationOperations(h),
@@ -117,6 +119,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listUsers: (listOptions) => run((o) => o.listUsers(listOptions)),
     updatePasswordHash: (userId, hash) => run((o) => o.updatePasswordHash(userId, hash)),
     deleteUser: (userId, now) => run((o) => o.deleteUser(userId, now)),
+    changeUserRoles: (input) => run((o) => o.changeUserRoles(input)),
+    listHeldRoles: () => run((o) => o.listHeldRoles()),
+    getRolePolicy: () => run((o) => o.getRolePolicy()),
+    applyRolePolicy: (input) => run((o) => o.applyRolePolicy(input)),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>
       run((o) => o.createSession(session, firstToken, expectedCredentialVersion)),

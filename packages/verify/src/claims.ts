@@ -35,6 +35,7 @@ const CLAIM_TYPES: Record<string, Check> = {
   client_id: isNonEmptyString,
   sid: isNonEmptyString,
   scope: isString,
+  roles: (v) => Array.isArray(v) && v.every(isString),
   epoch: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
   cnf: (v) =>
     typeof v === "object" &&

@@ -1,15 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { isVerifyError, VerifyError } from "./errors.js";
-import {
-  type AuthFailure,
-  authFailure,
-  checkScopeList,
-  credentials,
-  dpopBaseUrl,
-  hasScopes,
-  insufficientScope,
-  isCorsPreflight,
-} from "./http-auth.js";
+import { type AuthFailure, authFailure, credentials, dpopBaseUrl, isCorsPreflight } from "./http-auth.js";
+import { judge, type Requirement, roleRequirement, scopeRequirement } from "./require.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
 declare global {
@@ -91,10 +83,24 @@ export function expressAuth(verifier: Verifier, options: ExpressAuthOptions = {}
  * app.post("/orders", expressAuth(verifier), requireScope("orders:write"), createOrder);
  */
 export function requireScope(...scopes: string[]): RequestHandler {
-  checkScopeList(scopes);
+  return guard(scopeRequirement(scopes));
+}
+
+/**
+ * Express middleware after {@link expressAuth}: 403 `insufficient_scope` unless the token's
+ * `roles` claim holds every one of `roles` (401 if there is no verified token).
+ *
+ * @example
+ * app.delete("/users/:id", expressAuth(verifier), requireRole("admin"), deleteUser);
+ */
+export function requireRole(...roles: string[]): RequestHandler {
+  return guard(roleRequirement(roles));
+}
+
+function guard(requirement: Requirement): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!req.auth) send(res, authFailure(new VerifyError("token_missing")));
-    else if (!hasScopes(req.auth, scopes)) send(res, insufficientScope(scopes));
+    const failure = judge(req.auth, requirement);
+    if (failure) send(res, failure);
     else next();
   };
 }

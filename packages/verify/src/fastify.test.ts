@@ -1,8 +1,9 @@
 import Fastify, { type FastifyRequest } from "fastify";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { fastifyAuth, requireScope } from "./fastify.js";
+import { fastifyAuth, requireRole, requireScope } from "./fastify.js";
 import { expectDpopBehaviour } from "./test-support/dpop-cases.js";
-import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
+import { expectSharedBehaviour, type Fixture, fixture, type Send } from "./test-support/middleware-cases.js";
+import { expectRoleBehaviour } from "./test-support/role-cases.js";
 import type { AccessClaims } from "./types.js";
 
 const app = Fastify();
@@ -14,6 +15,9 @@ beforeAll(async () => {
     await scope.register(fastifyAuth, { verifier: f.verifier, baseUrl: "https://api.example.com" });
     scope.get("/me", async (request) => ({ sub: request.auth?.sub }));
     scope.post("/orders", { preHandler: requireScope("orders:write") }, async () => ({ ok: true }));
+    scope.get("/admin", { preHandler: requireRole("admin") }, async (request) => ({
+      sub: request.auth?.sub,
+    }));
   });
   await app.register(async (scope) => {
     await scope.register(fastifyAuth, { verifier: f.verifier, optional: true });
@@ -24,14 +28,21 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** One request through Fastify's inject API (`POST` for `/orders`), as the shared cases send it. */
+const send: Send = async (path, headers = {}) => {
+  const res = await app.inject({ method: path === "/orders" ? "POST" : "GET", url: path, headers });
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
+  return { status: res.statusCode, headers: h, body: res.body };
+};
+
 describe("fastifyAuth with the real Fastify inject API", () => {
   it("verifies, challenges, checks scopes and never echoes the token", async () => {
-    await expectSharedBehaviour(async (path, headers = {}) => {
-      const res = await app.inject({ method: path === "/orders" ? "POST" : "GET", url: path, headers });
-      const h = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
-      return { status: res.statusCode, headers: h, body: res.body };
-    }, f);
+    await expectSharedBehaviour(send, f);
+  });
+
+  it("requireRole: 403 insufficient_scope without the role, 200 with it, 401 without a token", async () => {
+    await expectRoleBehaviour(send, f);
   });
 
   it("accepts DPoP-bound tokens only with the DPoP scheme and a valid proof", async () => {

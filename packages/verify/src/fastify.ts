@@ -5,16 +5,8 @@ import type {
   preHandlerAsyncHookHandler,
 } from "fastify";
 import { isVerifyError, VerifyError } from "./errors.js";
-import {
-  type AuthFailure,
-  authFailure,
-  checkScopeList,
-  credentials,
-  dpopBaseUrl,
-  hasScopes,
-  insufficientScope,
-  isCorsPreflight,
-} from "./http-auth.js";
+import { type AuthFailure, authFailure, credentials, dpopBaseUrl, isCorsPreflight } from "./http-auth.js";
+import { judge, type Requirement, roleRequirement, scopeRequirement } from "./require.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
 declare module "fastify" {
@@ -104,9 +96,23 @@ export const fastifyAuth: FastifyPluginCallback<FastifyAuthOptions> = Object.ass
  * app.post("/orders", { preHandler: requireScope("orders:write") }, createOrder);
  */
 export function requireScope(...scopes: string[]): preHandlerAsyncHookHandler {
-  checkScopeList(scopes);
+  return guard(scopeRequirement(scopes));
+}
+
+/**
+ * A `preHandler` answering 403 `insufficient_scope` unless the token's `roles` claim holds every
+ * one of `roles`.
+ *
+ * @example
+ * app.delete("/users/:id", { preHandler: requireRole("admin") }, deleteUser);
+ */
+export function requireRole(...roles: string[]): preHandlerAsyncHookHandler {
+  return guard(roleRequirement(roles));
+}
+
+function guard(requirement: Requirement): preHandlerAsyncHookHandler {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.auth) return send(reply, authFailure(new VerifyError("token_missing")));
-    if (!hasScopes(request.auth, scopes)) return send(reply, insufficientScope(scopes));
+    const failure = judge(request.auth, requirement);
+    if (failure) return send(reply, failure);
   };
 }

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { beforeAll, describe, expectTypeOf, it } from "vitest";
-import { honoAuth, requireScope } from "./hono.js";
+import { honoAuth, requireRole, requireScope } from "./hono.js";
 import { expectDpopBehaviour } from "./test-support/dpop-cases.js";
 import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
+import { expectRoleBehaviour } from "./test-support/role-cases.js";
 import type { AccessClaims } from "./types.js";
 
 let f: Fixture;
@@ -14,6 +15,7 @@ beforeAll(async () => {
     c.json({ sub: c.get("auth").sub }),
   );
   app.post("/orders", honoAuth(f.verifier), requireScope("orders:write"), (c) => c.json({ ok: true }));
+  app.get("/admin", honoAuth(f.verifier), requireRole("admin"), (c) => c.json({ sub: c.get("auth").sub }));
   app.get("/maybe", honoAuth(f.verifier, { optional: true }), (c) => {
     const claims = c.get("auth") as AccessClaims | undefined;
     return c.json({ sub: claims?.sub ?? null });
@@ -23,6 +25,13 @@ beforeAll(async () => {
 describe("honoAuth with Hono's request API", () => {
   it("verifies, challenges, checks scopes and never echoes the token", async () => {
     await expectSharedBehaviour(async (path, headers = {}) => {
+      const res = await app.request(path, { method: path === "/orders" ? "POST" : "GET", headers });
+      return { status: res.status, headers: res.headers, body: await res.text() };
+    }, f);
+  });
+
+  it("requireRole: 403 insufficient_scope without the role, 200 with it, 401 without a token", async () => {
+    await expectRoleBehaviour(async (path, headers = {}) => {
       const res = await app.request(path, { method: path === "/orders" ? "POST" : "GET", headers });
       return { status: res.status, headers: res.headers, body: await res.text() };
     }, f);

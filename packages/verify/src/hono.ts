@@ -1,15 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { isVerifyError, VerifyError } from "./errors.js";
-import {
-  type AuthFailure,
-  authFailure,
-  checkScopeList,
-  credentials,
-  dpopBaseUrl,
-  hasScopes,
-  insufficientScope,
-  isCorsPreflight,
-} from "./http-auth.js";
+import { type AuthFailure, authFailure, credentials, dpopBaseUrl, isCorsPreflight } from "./http-auth.js";
+import { judge, type Requirement, roleRequirement, scopeRequirement } from "./require.js";
 import type { AccessClaims, Verifier } from "./types.js";
 
 declare module "hono" {
@@ -85,11 +77,24 @@ export function honoAuth(verifier: Verifier, options: HonoAuthOptions = {}): Mid
  * app.post("/api/orders", requireScope("orders:write"), createOrder);
  */
 export function requireScope(...scopes: string[]): MiddlewareHandler {
-  checkScopeList(scopes);
+  return guard(scopeRequirement(scopes));
+}
+
+/**
+ * Hono middleware after {@link honoAuth}: 403 `insufficient_scope` unless the token's `roles`
+ * claim holds every one of `roles`.
+ *
+ * @example
+ * app.delete("/api/users/:id", requireRole("admin"), deleteUser);
+ */
+export function requireRole(...roles: string[]): MiddlewareHandler {
+  return guard(roleRequirement(roles));
+}
+
+function guard(requirement: Requirement): MiddlewareHandler {
   return async (c, next) => {
-    const claims = c.get("auth") as AccessClaims | undefined;
-    if (!claims) return send(c, authFailure(new VerifyError("token_missing")));
-    if (!hasScopes(claims, scopes)) return send(c, insufficientScope(scopes));
+    const failure = judge(c.get("auth") as AccessClaims | undefined, requirement);
+    if (failure) return send(c, failure);
     return next();
   };
 }

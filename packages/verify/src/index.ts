@@ -14,6 +14,7 @@ export {
 export type { JwksEvent } from "./jwks.js";
 export type { RejectedKey } from "./key-set.js";
 export { errorResponse, isPreflight, requireScopes, verifyRequest } from "./request.js";
+export { hasRoles, insufficientRole, requireRoles } from "./require.js";
 export {
   type HttpRevocationOptions,
   type HttpRevocationSource,

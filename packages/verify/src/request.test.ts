@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorResponse, requireScopes, verifyRequest } from "./index.js";
+import { errorResponse, requireRoles, requireScopes, verifyRequest } from "./index.js";
 import { expectSharedBehaviour, type Fixture, fixture } from "./test-support/middleware-cases.js";
+import { expectRoleBehaviour } from "./test-support/role-cases.js";
 
 let f: Fixture;
 let server: Server;
@@ -15,6 +16,7 @@ async function handle(request: Request): Promise<Response> {
   try {
     const claims = await verifyRequest(f.verifier, request);
     if (path === "/orders") return requireScopes(claims, "orders:write") ?? Response.json({ ok: true });
+    if (path === "/admin") return requireRoles(claims, "admin") ?? Response.json({ sub: claims.sub });
     return Response.json({ sub: claims.sub });
   } catch (error) {
     return errorResponse(error);
@@ -44,6 +46,13 @@ afterAll(async () => {
 describe("verifyRequest for Fetch-API runtimes", () => {
   it("verifies, challenges, checks scopes and never echoes the token", async () => {
     await expectSharedBehaviour(async (path, headers = {}) => {
+      const res = await fetch(`${base}${path}`, { method: path === "/orders" ? "POST" : "GET", headers });
+      return { status: res.status, headers: res.headers, body: await res.text() };
+    }, f);
+  });
+
+  it("requireRoles: 403 insufficient_scope without the role, 200 with it, 401 without a token", async () => {
+    await expectRoleBehaviour(async (path, headers = {}) => {
       const res = await fetch(`${base}${path}`, { method: path === "/orders" ? "POST" : "GET", headers });
       return { status: res.status, headers: res.headers, body: await res.text() };
     }, f);

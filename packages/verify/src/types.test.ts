@@ -18,6 +18,7 @@ describe("public types", () => {
     expectTypeOf<AccessClaims["sid"]>().toEqualTypeOf<string>();
     expectTypeOf<AccessClaims["epoch"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<AccessClaims["scope"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<AccessClaims["roles"]>().toEqualTypeOf<string[] | undefined>();
   });
 
   it("VerifyError.code is the closed union", () => {

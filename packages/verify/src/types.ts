@@ -22,8 +22,10 @@ export interface AccessClaims {
   epoch?: number;
   /** Seconds since the epoch. */
   nbf?: number;
-  /** Space-separated scopes (RFC 8693 §4.2). */
+  /** Space-separated scopes (RFC 8693 §4.2): the permissions granted. */
   scope?: string;
+  /** The user's roles at issue (RFC 9068 §2.2.3.1). */
+  roles?: string[];
   /** Confirmation (e.g. a DPoP key thumbprint, RFC 9449). */
   cnf?: { jkt?: string; [member: string]: unknown };
   [claim: string]: unknown;

@@ -196,6 +196,8 @@ describe("claims", () => {
     ["sid", ""],
     ["aud", [1]],
     ["scope", ["a"]],
+    ["roles", "admin"],
+    ["roles", [1]],
     ["cnf", "x"],
   ] as const) {
     it(`${claim} = ${JSON.stringify(value)} is token_malformed`, async () => {

@@ -73,3 +73,12 @@ export async function scriptReadableStorage(page: Page): Promise<Record<string, 
     };
   });
 }
+
+/** Clicks "Call the admin API" and waits for the call to finish; the status line it shows. */
+export async function callAdminApi(page: Page): Promise<string> {
+  await page.click("#call-admin");
+  await page.waitForFunction(
+    () => (document.getElementById("call-admin") as HTMLButtonElement).disabled === false,
+  );
+  return (await page.textContent("#admin-status")) ?? "";
+}

@@ -23,6 +23,8 @@ export const AUDIT_TYPES = [
   "user.logout_all",
   "user.password_changed",
   "user.deleted",
+  "user.roles_changed",
+  "roles.policy_applied",
   "key.created",
   "key.rotated",
   "key.retired",

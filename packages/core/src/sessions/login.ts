@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { ClientContext, TokenSet } from "../api.js";
 import { TesseraError } from "../errors.js";
+import { parseScope } from "../permissions/scope.js";
 import type { Runtime } from "../runtime.js";
 import type { RefreshTokenRecord, SessionRecord } from "../store.js";
 import { formatRefreshToken, generateRefreshToken, hashRefreshSecret } from "../tokens/refresh.js";
 import { checkCredentials } from "../users/credentials.js";
 import { issueTokenSet } from "./issue.js";
 
-// RFC 6749 §3.3: space-separated scope tokens of printable ASCII without `"` and `\`.
-const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 // RFC 7638 SHA-256 thumbprint, base64url.
 const JKT = /^[A-Za-z0-9_-]{43}$/;
 
@@ -24,9 +23,9 @@ export async function login(
   rt: Runtime,
   input: { email: string; password: string; context: ClientContext; scope?: string; dpopJkt?: string },
 ): Promise<TokenSet> {
-  if (input.scope !== undefined && (typeof input.scope !== "string" || !SCOPE.test(input.scope))) {
-    throw new TesseraError("invalid_input", "scope is malformed");
-  }
+  // The session remembers the scope asked (none = everything the user holds); each token gets
+  // it intersected with what the user's roles grant at that moment.
+  const asked = parseScope(input.scope);
   if (input.dpopJkt !== undefined && (typeof input.dpopJkt !== "string" || !JKT.test(input.dpopJkt))) {
     throw new TesseraError("invalid_input", "dpopJkt is not a JWK thumbprint");
   }
@@ -37,7 +36,7 @@ export async function login(
     id: randomUUID(),
     userId: user.id,
     clientId: rt.options.clientId,
-    scope: input.scope ?? null,
+    scope: asked === undefined ? null : asked.join(" "),
     createdAt: now,
     expiresAt: now + rt.options.sessionMaxAgeMs,
     lastUsedAt: now,

@@ -3,6 +3,8 @@ import { auditEvent } from "../audit/log.js";
 import { deriveKey, open, seal } from "../crypto/seal.js";
 import { csrfMatches } from "../csrf.js";
 import { TesseraError } from "../errors.js";
+import { checkRefreshScope } from "../permissions/claims.js";
+import { parseScope } from "../permissions/scope.js";
 import type { Runtime } from "../runtime.js";
 import type { RefreshTokenRecord } from "../store.js";
 import {
@@ -47,6 +49,8 @@ export interface RefreshInput {
   dpopJkt?: string;
   /** Checked against the session before anything is consumed (see `checkCsrfBeforeUse`). */
   csrfToken?: string;
+  /** Narrow this access token's scope (RFC 6749 §6); outside the session's is `invalid_scope`. */
+  scope?: string;
 }
 
 /** How far past the grace window a reuse of a never-used successor still looks like a benign race. */
@@ -70,6 +74,7 @@ function invalid(): TesseraError {
  * const set = await rotateRefreshToken(rt, { refreshToken, context: { ip, userAgent } });
  */
 export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Promise<TokenSet> {
+  const narrowTo = requestedScope(input.scope);
   const found = await findRefreshToken(rt, input.refreshToken);
   if (found === null) throw invalid();
   const { parts, token, session } = found;
@@ -77,6 +82,11 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   if (input.csrfToken !== undefined) checkCsrfBeforeUse(rt, found, input.csrfToken, now);
   if (!dpopKeyFits(session, token, input.dpopJkt)) throw invalid();
   assertFamilyLive(session, now);
+  if (narrowTo !== undefined) {
+    // Before anything is written: a refresh asking for more than its session consumes nothing.
+    const holder = session.scope === null ? await rt.store.getUserById(session.userId) : null;
+    checkRefreshScope(rt.policy, holder ?? { roles: [] }, session, narrowTo);
+  }
 
   const changed =
     rt.options.refreshContext === "off"
@@ -150,10 +160,20 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     session: issueFrom,
     refreshToken: nextToken,
     now,
+    narrowTo,
   });
   if (changed.length > 0)
     await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
   return set;
+}
+
+/** A refresh's own `scope` as tokens; a malformed one is `invalid_scope` (RFC 6749 §5.2). */
+function requestedScope(scope: unknown): string[] | undefined {
+  try {
+    return parseScope(scope);
+  } catch {
+    throw new TesseraError("invalid_scope", "scope is malformed");
+  }
 }
 
 /**
@@ -200,7 +220,13 @@ async function answerUsedToken(
   if (graceApplies) {
     const opened = open(graceKey(parts), token.successorSealed as string, token.id)?.toString("utf8");
     if (opened !== undefined && parseRefreshToken(opened)?.id === successor.id && user !== null) {
-      const set = await issueTokenSet(rt, { user, session: next.session, refreshToken: opened, now });
+      const set = await issueTokenSet(rt, {
+        user,
+        session: next.session,
+        refreshToken: opened,
+        now,
+        narrowTo: requestedScope(input.scope),
+      });
       await rt.audit({ type: "refresh.grace_reissued", ...who, data: { sinceFirstUseMs: now - usedAt } });
       if (changed.length > 0) {
         await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });

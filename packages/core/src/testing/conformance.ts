@@ -7,6 +7,7 @@ import { describeDpopBinding, describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
 import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
+import { describeRoles } from "./conformance-roles.js";
 import { describeRotation } from "./conformance-rotation.js";
 import { describeSessions } from "./conformance-sessions.js";
 import { describeUsers } from "./conformance-users.js";
@@ -65,6 +66,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     );
     describeRevocation(getStore);
     describeCredentialFence(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
+    describeRoles(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );

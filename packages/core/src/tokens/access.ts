@@ -156,7 +156,7 @@ export async function verifyAccessToken(
 
   const payload = parseJsonObject(encodedPayload);
   if (payload === null) throw invalid("malformed payload");
-  const { iss, sub, aud, client_id, iat, exp, jti, sid, epoch, scope, cnf } = payload;
+  const { iss, sub, aud, client_id, iat, exp, jti, sid, epoch, scope, roles, cnf } = payload;
   if (iss !== expected.issuer) throw invalid("issuer");
   const audList = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
   if (!audList.every((a) => typeof a === "string")) throw invalid("audience");
@@ -171,6 +171,9 @@ export async function verifyAccessToken(
   if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) throw invalid("time claims");
   if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) throw invalid("epoch");
   if (scope !== undefined && typeof scope !== "string") throw invalid("scope");
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === "string"))) {
+    throw invalid("roles");
+  }
   let jkt: string | undefined;
   if (cnf !== undefined) {
     const bound = typeof cnf === "object" && cnf !== null ? (cnf as Record<string, unknown>).jkt : undefined;
@@ -196,6 +199,7 @@ export async function verifyAccessToken(
     epoch: epoch as number,
   };
   if (scope !== undefined) claims.scope = scope;
+  if (roles !== undefined) claims.roles = roles as string[];
   if (jkt !== undefined) claims.cnf = { jkt };
   return claims;
 }

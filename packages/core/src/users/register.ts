@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ClientContext, PublicUser } from "../api.js";
 import { TesseraError } from "../errors.js";
+import { checkRoles } from "../permissions/roles.js";
 import type { Runtime } from "../runtime.js";
 import { normaliseEmail } from "./email.js";
 import { checkPasswordPolicy, preparePassword } from "./passwords.js";
@@ -15,12 +16,13 @@ import { checkPasswordPolicy, preparePassword } from "./passwords.js";
 export async function registerUser(
   rt: Runtime,
   input: { email: string; password: string; context: ClientContext | null },
-  mode: { asAdmin: boolean },
+  mode: { asAdmin: boolean; roles?: readonly string[] },
 ): Promise<PublicUser> {
   if (!mode.asAdmin && rt.options.registration !== "open") {
     throw new TesseraError("registration_closed", "registration is closed");
   }
   const email = normaliseEmail(input.email);
+  const roles = checkRoles(mode.asAdmin ? (mode.roles ?? []) : []);
   const password = preparePassword(input.password);
   checkPasswordPolicy(password, email);
   const user = {
@@ -30,13 +32,14 @@ export async function registerUser(
     createdAt: rt.clock.now(),
     tokenEpoch: 0,
     credentialVersion: 0,
+    roles,
   };
   await rt.store.createUser(user);
   await rt.audit({
     type: "user.registered",
     userId: user.id,
     context: input.context,
-    data: { by: mode.asAdmin ? "admin" : "self" },
+    data: { by: mode.asAdmin ? "admin" : "self", roles: roles.join(" ") },
   });
-  return { id: user.id, email };
+  return { id: user.id, email, roles };
 }

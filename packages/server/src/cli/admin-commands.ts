@@ -12,6 +12,7 @@ import { logOutEverywhere, setPassword, unknownAuditType } from "./account-comma
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
 import { addLimitsCommand } from "./limits-command.js";
+import { addRoleCommand, collect, rolesSuffix } from "./role-commands.js";
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 
@@ -35,11 +36,12 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
   users
     .command("add <email>")
     .description("create a user; the password is read from the terminal or the first line of stdin")
-    .action(async (email: string) => {
+    .option("--role <role>", "give the user this role (repeatable)", collect, [])
+    .action(async (email: string, opts: { role: string[] }) => {
       const password = await io.readSecret("Password: ");
       await run(async ({ tessera }) => {
-        const user = await tessera.adminCreateUser(email, password);
-        io.out(`created user ${user.id} <${user.email}>`);
+        const user = await tessera.adminCreateUser(email, password, opts.role);
+        io.out(`created user ${user.id} <${user.email}>${rolesSuffix(user.roles)}`);
       })();
     });
   users
@@ -64,9 +66,12 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
       run(async ({ tessera }) => {
         const list = await tessera.adminListUsers({ limit: Number(opts.limit) });
         if (opts.json) return io.out(jsonLine(list));
-        io.out(table([["ID", "EMAIL"], ...list.map((u) => [u.id, u.email])]));
+        io.out(
+          table([["ID", "EMAIL", "ROLES"], ...list.map((u) => [u.id, u.email, u.roles.join(",") || "-"])]),
+        );
       })(),
     );
+  addRoleCommand(users, run, io);
   users
     .command("delete <idOrEmail>")
     .description("delete a user with every session; their access tokens stop working")

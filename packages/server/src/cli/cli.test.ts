@@ -49,13 +49,57 @@ describe("tessera CLI", () => {
 
     const list = await run(["users", "list", "--json"]);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual([{ id: expect.any(String), email: "admin@example.test" }]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      { id: expect.any(String), email: "admin@example.test", roles: [] },
+    ]);
     const table = await run(["users", "list"]);
-    expect(table.stdout).toMatch(/^ID\s+EMAIL\n\S+\s+admin@example\.test\n$/);
+    expect(table.stdout).toMatch(/^ID\s+EMAIL\s+ROLES\n\S+\s+admin@example\.test\s+-\n$/);
 
     const dup = await run(["users", "add", "admin@example.test"], { stdin: `${password}\n` });
     expect(dup.code).toBe(1);
     expect(dup.stderr.trim()).toMatch(/^tessera: email_taken(: .+)?$/);
+  });
+
+  it("users add --role, users roles --add/--remove, and users list shows roles", async () => {
+    const add = await run(["users", "add", "boss@example.test", "--role", "admin", "--role", "support"], {
+      stdin: `${password}\n`,
+    });
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/^created user \S+ <boss@example\.test> roles: admin,support\n$/);
+
+    const changed = await run([
+      "users",
+      "roles",
+      "boss@example.test",
+      "--remove",
+      "admin",
+      "--add",
+      "billing",
+    ]);
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toMatch(/<boss@example\.test> roles: billing,support\n$/);
+    const list = JSON.parse((await run(["users", "list", "--json"])).stdout) as Array<{
+      email: string;
+      roles: string[];
+    }>;
+    expect(list.find((u) => u.email === "boss@example.test")?.roles).toEqual(["billing", "support"]);
+    expect((await run(["users", "list"])).stdout).toMatch(/boss@example\.test\s+billing,support\n/);
+
+    const bad = await run(["users", "roles", "boss@example.test", "--add", "Not A Role"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("tessera: invalid_input");
+    const nobody = await run(["users", "roles", "nobody@example.test", "--add", "admin"]);
+    expect(nobody.stderr.trim()).toBe("tessera: not_found");
+    expect((await run(["users", "delete", "boss@example.test"])).code).toBe(0);
+  });
+
+  it("a malformed TESSERA_ROLES_FILE stops start-up with one line", async () => {
+    const file = join(work, "roles-bad.json");
+    writeFileSync(file, JSON.stringify({ roles: { admin: ["has space"] } }));
+    const res = await run(["users", "list"], { env: { TESSERA_ROLES_FILE: file } });
+    expect(res.code).toBe(78);
+    expect(res.stderr.trim().split("\n")).toHaveLength(1);
+    expect(res.stderr).toMatch(/^tessera: invalid configuration: TESSERA_ROLES_FILE: /);
   });
 
   it("keys list / rotate", async () => {

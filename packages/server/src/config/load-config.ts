@@ -5,6 +5,7 @@ import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { parseMasterKey } from "./master-key.js";
 import { parseResourceSecrets, SECRET_RULE } from "./resource-secrets.js";
+import { readRolesFile } from "./roles-file.js";
 import { checkReadableFile, type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
 import type { DatabaseConfig, ServerConfig } from "./server-config.js";
 import { parseTrustProxy } from "./trust-proxy.js";
@@ -217,6 +218,7 @@ export function loadConfig(env: Environment): ServerConfig {
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,
     dpopNonce: v.TESSERA_DPOP_NONCE === "on",
+    rolePolicy: readRolesFile(merged.TESSERA_ROLES_FILE),
   };
 
   if ((v.TESSERA_TLS_CERT === undefined) !== (v.TESSERA_TLS_KEY === undefined)) {

@@ -1,4 +1,4 @@
-import type { RefreshContextMode, SigningAlg } from "@tessera/core";
+import type { RefreshContextMode, RolePolicy, SigningAlg } from "@tessera/core";
 import type { RateLimitRule } from "./duration.js";
 
 /** Where the data lives, from `TESSERA_DATABASE_URL`. */
@@ -51,4 +51,6 @@ export interface ServerConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Demand server nonces in DPoP proofs (`TESSERA_DPOP_NONCE=on`, RFC 9449 §8). */
   dpopNonce: boolean;
+  /** What each role grants, from `TESSERA_ROLES_FILE`; `null` when no file is configured. */
+  rolePolicy: RolePolicy | null;
 }

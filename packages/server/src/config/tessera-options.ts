@@ -22,5 +22,6 @@ export function tesseraOptions(
     registration: config.registration,
     refreshContext: config.refreshContext,
     auditRetentionMs: config.auditRetentionMs,
+    ...(config.rolePolicy === null ? {} : { roles: config.rolePolicy }),
   };
 }

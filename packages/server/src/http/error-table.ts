@@ -40,6 +40,7 @@ export type WireErrorCode = Exclude<
   | "dpop_nonce_required"
   | "dpop_key_required"
   | "csrf_invalid"
+  | "claims_rejected"
 >;
 
 /**
@@ -77,6 +78,12 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
     status: 401,
     wire: "context_mismatch",
     message: "The refresh came from a different client context; the session has been revoked.",
+  },
+  // RFC 6749 §5.2 / §6: a refresh asking for more than its session's scope
+  invalid_scope: {
+    status: 400,
+    wire: "invalid_scope",
+    message: "The requested scope exceeds the scope of the session.",
   },
   // access tokens
   token_missing: { status: 401, wire: "token_missing", message: "An access token is required." },
@@ -124,6 +131,8 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   server_error: { status: 500, wire: "server_error", message: "Internal server error." },
   key_unavailable: { status: 500, wire: "server_error", message: "Internal server error." },
   master_key_mismatch: { status: 500, wire: "server_error", message: "Internal server error." },
+  // the embedder's claims hook misbehaved (a registered name, or a token over 8 KiB)
+  claims_rejected: { status: 500, wire: "server_error", message: "Internal server error." },
   key_ring_changed: { status: 500, wire: "server_error", message: "Internal server error." },
   store_unavailable: { status: 503, wire: "store_unavailable", message: "The data store is unavailable." },
 };

@@ -13,14 +13,17 @@ export function tokenBody(tokens: TokenSet): {
   token_type: "Bearer";
   expires_in: number;
   csrf_token: string;
-  user: { id: string; email: string };
+  scope: string;
+  user: { id: string; email: string; roles: string[] };
 } {
   return {
     access_token: tokens.accessToken,
     token_type: "Bearer",
     expires_in: tokens.expiresIn,
     csrf_token: tokens.csrfToken,
-    user: { id: tokens.user.id, email: tokens.user.email },
+    // The granted scope (RFC 6749 §5.1), which may be narrower than the one asked for.
+    scope: tokens.scope,
+    user: { id: tokens.user.id, email: tokens.user.email, roles: tokens.user.roles },
   };
 }
 

@@ -94,7 +94,8 @@ describe("login", () => {
       token_type: "Bearer",
       expires_in: 900,
       csrf_token: expect.any(String),
-      user: { id: expect.any(String), email },
+      scope: "",
+      user: { id: expect.any(String), email, roles: [] },
     });
     expect(login.body.refresh_token).toBeUndefined();
     expect(login.headers.get("cache-control")).toBe("no-store");
@@ -162,7 +163,8 @@ describe("refresh", () => {
       token_type: "Bearer",
       expires_in: 900,
       csrf_token: csrf,
-      user: { id: expect.any(String), email },
+      scope: "",
+      user: { id: expect.any(String), email, roles: [] },
     });
     expect(res.headers.get("cache-control")).toBe("no-store");
     const after = jar.get(REFRESH_COOKIE)?.value;

@@ -10,7 +10,8 @@ import { noStore, tokenBody } from "../http/token-body.js";
 import type { RouteContext } from "./route-context.js";
 
 /**
- * `POST /auth/login {email, password, token_delivery?}` → 200 tokens + refresh cookie, or with
+ * `POST /auth/login {email, password, token_delivery?, scope?}` → 200 tokens (with the granted
+ * `scope`: what was asked, or everything the user's roles grant, narrowed to what they grant) + refresh cookie, or with
  * `"token_delivery": "body"` (native clients) the refresh token in the JSON and no cookie.
  * A native client may add a `DPoP` proof (RFC 9449): the session is then bound to its key and
  * the answer says `token_type: "DPoP"`.
@@ -23,6 +24,7 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const email = stringField(body, "email", 320);
     const password = stringField(body, "password", 1024);
     const delivery = optionalStringField(body, "token_delivery", 16) ?? "cookie";
+    const scope = optionalStringField(body, "scope", 4096);
     if (delivery !== "cookie" && delivery !== "body") throw new HttpError("invalid_request");
     // RFC 9449: a native client may bind its session to a key; a cookie session cannot be.
     if (ctx.dpop.present(request) && delivery !== "body") throw new HttpError("invalid_request");
@@ -40,6 +42,7 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
         email,
         password,
         context: clientContext(request),
+        ...(scope === undefined ? {} : { scope }),
         ...(dpopJkt ? { dpopJkt } : {}),
       });
     } catch (error) {

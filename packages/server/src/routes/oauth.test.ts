@@ -42,6 +42,7 @@ describe("POST /oauth/token", () => {
       token_type: "Bearer",
       expires_in: 900,
       refresh_token: expect.any(String),
+      scope: "",
     });
     expect(res.body.refresh_token).not.toBe(refresh);
     expect(res.headers.get("cache-control")).toBe("no-store");

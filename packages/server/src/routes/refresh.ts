@@ -1,5 +1,6 @@
 import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
+import { jsonObject, optionalStringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
 import { clearOnDeadSession, readCsrfSession } from "../http/cookie-session.js";
 import { HttpError } from "../http/http-error.js";
@@ -9,7 +10,7 @@ import { noStore, tokenBody } from "../http/token-body.js";
 import type { RouteContext } from "./route-context.js";
 
 /**
- * `POST /auth/refresh` (cookie + `X-CSRF-Token`) → 200 tokens + the rotated cookie, and
+ * `POST /auth/refresh` (cookie + `X-CSRF-Token`, optional JSON `{"scope": …}`) → 200 tokens + the rotated cookie, and
  * `GET /auth/csrf` (cookie) → `{csrf_token}` so a reloaded page can recover the CSRF token without
  * the refresh token ever being readable by script.
  */
@@ -18,10 +19,20 @@ export function refreshRoutes(app: FastifyInstance, ctx: RouteContext): void {
     // One lookup: core checks the CSRF token on the session it loads for the rotation, before
     // using the token (a mismatch on a live session is `csrf_invalid`, answered 403 csrf_failed).
     const { refreshToken, csrf } = readCsrfSession(ctx, request, reply);
+    // RFC 6749 §6: a refresh may ask for less than the session's scope, for this token only.
+    const scope =
+      request.body === undefined || request.body === null
+        ? undefined
+        : optionalStringField(jsonObject(request.body), "scope", 4096);
     let tokens: Awaited<ReturnType<typeof ctx.tessera.refresh>>;
     try {
       tokens = await clearOnDeadSession(reply, () =>
-        ctx.tessera.refresh({ refreshToken, csrfToken: csrf, context: clientContext(request) }),
+        ctx.tessera.refresh({
+          refreshToken,
+          csrfToken: csrf,
+          context: clientContext(request),
+          ...(scope === undefined ? {} : { scope }),
+        }),
       );
     } catch (error) {
       // A forged request is not a failed refresh (the token was never tried), as before.

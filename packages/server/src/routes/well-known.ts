@@ -40,6 +40,8 @@ export function wellKnownRoutes(app: FastifyInstance, ctx: RouteContext): void {
       revocation_endpoint: `${base}/oauth/revoke`,
       introspection_endpoint: `${base}/oauth/introspect`,
       grant_types_supported: ["refresh_token"],
+      // Every permission the role policy can grant.
+      scopes_supported: ctx.tessera.scopesSupported(),
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ["none"],
       revocation_endpoint_auth_methods_supported: ["none"],

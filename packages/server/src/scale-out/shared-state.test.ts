@@ -5,6 +5,7 @@ import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/stor
 import { createVerifier, type Verifier } from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callInstance, freshClientIp } from "../test-support/instance-call.js";
+import { msUntilRefused } from "../test-support/revocation-wait.js";
 import { type Instance, startInstances } from "../test-support/spawn-instance.js";
 import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
 
@@ -139,20 +140,11 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("state shared b
       return token;
     }
 
-    /** Polls the verifier every 5 ms until it rejects the token; the delay in ms, or throws after 5 s. */
+    /** The delay until the verifier refuses the token (as revoked), in ms; throws after 5 s. */
     async function msUntilRevoked(token: string, since: number): Promise<number> {
-      for (;;) {
-        const code = await verifier.verify(token).then(
-          () => null,
-          (error: { code?: string }) => error.code,
-        );
-        if (code !== null) {
-          expect(code).toBe("token_revoked");
-          return performance.now() - since;
-        }
-        if (performance.now() - since > WAIT_LIMIT_MS) throw new Error("token still accepted after 5 s");
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      const { ms, code } = await msUntilRefused(verifier, token, since, WAIT_LIMIT_MS);
+      expect(code).toBe("token_revoked");
+      return ms;
     }
 
     it("logout-all on instance 1 is seen by the verifier (JWKS from instance 2) at once", async () => {
