@@ -36,8 +36,9 @@ function run(command, args, options = {}) {
 function quiet(command, args) {
   const res = spawnSync(command, args, { cwd: root, encoding: "utf8" });
   if (res.status !== 0) {
-    process.stdout.write(res.stdout);
-    process.stderr.write(res.stderr);
+    if (res.error) console.error(`pack --check: ${res.error.message} (run npm install first?)`);
+    process.stdout.write(res.stdout ?? "");
+    process.stderr.write(res.stderr ?? "");
     console.error(`pack --check: \`${command.slice(root.length)} ${args.join(" ")}\` reported problems`);
     process.exit(1);
   }
