@@ -53,13 +53,13 @@ export function describeDpopBinding(getStore: () => Store, getStores?: () => Sto
       const store = getStore();
       const { session, token } = await seedSession(store);
       const first = { ...rotation(token, T0 + 5000), bindDpopJkt: "jkt-a" };
-      expect(await store.rotateRefreshToken(first)).toEqual({ outcome: "rotated" });
+      expect(await store.rotateRefreshToken(first)).toMatchObject({ outcome: "rotated" });
       const bound = await store.getSession(session.id);
       expect(bound).toMatchObject({ dpopJkt: "jkt-a", dpopBoundAt: T0 + 5000 });
       expect((await store.getRefreshToken(first.successor.id))?.session).toEqual(bound);
       // A later rotation asking for another key leaves the binding as it is.
       const second = { ...rotation(first.successor, T0 + 6000), bindDpopJkt: "jkt-b" };
-      expect(await store.rotateRefreshToken(second)).toEqual({ outcome: "rotated" });
+      expect(await store.rotateRefreshToken(second)).toMatchObject({ outcome: "rotated" });
       expect(await store.getSession(session.id)).toMatchObject({ dpopJkt: "jkt-a", dpopBoundAt: T0 + 5000 });
     });
 
@@ -73,7 +73,7 @@ export function describeDpopBinding(getStore: () => Store, getStores?: () => Sto
 
       const atLogin = await seedSession(store, { session: { dpopJkt: "jkt-login" } });
       const rebind = { ...rotation(atLogin.token, T0 + 1000), bindDpopJkt: "jkt-other" };
-      expect(await store.rotateRefreshToken(rebind)).toEqual({ outcome: "rotated" });
+      expect(await store.rotateRefreshToken(rebind)).toMatchObject({ outcome: "rotated" });
       expect(await store.getSession(atLogin.session.id)).toMatchObject({
         dpopJkt: "jkt-login",
         dpopBoundAt: null,
