@@ -138,3 +138,18 @@ export function rotationsAfterRevocation(events: readonly AuditEvent[]): AuditEv
   }
   return late;
 }
+
+/** The `epoch` claim of an access token (read without verifying: the test minted it). */
+export function epochOf(accessToken: string): number {
+  const payload = accessToken.split(".")[1] ?? "";
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")).epoch as number;
+}
+
+/** Refresh answers of a race: each 200 or 401 `session_revoked`, never anything else. */
+export function expectRefreshOrRevoked(answers: readonly InstanceAnswer[]): InstanceAnswer[] {
+  for (const answer of answers) {
+    expect([200, 401], JSON.stringify(answer.body)).toContain(answer.status);
+    if (answer.status === 401) expect(answer.body.error).toBe("session_revoked");
+  }
+  return answers.filter((a) => a.status === 200);
+}

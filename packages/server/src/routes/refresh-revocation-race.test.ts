@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  changePassword,
+  epochOf,
+  expectRefreshOrRevoked,
+  loginAs,
+  refreshOn,
+  registerAndLogin,
+  rotationsAfterRevocation,
+  type SignedIn,
+} from "../test-support/credential-race.js";
+import { callInstance } from "../test-support/instance-call.js";
+import { startTestServer, type TestServer } from "../test-support/test-server.js";
+
+// Regression (issue 14, point 2): the rotation's compare-and-set checked only `used_at IS NULL`, so
+// a refresh that lost the race to a logout, logout-all or password change still answered 200 and
+// inserted a successor into the revoked family, its access token carrying the NEW epoch.
+
+const PAIRS = 30;
+const IP = "203.0.113.41";
+
+describe("refreshes racing revocations over HTTP (SQLite)", () => {
+  let server: TestServer;
+  let urls: string[];
+  beforeAll(async () => {
+    server = await startTestServer();
+    urls = [server.url];
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("(refresh, logout) pairs: no rotation commits after its family's revocation", async () => {
+    const first = await registerAndLogin(urls, IP);
+    const sessions: SignedIn[] = [first];
+    for (let i = 1; i < PAIRS; i++) sessions.push(await loginAs(urls, first.email, IP));
+
+    const answers = await Promise.all(
+      sessions.flatMap((s, i) => [
+        refreshOn(urls, i, s.refresh, s.csrf, IP),
+        callInstance(server.url, "POST", "/auth/logout", {
+          refresh: s.refresh,
+          headers: { "x-csrf-token": s.csrf },
+        }),
+      ]),
+    );
+    const refreshes = answers.filter((_, i) => i % 2 === 0);
+    expect(answers.filter((_, i) => i % 2 === 1).map((a) => a.status)).toEqual(Array(PAIRS).fill(204));
+    expectRefreshOrRevoked(refreshes);
+    const audit = await server.store.listAudit({ userId: first.userId, limit: 10_000 });
+    expect(rotationsAfterRevocation(audit)).toEqual([]);
+    expect(await server.store.listActiveSessions(first.userId, Date.now())).toEqual([]);
+  });
+
+  for (const kind of ["logout-all", "password change"] as const) {
+    it(`(refresh, ${kind}) pairs: every 200 carries the epoch from before the revocation`, async () => {
+      const users: Array<{ caller: SignedIn; racer: SignedIn }> = [];
+      for (let i = 0; i < PAIRS; i++) {
+        const caller = await registerAndLogin(urls, IP);
+        users.push({ caller, racer: await loginAs(urls, caller.email, IP) });
+      }
+      const revoke = (caller: SignedIn) =>
+        kind === "logout-all"
+          ? callInstance(server.url, "POST", "/auth/logout-all", { bearer: caller.access })
+          : changePassword(server.url, caller.access, IP);
+
+      const answers = await Promise.all(
+        users.flatMap(({ caller, racer }, i) => [
+          refreshOn(urls, i, racer.refresh, racer.csrf, IP),
+          revoke(caller),
+        ]),
+      );
+      expect(answers.filter((_, i) => i % 2 === 1).map((a) => a.status)).toEqual(Array(PAIRS).fill(204));
+      const winners = expectRefreshOrRevoked(answers.filter((_, i) => i % 2 === 0));
+      // Registration starts at epoch 0 and the revocation bumps it to 1: a 200 minted after the
+      // revocation committed would carry 1 and pass an epoch-only check.
+      expect(winners.map((w) => epochOf(w.body.access_token))).toEqual(winners.map(() => 0));
+      for (const { caller, racer } of users) {
+        const audit = await server.store.listAudit({ userId: caller.userId, limit: 1000 });
+        expect(rotationsAfterRevocation(audit)).toEqual([]);
+        expect((await server.store.getSession(sessionIdOf(racer)))?.revokedAt).not.toBeNull();
+      }
+    });
+  }
+});
+
+function sessionIdOf(user: SignedIn): string {
+  const payload = user.access.split(".")[1] ?? "";
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")).sid as string;
+}
