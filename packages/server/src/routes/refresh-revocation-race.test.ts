@@ -84,6 +84,15 @@ describe("refreshes racing revocations over HTTP (SQLite)", () => {
   }
 });
 
+/**
+ * Runs `call` after `i % 8` milliseconds, so that over the pairs the two requests meet at every
+ * offset, among them the one where the revocation commits between the refresh's read and its write.
+ */
+async function staggered<T>(i: number, call: () => Promise<T>): Promise<T> {
+  await new Promise((resolve) => setTimeout(resolve, i % 8));
+  return call();
+}
+
 function sessionIdOf(user: SignedIn): string {
   const payload = user.access.split(".")[1] ?? "";
   return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")).sid as string;
