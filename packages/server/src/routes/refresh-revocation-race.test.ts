@@ -38,10 +38,12 @@ describe("refreshes racing revocations over HTTP (SQLite)", () => {
     const answers = await Promise.all(
       sessions.flatMap((s, i) => [
         refreshOn(urls, i, s.refresh, s.csrf, IP),
-        callInstance(server.url, "POST", "/auth/logout", {
-          refresh: s.refresh,
-          headers: { "x-csrf-token": s.csrf },
-        }),
+        staggered(i, () =>
+          callInstance(server.url, "POST", "/auth/logout", {
+            refresh: s.refresh,
+            headers: { "x-csrf-token": s.csrf },
+          }),
+        ),
       ]),
     );
     const refreshes = answers.filter((_, i) => i % 2 === 0);
@@ -66,7 +68,7 @@ describe("refreshes racing revocations over HTTP (SQLite)", () => {
 
       const answers = await Promise.all(
         users.flatMap(({ caller, racer }, i) => [
-          refreshOn(urls, i, racer.refresh, racer.csrf, IP),
+          staggered(i, () => refreshOn(urls, i, racer.refresh, racer.csrf, IP)),
           revoke(caller),
         ]),
       );
@@ -85,11 +87,11 @@ describe("refreshes racing revocations over HTTP (SQLite)", () => {
 });
 
 /**
- * Runs `call` after `i % 8` milliseconds, so that over the pairs the two requests meet at every
+ * Runs `call` after `i % 8` event-loop turns, so that over the pairs the two requests meet at every
  * offset, among them the one where the revocation commits between the refresh's read and its write.
  */
 async function staggered<T>(i: number, call: () => Promise<T>): Promise<T> {
-  await new Promise((resolve) => setTimeout(resolve, i % 8));
+  for (let turn = 0; turn < i % 8; turn++) await new Promise((resolve) => setImmediate(resolve));
   return call();
 }
 
