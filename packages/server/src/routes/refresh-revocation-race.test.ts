@@ -1,3 +1,4 @@
+import type { Store } from "@tessera/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   changePassword,
@@ -18,6 +19,83 @@ import { startTestServer, type TestServer } from "../test-support/test-server.js
 
 const PAIRS = 30;
 const IP = "203.0.113.41";
+
+/** A store whose next rotation, once armed, waits at the store's door until released. */
+function gatedRotations() {
+  let armed: { reached: () => void; released: Promise<void> } | null = null;
+  const wrap = (real: Store): Store => {
+    const gated: Store = Object.create(real) as Store;
+    gated.rotateRefreshToken = async (input) => {
+      const gate = armed;
+      armed = null;
+      if (gate) {
+        gate.reached();
+        await gate.released;
+      }
+      return real.rotateRefreshToken(input);
+    };
+    return gated;
+  };
+  /** Arms the gate: resolves `reached` when a rotation arrives; `release()` lets it through. */
+  const hold = () => {
+    let release = () => {};
+    let reached = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const arrived = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    armed = { reached, released };
+    return { arrived, release };
+  };
+  return { wrap, hold };
+}
+
+describe("a refresh whose rotation reaches the store after a revocation committed (SQLite)", () => {
+  const gate = gatedRotations();
+  let server: TestServer;
+  let urls: string[];
+  beforeAll(async () => {
+    server = await startTestServer({}, { wrapStore: gate.wrap });
+    urls = [server.url];
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const revocations = {
+    logout: (_caller: SignedIn, racer: SignedIn) =>
+      callInstance(server.url, "POST", "/auth/logout", {
+        refresh: racer.refresh,
+        headers: { "x-csrf-token": racer.csrf },
+      }),
+    "logout-all": (caller: SignedIn) =>
+      callInstance(server.url, "POST", "/auth/logout-all", { bearer: caller.access }),
+    "password change": (caller: SignedIn) => changePassword(server.url, caller.access, IP),
+    "session revoke": (caller: SignedIn, racer: SignedIn) =>
+      callInstance(server.url, "DELETE", `/auth/sessions/${sessionIdOf(racer)}`, { bearer: caller.access }),
+  };
+
+  for (const [kind, revoke] of Object.entries(revocations)) {
+    it(`${kind}: answers session_revoked and mints nothing`, async () => {
+      const caller = await registerAndLogin(urls, IP);
+      const racer = await loginAs(urls, caller.email, IP);
+      const held = gate.hold();
+      const refresh = refreshOn(urls, 0, racer.refresh, racer.csrf, IP);
+      // The refresh has read the token and passed every check; its rotation waits at the store.
+      await held.arrived;
+      expect((await revoke(caller, racer)).status).toBe(204);
+      held.release();
+
+      const answer = await refresh;
+      expect(answer.status).toBe(401);
+      expect(answer.body.error).toBe("session_revoked");
+      const audit = await server.store.listAudit({ userId: caller.userId, type: "refresh.rotated" });
+      expect(audit).toEqual([]);
+    });
+  }
+});
 
 describe("refreshes racing revocations over HTTP (SQLite)", () => {
   let server: TestServer;

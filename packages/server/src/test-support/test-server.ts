@@ -104,10 +104,11 @@ export interface CallResult {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean } = {},
+  options: { clock?: Clock; listen?: boolean; wrapStore?: (store: Store) => Store } = {},
 ): Promise<TestServer> {
   const config = loadConfig({ ...TEST_ENV, ...env });
-  const store = openStore(config.database);
+  const opened = openStore(config.database);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   await store.migrate();
   const hasher = countingHasher();
   const stream = new Writable({
