@@ -3,6 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CTX, type Harness, outcome, setUp, signUpAndIn } from "../test-support/harness.js";
 
 const GRACE = 10_000;
+/** Another network and another browser family than CTX. */
+const THIEF = {
+  ip: "198.51.100.66",
+  userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+};
 let h: Harness;
 afterEach(async () => {
   await h.close();
@@ -102,6 +107,34 @@ describe("rule 2: reuse outside the grace window", () => {
     expect(await outcome(refresh(third.refreshToken))).toBe("session_revoked");
     const [event] = await audits(h.store, "refresh.reuse_detected");
     expect(event?.data.classification).toBe("theft");
+  });
+
+  // Regression (issue 14, point 13): a thief's redemption within the window was classified late_race.
+  it("classifies as theft a reuse just past the window when another context redeemed the token", async () => {
+    h = await setUp({ refreshGraceMs: GRACE });
+    const { tokens } = await signUpAndIn(h.tessera);
+    // The thief redeems the stolen token first, from another network and browser.
+    await h.tessera.refresh({ refreshToken: tokens.refreshToken, context: THIEF });
+    h.clock.advance(GRACE);
+    expect(await outcome(refresh(tokens.refreshToken))).toBe("refresh_reused");
+    const [event] = await audits(h.store, "refresh.reuse_detected");
+    expect(event?.data).toMatchObject({ classification: "theft", redeemedFrom: "other_context" });
+  });
+
+  it("classifies as theft the owner's reuse of a successor a thief got in the window and redeemed", async () => {
+    h = await setUp({ refreshGraceMs: GRACE });
+    const { tokens } = await signUpAndIn(h.tessera);
+    const second = await refresh(tokens.refreshToken);
+    // Within the window the thief re-presents the stolen first token and gets the same successor...
+    h.clock.advance(1);
+    const stolen = await h.tessera.refresh({ refreshToken: tokens.refreshToken, context: THIEF });
+    expect(stolen.refreshToken).toBe(second.refreshToken);
+    // ...and redeems it before the owner does.
+    await h.tessera.refresh({ refreshToken: stolen.refreshToken, context: THIEF });
+    h.clock.advance(GRACE);
+    expect(await outcome(refresh(second.refreshToken))).toBe("refresh_reused");
+    const [event] = await audits(h.store, "refresh.reuse_detected");
+    expect(event?.data).toMatchObject({ classification: "theft", redeemedFrom: "other_context" });
   });
 
   it("a reuse of a revoked family answers session_revoked and writes no second detection", async () => {

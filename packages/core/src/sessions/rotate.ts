@@ -24,7 +24,10 @@ import { type FoundRefreshToken, findRefreshToken } from "./lookup.js";
  * 1. A token is single-use: `store.rotateRefreshToken` marks it used and inserts its successor
  *    in one compare-and-set, so of any number of concurrent refreshes exactly one "wins".
  * 2. A used token presented again outside the grace window is reuse: the family is revoked (its
- *    successor dies too), `refresh.reuse_detected` is audited, `refresh_reused` thrown.
+ *    successor dies too), `refresh.reuse_detected` is audited, `refresh_reused` thrown. It is
+ *    classified `late_race` only when the successor is unused, the reuse is at most
+ *    `LATE_RACE_MS` past the window, and the token was redeemed from the presenter's context;
+ *    otherwise `theft`.
  * 3. Within `refreshGraceMs` of the token's first use, while its successor is unused and the
  *    family live, the caller gets THE SAME successor back (opened from the copy sealed under a
  *    key derived from the presented token's secret) and a fresh access token. The window counts
@@ -192,16 +195,29 @@ async function answerUsedToken(
     }
   }
 
+  // A benign late race is the redeemer's own client presenting the token again: its successor is
+  // still unused, and the family's last use — the rotation that redeemed this token, since the
+  // successor has not been used — came from the presenter's context. Redeemed from another
+  // context, someone else holds the successor (a thief who redeemed first, or who got the
+  // successor through the grace window and used it): theft.
+  const redeemer = next?.session ?? session;
+  const sameRedeemer =
+    contextChanges({ ip: redeemer.lastIp, userAgent: redeemer.lastUserAgent }, input.context).length === 0;
   const lateRace =
     successor !== null &&
     successor.usedAt === null &&
+    sameRedeemer &&
     now - usedAt <= rt.options.refreshGraceMs + LATE_RACE_MS;
   const revoked = await rt.store.revokeSession(session.id, now, "reuse_detected");
   await rt.audit({
     type: "refresh.reuse_detected",
     outcome: "failure",
     ...who,
-    data: { classification: lateRace ? "late_race" : "theft", sinceFirstUseMs: now - usedAt },
+    data: {
+      classification: lateRace ? "late_race" : "theft",
+      sinceFirstUseMs: now - usedAt,
+      redeemedFrom: sameRedeemer ? "same_context" : "other_context",
+    },
   });
   if (revoked) await rt.audit({ type: "session.revoked", ...who, data: { reason: "reuse_detected" } });
   throw new TesseraError("refresh_reused", "refresh token already used");
