@@ -1,5 +1,8 @@
+import type { AdminCall } from "./admin/record-call.js";
 import type { Clock } from "./clock.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+
+export type { AdminCall };
 
 export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
 
@@ -208,6 +211,8 @@ export interface Tessera {
   adminRevokeUserSessions(userIdOrEmail: string): Promise<number>;
   /** A single-use login ticket, valid 60 s, by user id or e-mail; `not_found`, `account_disabled`. */
   adminCreateLoginTicket(input: { user: string; scope?: string }): Promise<{ ticket: string; expiresIn: number }>;
+  /** Audit one admin API call (`admin.request`) with the admin credential id. */
+  recordAdminCall(call: AdminCall): Promise<void>;
   listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;
   /** next → active, active → previous, a new next; publishes before it signs. */
   rotateKeys(): Promise<void>;

@@ -8,6 +8,7 @@ import { KeyRing } from "./keys/ring.js";
 import { signingKeySealKey } from "./keys/seal-key.js";
 import { resolveOptions } from "./options.js";
 import { findUserRecord, findUsers, getAdminUser } from "./admin/find-users.js";
+import { recordAdminCall } from "./admin/record-call.js";
 import { revokeUserSessions } from "./admin/revoke-sessions.js";
 import { updateUser } from "./admin/update-user.js";
 import { revocationFeed } from "./revocation/feed.js";
@@ -126,6 +127,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
       const { id } = await requireUser(user);
       return createLoginTicket(rt, { userId: id, ...(scope !== undefined ? { scope } : {}) });
     },
+    recordAdminCall: (call) => recordAdminCall(rt, call),
     async adminDeleteUser(userIdOrEmail) {
       const user = await findUser(userIdOrEmail);
       return user !== null && deleteUser(rt, user.id, null, "admin");

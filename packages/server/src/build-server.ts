@@ -38,9 +38,12 @@ import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.j
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
+import { registerOpenApi } from "./http/openapi.js";
 import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
+import { loginTicketRoutes } from "./routes/login-ticket.js";
 import { logoutRoutes } from "./routes/logout.js";
 import { resourceServerRoutes } from "./routes/oauth-introspect.js";
 import { oauthRevokeRoutes } from "./routes/oauth-revoke.js";
@@ -170,6 +173,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
     installErrorHandling(app, trackRouteMethods(app));
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
+    await registerOpenApi(app, config.issuer);
 
     // JSON only under /auth: a cross-site HTML form cannot send it without a CORS preflight.
     await app.register(async (scope) => {
@@ -177,6 +181,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       for (const routes of [
         registerRoutes,
         loginRoutes,
+        loginTicketRoutes,
         refreshRoutes,
         logoutRoutes,
         accountRoutes,
@@ -191,6 +196,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       await scope.register(formbody, { bodyLimit: BODY_LIMIT });
       for (const routes of [oauthTokenRoutes, oauthRevokeRoutes, resourceServerRoutes]) routes(scope, ctx);
     });
+    await adminRoutes(app, ctx);
     wellKnownRoutes(app, ctx);
     healthRoutes(app, ctx);
     return app;
