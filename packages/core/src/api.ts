@@ -210,7 +210,10 @@ export interface Tessera {
   /** Revoke every session of a user (by id or e-mail) and bump the epoch; `not_found`. */
   adminRevokeUserSessions(userIdOrEmail: string): Promise<number>;
   /** A single-use login ticket, valid 60 s, by user id or e-mail; `not_found`, `account_disabled`. */
-  adminCreateLoginTicket(input: { user: string; scope?: string }): Promise<{ ticket: string; expiresIn: number }>;
+  adminCreateLoginTicket(input: {
+    user: string;
+    scope?: string;
+  }): Promise<{ ticket: string; expiresIn: number }>;
   /** Audit one admin API call (`admin.request`) with the admin credential id. */
   recordAdminCall(call: AdminCall): Promise<void>;
   listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;

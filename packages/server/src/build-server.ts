@@ -31,6 +31,7 @@ import { ERROR_TABLE } from "./http/error-table.js";
 import { HttpError } from "./http/http-error.js";
 import { createLoggers, type RequestLine } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
+import { registerOpenApi } from "./http/openapi.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
@@ -38,7 +39,6 @@ import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.j
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
-import { registerOpenApi } from "./http/openapi.js";
 import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { healthRoutes } from "./routes/health.js";

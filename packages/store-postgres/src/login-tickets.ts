@@ -22,13 +22,23 @@ export async function createLoginTicket(db: Db, ticket: LoginTicketRecord): Prom
  * Redeem a ticket with one conditional DELETE … RETURNING: concurrent deletes of one row wait on
  * its lock, and every one after the first finds it gone, so exactly one gets the record.
  */
-export async function redeemLoginTicket(db: Db, hash: string, now: number): Promise<LoginTicketRecord | null> {
+export async function redeemLoginTicket(
+  db: Db,
+  hash: string,
+  now: number,
+): Promise<LoginTicketRecord | null> {
   const [row] = await db.query<TicketRow>(
     `DELETE FROM tessera_login_tickets WHERE hash = $1 AND expires_at > $2
      RETURNING hash, user_id, scope, created_at, expires_at`,
     [hash, now],
   );
   return row
-    ? { hash: row.hash, userId: row.user_id, scope: row.scope, createdAt: row.created_at, expiresAt: row.expires_at }
+    ? {
+        hash: row.hash,
+        userId: row.user_id,
+        scope: row.scope,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+      }
     : null;
 }

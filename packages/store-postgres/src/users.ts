@@ -62,12 +62,17 @@ export async function deleteUser(db: Db, userId: string, now: number): Promise<b
 
 /** Change the e-mail; the unique constraint answers `email_taken`. False: no such user. */
 export async function updateUserEmail(db: Db, userId: string, email: string): Promise<boolean> {
-  const rows = await db.query("UPDATE tessera_users SET email = $2 WHERE id = $1 RETURNING id", [userId, email]);
+  const rows = await db.query("UPDATE tessera_users SET email = $2 WHERE id = $1 RETURNING id", [
+    userId,
+    email,
+  ]);
   return rows.length > 0;
 }
 
 /** Clear `disabled_at`; the sessions revoked by disabling stay revoked. False: no such user. */
 export async function enableUser(db: Db, userId: string): Promise<boolean> {
-  const rows = await db.query("UPDATE tessera_users SET disabled_at = NULL WHERE id = $1 RETURNING id", [userId]);
+  const rows = await db.query("UPDATE tessera_users SET disabled_at = NULL WHERE id = $1 RETURNING id", [
+    userId,
+  ]);
   return rows.length > 0;
 }

@@ -1,8 +1,7 @@
 import type { LoginTicketRecord } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 
-const TICKET_COLUMNS =
-  "hash, user_id AS userId, scope, created_at AS createdAt, expires_at AS expiresAt";
+const TICKET_COLUMNS = "hash, user_id AS userId, scope, created_at AS createdAt, expires_at AS expiresAt";
 
 /** Login tickets: stored by hash, redeemed by one conditional DELETE … RETURNING. */
 export function loginTicketOperations(h: SqliteHandle) {

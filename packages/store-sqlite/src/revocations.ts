@@ -75,9 +75,7 @@ export function revocationOperations(h: SqliteHandle) {
         userId: input.userId,
         passwordHash: input.passwordHash ?? null,
         disabledAt: input.disabledAt ?? null,
-      }) as
-      | { epoch: number; credentialVersion: number }
-      | undefined;
+      }) as { epoch: number; credentialVersion: number } | undefined;
     if (!bumped) return null;
     return { ...bumped, revokedSessionIds: revokeAllOf(input, bumped.epoch) };
   });

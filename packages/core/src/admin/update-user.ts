@@ -41,7 +41,11 @@ export async function updateUser(
   }
   if (password !== undefined) {
     const passwordHash = await rt.hasher.hash(password);
-    const changed = await fenceCredentialChange(rt, { userId, reason: "password_set_by_admin", passwordHash });
+    const changed = await fenceCredentialChange(rt, {
+      userId,
+      reason: "password_set_by_admin",
+      passwordHash,
+    });
     if (changed === null) throw new TesseraError("not_found", "no such user");
     await rt.audit({
       type: "user.password_set",
@@ -51,7 +55,9 @@ export async function updateUser(
     });
   }
   if (changes.disabled !== undefined) {
-    const done = changes.disabled ? await disableUser(rt, userId, context) : await enableUser(rt, userId, context);
+    const done = changes.disabled
+      ? await disableUser(rt, userId, context)
+      : await enableUser(rt, userId, context);
     if (!done) throw new TesseraError("not_found", "no such user");
   }
   return getAdminUser(rt, userId);

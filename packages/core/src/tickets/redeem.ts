@@ -21,8 +21,17 @@ export async function redeemLoginTicket(
 ): Promise<TokenSet> {
   checkLoginOptions({ dpopJkt: input.dpopJkt });
   const fail = async (reason: string, userId: string | null, code: "invalid_ticket" | "account_disabled") => {
-    await rt.audit({ type: "login.ticket", outcome: "failure", userId, context: input.context, data: { reason } });
-    return new TesseraError(code, code === "invalid_ticket" ? "invalid login ticket" : "the account is disabled");
+    await rt.audit({
+      type: "login.ticket",
+      outcome: "failure",
+      userId,
+      context: input.context,
+      data: { reason },
+    });
+    return new TesseraError(
+      code,
+      code === "invalid_ticket" ? "invalid login ticket" : "the account is disabled",
+    );
   };
   const hash = ticketHash(input.ticket);
   const ticket = hash === null ? null : await rt.store.redeemLoginTicket(hash, rt.clock.now());

@@ -12,7 +12,11 @@ import { fenceCredentialChange } from "./credential-fence.js";
  * @example
  * await disableUser(rt, userId, null);
  */
-export async function disableUser(rt: Runtime, userId: string, context: ClientContext | null): Promise<boolean> {
+export async function disableUser(
+  rt: Runtime,
+  userId: string,
+  context: ClientContext | null,
+): Promise<boolean> {
   const changed = await fenceCredentialChange(rt, {
     userId,
     reason: "user_disabled",
@@ -35,7 +39,11 @@ export async function disableUser(rt: Runtime, userId: string, context: ClientCo
  * @example
  * await enableUser(rt, userId, null);
  */
-export async function enableUser(rt: Runtime, userId: string, context: ClientContext | null): Promise<boolean> {
+export async function enableUser(
+  rt: Runtime,
+  userId: string,
+  context: ClientContext | null,
+): Promise<boolean> {
   const enabled = await rt.store.enableUser(userId);
   if (enabled) await rt.audit({ type: "user.enabled", userId, context, data: { by: "admin" } });
   return enabled;

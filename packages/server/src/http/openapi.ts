@@ -1,44 +1,23 @@
 import swagger from "@fastify/swagger";
-import type { FastifyInstance, FastifySchema } from "fastify";
-
-/**
- * A route's own OpenAPI description: a summary, a tag and its response codes. Responses carry only
- * a description (no body schema), so the JSON a route sends is serialised exactly as before.
- *
- * @example
- * app.post("/auth/login", { schema: doc("auth", "Log in", { 200: "Tokens", 401: "Wrong e-mail or password" }) }, handler);
- */
-export function doc(
-  tag: string,
-  summary: string,
-  responses: Record<number, string>,
-  extra: { security?: Array<Record<string, string[]>>; description?: string } = {},
-): FastifySchema {
-  return {
-    summary,
-    tags: [tag],
-    ...extra,
-    response: Object.fromEntries(
-      Object.entries(responses).map(([status, description]) => [status, { description }]),
-    ),
-  } as FastifySchema;
-}
-
-/** Who may call what, named in `doc(…, { security })`. */
-export const SECURITY = {
-  admin: [{ adminBasic: [] }],
-  resource: [{ resourceBasic: [] }],
-  bearer: [{ bearer: [] }],
-} as const satisfies Record<string, Array<Record<string, string[]>>>;
+import type { FastifyInstance } from "fastify";
+import { doc } from "./openapi-doc.js";
+import { ROUTE_DOCS } from "./route-docs.js";
 
 /**
  * Collects every route registered after it into an OpenAPI 3.1 document (`@fastify/swagger`, from
- * the routes' own schemas) and serves it at `GET /openapi.json`. Register it before the routes.
+ * the routes' own schemas) and serves it at `GET /openapi.json`. A route registered without a
+ * schema gets its entry of `ROUTE_DOCS` as its schema. Register it before the routes.
  *
  * @example
  * await registerOpenApi(app, config.issuer);
  */
 export async function registerOpenApi(app: FastifyInstance, issuer: string): Promise<void> {
+  app.addHook("onRoute", (route) => {
+    if (route.schema !== undefined) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const entry = ROUTE_DOCS[`${methods[0]} ${route.url}`];
+    if (entry !== undefined) route.schema = entry;
+  });
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

@@ -25,7 +25,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-const redeem = (ticket: unknown, extra: { jar?: CookieJar; headers?: Record<string, string>; delivery?: string } = {}) =>
+const redeem = (
+  ticket: unknown,
+  extra: { jar?: CookieJar; headers?: Record<string, string>; delivery?: string } = {},
+) =>
   server.call("POST", "/auth/login/ticket", {
     json: { ticket, ...(extra.delivery ? { token_delivery: extra.delivery } : {}) },
     ...(extra.jar ? { jar: extra.jar } : {}),
@@ -44,7 +47,11 @@ describe("POST /auth/login/ticket", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     const cookieLine = res.setCookies.find((line) => line.startsWith(`${REFRESH_COOKIE}=`)) ?? "";
     const passwordLine = password.res.setCookies.find((line) => line.startsWith(`${REFRESH_COOKIE}=`)) ?? "";
-    const attributes = (line: string) => line.split(";").slice(1).map((a) => a.trim().split("=")[0]);
+    const attributes = (line: string) =>
+      line
+        .split(";")
+        .slice(1)
+        .map((a) => a.trim().split("=")[0]);
     expect(attributes(cookieLine)).toEqual(attributes(passwordLine));
 
     const me = await server.call("GET", "/auth/me", { bearer: res.body.access_token });
@@ -110,7 +117,9 @@ describe("POST /auth/login/ticket", () => {
     expect((await redeem(ticket)).status).toBe(401);
     const rows = await server.store.listAudit({ type: "login.ticket", limit: 10_000 });
     expect(rows.filter((r) => r.userId === user.id).map((r) => r.outcome)).toEqual(["success"]);
-    expect(rows.some((r) => r.outcome === "failure" && r.data.reason === "unknown_used_or_expired")).toBe(true);
+    expect(rows.some((r) => r.outcome === "failure" && r.data.reason === "unknown_used_or_expired")).toBe(
+      true,
+    );
     const audit = JSON.stringify(await server.store.listAudit({ limit: 1_000_000 }));
     expect(audit.includes(ticket)).toBe(false);
     expect(capturedLogLines.some((line) => line.includes(ticket))).toBe(false);
@@ -123,7 +132,9 @@ describe("POST /auth/login/ticket", () => {
     const results = await Promise.all(Array.from({ length: RACERS }, () => redeem(ticket)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, ...Array(RACERS - 1).fill(401)]);
-    expect(results.filter((r) => r.status === 401).every((r) => r.body.error === "invalid_ticket")).toBe(true);
+    expect(results.filter((r) => r.status === 401).every((r) => r.body.error === "invalid_ticket")).toBe(
+      true,
+    );
     const sessions = await admin.call("GET", `/admin/users/${user.id}/sessions`);
     expect(sessions.body.sessions).toHaveLength(1);
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
 import { loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
-import { doc } from "../http/openapi.js";
+import { doc } from "../http/openapi-doc.js";
 import { checkOrigin } from "../http/origin.js";
 import type { RouteContext } from "./route-context.js";
 

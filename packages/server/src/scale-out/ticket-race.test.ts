@@ -53,7 +53,9 @@ describe.skipIf(!postgresTestsEnabled())("login ticket raced over 2 instances on
         ),
       );
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-      expect(results.filter((r) => r.status === 401 && r.body.error === "invalid_ticket")).toHaveLength(RACERS - 1);
+      expect(results.filter((r) => r.status === 401 && r.body.error === "invalid_ticket")).toHaveLength(
+        RACERS - 1,
+      );
     }
     const sessions = await callInstance(first.url, "GET", `/admin/users/${userId}/sessions`, {
       headers: ADMIN_AUTH,

@@ -24,7 +24,10 @@ export function adminCalls(server: TestServer) {
       return res.body.user as { id: string; email: string; disabled: boolean; created_at: string };
     },
     async ticket(userId: string, scope?: string): Promise<string> {
-      const res = await call("POST", "/admin/login-tickets", { user_id: userId, ...(scope ? { scope } : {}) });
+      const res = await call("POST", "/admin/login-tickets", {
+        user_id: userId,
+        ...(scope ? { scope } : {}),
+      });
       expect(res.status).toBe(201);
       expect(res.body.expires_in).toBe(60);
       return res.body.ticket as string;

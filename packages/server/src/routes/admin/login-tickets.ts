@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { jsonObject, optionalStringField, stringField } from "../../http/body-fields.js";
-import { doc, SECURITY } from "../../http/openapi.js";
+import { doc, SECURITY } from "../../http/openapi-doc.js";
 import { noStore } from "../../http/token-body.js";
 import type { RouteContext } from "../route-context.js";
 import { onlyFields, userIdParam } from "./admin-json.js";

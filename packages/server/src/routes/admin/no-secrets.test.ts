@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adminCalls } from "../../test-support/admin-calls.js";
 import { REFRESH_COOKIE } from "../../http/refresh-cookie.js";
+import { adminCalls } from "../../test-support/admin-calls.js";
 import { CookieJar } from "../../test-support/cookie-jar.js";
-import { ADMIN_ENV, STRONG_PASSWORD, startTestServer, type TestServer } from "../../test-support/test-server.js";
+import {
+  ADMIN_ENV,
+  STRONG_PASSWORD,
+  startTestServer,
+  type TestServer,
+} from "../../test-support/test-server.js";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -38,12 +43,18 @@ it("no admin answer contains a password, a password hash, or any token but the t
   });
   secrets.add(redeemed.body.access_token);
 
-  await record("POST", "/admin/users", { email: `scan-${Date.now()}@example.test`, password: STRONG_PASSWORD });
+  await record("POST", "/admin/users", {
+    email: `scan-${Date.now()}@example.test`,
+    password: STRONG_PASSWORD,
+  });
   await record("GET", "/admin/users?limit=200");
   await record("GET", `/admin/users?email=${encodeURIComponent(user.email)}`);
   await record("GET", `/admin/users/${user.id}`);
   await record("GET", `/admin/users/${user.id}/sessions`);
-  await record("PATCH", `/admin/users/${user.id}`, { email: user.email, password: "another good passphrase 9" });
+  await record("PATCH", `/admin/users/${user.id}`, {
+    email: user.email,
+    password: "another good passphrase 9",
+  });
   secrets.add("another good passphrase 9");
   const ticketRes = await record("POST", "/admin/login-tickets", { user_id: user.id });
   const ticket = ticketRes.body.ticket as string;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { doc, SECURITY } from "../../http/openapi.js";
+import { doc, SECURITY } from "../../http/openapi-doc.js";
 import type { RouteContext } from "../route-context.js";
 import { sessionJson } from "../sessions.js";
 import { userIdParam } from "./admin-json.js";

@@ -56,7 +56,8 @@ describe("the admin credential", () => {
   it("a missing, wrong or non-admin credential is 401 with a Basic challenge on every admin route", async () => {
     const user = await admin.createUser();
     const { access } = await admin.login(user.email);
-    const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
+    const basic = (id: string, secret: string) =>
+      `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
     const wrong = [
       {},
       { authorization: basic(ADMIN_ID, "admin-secret-0123456780") },
@@ -155,7 +156,10 @@ describe("GET /admin/users", () => {
     expect(seen).toEqual([...seen].sort());
     for (const u of mine) expect(seen).toContain(u.id);
 
-    const one = await admin.call("GET", `/admin/users?email=${encodeURIComponent(mine[1]?.email.toUpperCase() ?? "")}`);
+    const one = await admin.call(
+      "GET",
+      `/admin/users?email=${encodeURIComponent(mine[1]?.email.toUpperCase() ?? "")}`,
+    );
     expect(one.body).toEqual({ users: [mine[1]], next_cursor: null });
     const none = await admin.call("GET", `/admin/users?email=${encodeURIComponent(uniqueEmail("nobody"))}`);
     expect(none.body).toEqual({ users: [], next_cursor: null });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { jsonObject, optionalStringField, stringField } from "../../http/body-fields.js";
 import { HttpError } from "../../http/http-error.js";
-import { doc, SECURITY } from "../../http/openapi.js";
+import { doc, SECURITY } from "../../http/openapi-doc.js";
 import type { RouteContext } from "../route-context.js";
 import { adminUserJson, onlyFields, optionalBoolean, userIdParam } from "./admin-json.js";
 
@@ -46,7 +46,12 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
       schema: doc(
         "admin",
         "Create a user (without a password: login by ticket only)",
-        { 201: "The user", 400: "Invalid input or weak password", 401: "Admin credential required", 409: "E-mail taken" },
+        {
+          201: "The user",
+          400: "Invalid input or weak password",
+          401: "Admin credential required",
+          409: "E-mail taken",
+        },
         { security },
       ),
     },
@@ -95,7 +100,14 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get<{ Params: { id: string } }>(
     "/admin/users/:id",
-    { schema: doc("admin", "One user", { 200: "{user}", 401: "Admin credential required", 404: "No such user" }, { security }) },
+    {
+      schema: doc(
+        "admin",
+        "One user",
+        { 200: "{user}", 401: "Admin credential required", 404: "No such user" },
+        { security },
+      ),
+    },
     async (request, reply) => {
       const user = await ctx.tessera.adminGetUser(userIdParam(request.params.id));
       return reply.send({ user: adminUserJson(user) });
