@@ -1,4 +1,4 @@
-import type { TokenSet } from "@tessera/core";
+import { isTesseraError, type TokenSet } from "@tessera/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { dpopFailure } from "../dpop/dpop-failure.js";
 import type { RouteContext } from "../routes/route-context.js";
@@ -57,4 +57,40 @@ export function sendLoginAnswer(
   }
   setRefreshCookie(reply, tokens.refreshToken, tokens.sessionExpiresAt, ctx.now());
   return reply.send(tokenBody(tokens));
+}
+
+/**
+ * Runs one login attempt (password or ticket) under the login failure budget of `account` and the
+ * client IP (429 when spent), counting its outcome in the login metrics; a failure of code
+ * `failure` stays counted against the budget.
+ *
+ * @example
+ * const tokens = await budgetedLogin(request, ctx, email, "invalid_credentials", () => ctx.tessera.login(input));
+ */
+export async function budgetedLogin(
+  request: FastifyRequest,
+  ctx: RouteContext,
+  account: string,
+  failure: "invalid_credentials" | "invalid_ticket",
+  attempt: () => Promise<TokenSet>,
+): Promise<TokenSet> {
+  try {
+    await ctx.limits.failures?.check(request, account);
+  } catch (error) {
+    ctx.metrics.logins.inc({ outcome: "rate_limited" });
+    throw error;
+  }
+  try {
+    const tokens = await attempt();
+    ctx.metrics.logins.inc({ outcome: "success" });
+    return tokens;
+  } catch (error) {
+    if (isTesseraError(error, failure)) {
+      ctx.metrics.logins.inc({ outcome: failure });
+      await ctx.limits.failures?.spend(request, account);
+    } else {
+      ctx.metrics.logins.inc({ outcome: "error" });
+    }
+    throw error;
+  }
 }

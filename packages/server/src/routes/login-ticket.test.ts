@@ -162,3 +162,25 @@ describe("ticket lifetime", () => {
     expect([res.status, res.body.error]).toEqual([401, "invalid_ticket"]);
   });
 });
+
+describe("login limits", () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ ...ADMIN_ENV, TESSERA_RATE_LIMIT_LOGIN: "3/15m" });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it("failed redemptions spend the per-IP login failure budget: then 429 with Retry-After, even for a good ticket", async () => {
+    const limitedAdmin = adminCalls(limited);
+    const good = await limitedAdmin.ticket((await limitedAdmin.createUser()).id);
+    for (let i = 0; i < 3; i++) {
+      const bad = await limited.call("POST", "/auth/login/ticket", { json: { ticket: "B".repeat(43) } });
+      expect(bad.status).toBe(401);
+    }
+    const refused = await limited.call("POST", "/auth/login/ticket", { json: { ticket: good } });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+});

@@ -1,8 +1,7 @@
-import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
-import { loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
+import { budgetedLogin, loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
 import { doc } from "../http/openapi-doc.js";
 import { checkOrigin } from "../http/origin.js";
 import type { RouteContext } from "./route-context.js";
@@ -28,29 +27,13 @@ export function loginTicketRoutes(app: FastifyInstance, ctx: RouteContext): void
     const body = jsonObject(request.body);
     const ticket = stringField(body, "ticket", 256);
     const how = await loginDelivery(request, body, ctx);
-    try {
-      await ctx.limits.failures?.check(request, TICKET_ACCOUNT);
-    } catch (error) {
-      ctx.metrics.logins.inc({ outcome: "rate_limited" });
-      throw error;
-    }
-    let tokens: Awaited<ReturnType<typeof ctx.tessera.loginWithTicket>>;
-    try {
-      tokens = await ctx.tessera.loginWithTicket({
+    const tokens = await budgetedLogin(request, ctx, TICKET_ACCOUNT, "invalid_ticket", () =>
+      ctx.tessera.loginWithTicket({
         ticket,
         context: clientContext(request),
         ...(how.dpopJkt ? { dpopJkt: how.dpopJkt } : {}),
-      });
-    } catch (error) {
-      if (isTesseraError(error, "invalid_ticket")) {
-        ctx.metrics.logins.inc({ outcome: "invalid_ticket" });
-        await ctx.limits.failures?.spend(request, TICKET_ACCOUNT);
-      } else {
-        ctx.metrics.logins.inc({ outcome: "error" });
-      }
-      throw error;
-    }
-    ctx.metrics.logins.inc({ outcome: "success" });
+      }),
+    );
     return sendLoginAnswer(reply, ctx, tokens, how);
   });
 }

@@ -1,8 +1,7 @@
-import { isTesseraError } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
 import { jsonObject, stringField } from "../http/body-fields.js";
 import { clientContext } from "../http/client-context.js";
-import { loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
+import { budgetedLogin, loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
 import { doc } from "../http/openapi-doc.js";
 import { checkOrigin } from "../http/origin.js";
 import type { RouteContext } from "./route-context.js";
@@ -30,30 +29,14 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const password = stringField(body, "password", 1024);
     const how = await loginDelivery(request, body, ctx);
 
-    try {
-      await ctx.limits.failures?.check(request, email);
-    } catch (error) {
-      ctx.metrics.logins.inc({ outcome: "rate_limited" });
-      throw error;
-    }
-    let tokens: Awaited<ReturnType<typeof ctx.tessera.login>>;
-    try {
-      tokens = await ctx.tessera.login({
+    const tokens = await budgetedLogin(request, ctx, email, "invalid_credentials", () =>
+      ctx.tessera.login({
         email,
         password,
         context: clientContext(request),
         ...(how.dpopJkt ? { dpopJkt: how.dpopJkt } : {}),
-      });
-    } catch (error) {
-      if (isTesseraError(error, "invalid_credentials")) {
-        ctx.metrics.logins.inc({ outcome: "invalid_credentials" });
-        await ctx.limits.failures?.spend(request, email);
-      } else {
-        ctx.metrics.logins.inc({ outcome: "error" });
-      }
-      throw error;
-    }
-    ctx.metrics.logins.inc({ outcome: "success" });
+      }),
+    );
     return sendLoginAnswer(reply, ctx, tokens, how);
   });
 }
