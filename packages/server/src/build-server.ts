@@ -56,7 +56,7 @@ import { wellKnownRoutes } from "./routes/well-known.js";
 
 const BODY_LIMIT = 16 * 1024;
 const PURGE_EVERY_MS = 10 * 60_000;
-const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token"];
+const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token", "ticket"];
 
 export interface BuildServerOptions {
   config: ServerConfig;

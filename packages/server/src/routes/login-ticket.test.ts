@@ -94,6 +94,14 @@ describe("POST /auth/login/ticket", () => {
     expect((await redeem(42)).status).toBe(400);
   });
 
+  it("a ticket in a query string is refused (400) and stays unused", async () => {
+    const user = await admin.createUser();
+    const ticket = await admin.ticket(user.id);
+    const res = await server.call("POST", `/auth/login/ticket?ticket=${ticket}`, { json: { ticket } });
+    expect([res.status, res.body.error]).toEqual([400, "invalid_request"]);
+    expect((await redeem(ticket)).status).toBe(200);
+  });
+
   it("an Origin that is not allowed is 403 and leaves the ticket unused", async () => {
     const user = await admin.createUser();
     const ticket = await admin.ticket(user.id);
