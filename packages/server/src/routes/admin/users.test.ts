@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCalls } from "../../test-support/admin-calls.js";
+import { raceLoginsAgainst, registerAndLogin } from "../../test-support/credential-race.js";
+import { callInstance } from "../../test-support/instance-call.js";
 import {
   ADMIN_AUTH,
   ADMIN_ENV,
@@ -226,6 +228,22 @@ describe("GET, PATCH, DELETE /admin/users/:id", () => {
     expect(on.body.user.disabled).toBe(false);
     expect((await admin.refresh(before.jar, before.csrf)).status).toBe(401);
     expect((await admin.login(user.email)).res.status).toBe(200);
+  });
+
+  it("logins racing PATCH disabled:true: no session of a login that checked the password survives", async () => {
+    const urls = [server.url];
+    const ip = "203.0.113.41";
+    const user = await registerAndLogin(urls, ip);
+    const disable = (url: string) =>
+      callInstance(url, "PATCH", `/admin/users/${user.userId}`, {
+        json: { disabled: true },
+        headers: ADMIN_AUTH,
+        ip,
+      });
+    await raceLoginsAgainst(urls, user, ip, 40, disable, {
+      changeStatus: 200,
+      refusals: { 401: "invalid_credentials", 403: "account_disabled" },
+    });
   });
 
   it("DELETE deletes the user with every session (204), then 404", async () => {
