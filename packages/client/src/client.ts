@@ -45,6 +45,16 @@ export interface TesseraClient {
   /** Log in; the access token stays in this object's memory and the refresh token in an HttpOnly cookie. */
   login(email: string, password: string): Promise<User>;
   /**
+   * Log in with a single-use login ticket that your own backend got from Tessera's admin API after
+   * authenticating the user its own way (SSO, magic link, …). Afterwards everything is exactly as
+   * after `login`. Pass the ticket in a POST body only — never put it in a URL query string.
+   *
+   * @example
+   * const ticket = new URLSearchParams(location.hash.slice(1)).get("ticket");
+   * if (ticket) await auth.loginWithTicket(ticket);
+   */
+  loginWithTicket(ticket: string): Promise<User>;
+  /**
    * `fetch` with `Authorization: Bearer <access token>` added. The token goes to exactly the URL
    * passed here, so pass only URLs of APIs that should receive it. Refreshes first when the
    * token is about to expire; on a 401 refreshes once and retries once.
@@ -250,21 +260,25 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
     return send(request.retry, requireSession().accessToken);
   }
 
+  /** A login of either kind. */
+  function startSession(call: (sentAt: number) => Promise<Session>): Promise<User> {
+    // Under the refresh lock: a refresh still in flight in another tab would otherwise store
+    // its rotated cookie over the new session's.
+    return exclusive(async () => {
+      const next = await call(now());
+      epoch++;
+      adopt(next, true, "authenticated");
+      return next.user;
+    });
+  }
+
   return {
     get user() {
       return currentUser();
     },
     register: (email, password) => api.register(email, password),
-    login(email, password) {
-      // Under the refresh lock: a refresh still in flight in another tab would otherwise store
-      // its rotated cookie over the new session's.
-      return exclusive(async () => {
-        const next = await api.login(email, password, now());
-        epoch++;
-        adopt(next, true, "authenticated");
-        return next.user;
-      });
-    },
+    login: (email, password) => startSession((sentAt) => api.login(email, password, sentAt)),
+    loginWithTicket: (ticket) => startSession((sentAt) => api.loginWithTicket(ticket, sentAt)),
     fetch: authorizedFetch,
     async restore() {
       if (session !== null) return session.user;

@@ -1,5 +1,8 @@
+import type { AdminCall } from "./admin/record-call.js";
 import type { Clock } from "./clock.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+
+export type { AdminCall };
 
 export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
 
@@ -72,6 +75,14 @@ export interface TokenSet {
   /** When the session (and so the refresh cookie) ends, ms. */
   sessionExpiresAt: number;
   user: PublicUser;
+}
+
+/** A user as the admin API shows it: never a hash, epoch or credential version. */
+export interface AdminUserView {
+  id: string;
+  email: string;
+  disabled: boolean;
+  createdAt: number;
 }
 
 export interface SessionView {
@@ -172,12 +183,39 @@ export interface Tessera {
   revocationFeed(since: string | undefined): Promise<RevocationFeed>;
   jwks(): Promise<{ keys: PublicJwk[] }>;
 
-  // administration (CLI)
-  adminCreateUser(email: string, password: string): Promise<PublicUser>;
+  /**
+   * Redeem a login ticket (made by `adminCreateLoginTicket`) for a new session: the same token set
+   * as `login`. `invalid_ticket` when unknown, used or expired; `account_disabled`.
+   */
+  loginWithTicket(input: { ticket: string; context: ClientContext; dpopJkt?: string }): Promise<TokenSet>;
+
+  // administration (CLI, admin API)
+  /** Without a password the user can only log in by ticket (or once one is set). */
+  adminCreateUser(email: string, password?: string): Promise<PublicUser>;
   adminListUsers(options?: { limit?: number; afterId?: string }): Promise<PublicUser[]>;
+  /** Users in id order after `afterId`, or the one with exactly `email`. */
+  adminFindUsers(options: { email?: string; limit: number; afterId?: string }): Promise<AdminUserView[]>;
+  /** By id or e-mail; `not_found`. */
+  adminGetUser(userIdOrEmail: string): Promise<AdminUserView>;
+  /** E-mail, password (fenced), disabled (fenced); `not_found`, `email_taken`, `weak_password`. */
+  adminUpdateUser(
+    userId: string,
+    changes: { email?: string; password?: string; disabled?: boolean },
+  ): Promise<AdminUserView>;
+  /** Disable (every session revoked, epoch bumped) or enable, by id or e-mail; false: no such user. */
+  adminSetDisabled(userIdOrEmail: string, disabled: boolean): Promise<boolean>;
   adminDeleteUser(userIdOrEmail: string): Promise<boolean>;
   adminListSessions(userIdOrEmail: string): Promise<SessionView[]>;
   adminRevokeSession(sessionId: string): Promise<boolean>;
+  /** Revoke every session of a user (by id or e-mail) and bump the epoch; `not_found`. */
+  adminRevokeUserSessions(userIdOrEmail: string): Promise<number>;
+  /** A single-use login ticket, valid 60 s, by user id or e-mail; `not_found`, `account_disabled`. */
+  adminCreateLoginTicket(input: {
+    user: string;
+    scope?: string;
+  }): Promise<{ ticket: string; expiresIn: number }>;
+  /** Audit one admin API call (`admin.request`) with the admin credential id. */
+  recordAdminCall(call: AdminCall): Promise<void>;
   listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;
   /** next → active, active → previous, a new next; publishes before it signs. */
   rotateKeys(): Promise<void>;

@@ -10,6 +10,10 @@ export type TesseraErrorCode =
   | "registration_closed"
   | "invalid_credentials"
   | "not_found"
+  /** The user is disabled by an administrator (the password, or the ticket, was right). */
+  | "account_disabled"
+  /** A login ticket that is unknown, already used or expired. */
+  | "invalid_ticket"
   // refresh tokens and sessions
   | "refresh_invalid"
   | "refresh_expired"

@@ -29,6 +29,26 @@ export interface UserRecord {
    * leaves a session behind.
    */
   credentialVersion: number;
+  /**
+   * When an administrator disabled the user (ms), or null. A disabled user cannot log in (the right
+   * password answers `account_disabled`) nor redeem a login ticket; disabling goes through
+   * `changeCredentials` (`disabledAt`), so every session dies in the same transaction.
+   */
+  disabledAt: number | null;
+}
+
+/**
+ * A login ticket: what an operator's backend asks for (admin API) after authenticating a user its
+ * own way, and the front end redeems once for a session. Only the SHA-256 of the ticket is stored.
+ */
+export interface LoginTicketRecord {
+  /** base64url SHA-256 of the ticket. */
+  hash: string;
+  userId: string;
+  /** The scope the session asks for, or null (everything). */
+  scope: string | null;
+  createdAt: number;
+  expiresAt: number;
 }
 
 /** A session is one refresh-token family: one device login. */
@@ -187,6 +207,8 @@ export interface ChangeCredentialsInput {
   passwordHash?: string;
   /** Keep this session alive (a password change keeps the caller's). */
   exceptSessionId?: string;
+  /** Mark the user disabled at this time (ms), in the same transaction (`user_disabled`). */
+  disabledAt?: number;
 }
 
 export interface ChangeCredentialsResult {
@@ -228,6 +250,26 @@ export interface Store {
    * false; it never fails on the foreign key.
    */
   deleteUser(userId: string, now: number): Promise<boolean>;
+  /**
+   * Change a user's e-mail (already normalised). Resolves false when there is no such user; rejects
+   * with `TesseraError("email_taken")` when another user has it. Not a credential change.
+   */
+  updateUserEmail(userId: string, email: string): Promise<boolean>;
+  /**
+   * Clear `disabledAt`. Resolves false when there is no such user. Nothing else changes: the
+   * sessions revoked by disabling stay revoked. (Disabling is `changeCredentials({ disabledAt })`.)
+   */
+  enableUser(userId: string): Promise<boolean>;
+
+  // login tickets
+  /** Store a new ticket (by its hash). Rejects when the user does not exist. */
+  createLoginTicket(ticket: LoginTicketRecord): Promise<void>;
+  /**
+   * Redeem a ticket: in ONE compare-and-set (delete or mark used, only if unused and not expired at
+   * `now`), so of any number of concurrent calls with one hash exactly one gets the record and
+   * every other gets null. Unknown, used or expired: null.
+   */
+  redeemLoginTicket(hash: string, now: number): Promise<LoginTicketRecord | null>;
 
   // sessions and refresh tokens
   /**
@@ -303,7 +345,7 @@ export interface Store {
    * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
    * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
    * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
-   * `auditBefore`; DPoP proof ids that expired by `now`.
+   * `auditBefore`; DPoP proof ids and login tickets that expired by `now`.
    */
   purge(input: {
     now: number;

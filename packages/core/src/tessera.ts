@@ -1,4 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { findUserRecord, findUsers, getAdminUser } from "./admin/find-users.js";
+import { recordAdminCall } from "./admin/record-call.js";
+import { revokeUserSessions } from "./admin/revoke-sessions.js";
+import { updateUser } from "./admin/update-user.js";
 import type { Tessera, TesseraOptions } from "./api.js";
 import { createAuditLog } from "./audit/log.js";
 import { systemClock } from "./clock.js";
@@ -15,12 +19,13 @@ import { listSessions } from "./sessions/list.js";
 import { login } from "./sessions/login.js";
 import { logout, logoutAll, revokeFamily, revokeOwnSession } from "./sessions/revoke.js";
 import { rotateRefreshToken } from "./sessions/rotate.js";
-import type { UserRecord } from "./store.js";
+import { createLoginTicket } from "./tickets/create.js";
+import { redeemLoginTicket } from "./tickets/redeem.js";
 import { authenticate } from "./tokens/authenticate.js";
 import { introspect } from "./tokens/introspect.js";
 import { changePassword } from "./users/change-password.js";
 import { deleteAccount, deleteUser } from "./users/delete.js";
-import { normaliseEmail } from "./users/email.js";
+import { disableUser, enableUser } from "./users/disable.js";
 import { createArgon2Hasher } from "./users/passwords.js";
 import { registerUser } from "./users/register.js";
 
@@ -67,10 +72,12 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     csrfKey: deriveKey(input.masterKey, "", CSRF_INFO),
   };
 
-  const findUser = async (userIdOrEmail: string): Promise<UserRecord | null> =>
-    userIdOrEmail.includes("@")
-      ? store.getUserByEmail(normaliseEmail(userIdOrEmail))
-      : store.getUserById(userIdOrEmail);
+  const findUser = (userIdOrEmail: string) => findUserRecord(rt, userIdOrEmail);
+  const requireUser = async (userIdOrEmail: string) => {
+    const user = await findUser(userIdOrEmail);
+    if (user === null) throw new TesseraError("not_found", "no such user");
+    return user;
+  };
 
   return {
     options,
@@ -95,6 +102,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     introspect: (token) => introspect(rt, token),
     revocationFeed: (since) => revocationFeed(rt, since),
     jwks: () => ring.jwks(),
+    loginWithTicket: (i) => redeemLoginTicket(rt, i),
 
     adminCreateUser: (email, password) =>
       registerUser(rt, { email, password, context: null }, { asAdmin: true }),
@@ -102,14 +110,30 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
       const users = await store.listUsers(listOptions);
       return users.map((u) => ({ id: u.id, email: u.email }));
     },
+    adminFindUsers: (findOptions) => findUsers(rt, findOptions),
+    adminGetUser: (userIdOrEmail) => getAdminUser(rt, userIdOrEmail),
+    adminUpdateUser: (userId, changes) => updateUser(rt, userId, changes, null),
+    async adminSetDisabled(userIdOrEmail, disabled) {
+      const user = await findUser(userIdOrEmail);
+      if (user === null) return false;
+      return disabled ? disableUser(rt, user.id, null) : enableUser(rt, user.id, null);
+    },
+    async adminRevokeUserSessions(userIdOrEmail) {
+      const revoked = await revokeUserSessions(rt, (await requireUser(userIdOrEmail)).id, null);
+      if (revoked === null) throw new TesseraError("not_found", "no such user");
+      return revoked;
+    },
+    async adminCreateLoginTicket({ user, scope }) {
+      const { id } = await requireUser(user);
+      return createLoginTicket(rt, { userId: id, ...(scope !== undefined ? { scope } : {}) });
+    },
+    recordAdminCall: (call) => recordAdminCall(rt, call),
     async adminDeleteUser(userIdOrEmail) {
       const user = await findUser(userIdOrEmail);
       return user !== null && deleteUser(rt, user.id, null, "admin");
     },
     async adminListSessions(userIdOrEmail) {
-      const user = await findUser(userIdOrEmail);
-      if (user === null) throw new TesseraError("not_found", "no such user");
-      return listSessions(rt, user.id, null);
+      return listSessions(rt, (await requireUser(userIdOrEmail)).id, null);
     },
     async adminRevokeSession(sessionId) {
       const session = await store.getSession(sessionId);

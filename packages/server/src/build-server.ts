@@ -31,6 +31,7 @@ import { ERROR_TABLE } from "./http/error-table.js";
 import { HttpError } from "./http/http-error.js";
 import { createLoggers, type RequestLine } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
+import { registerOpenApi } from "./http/openapi.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
@@ -39,8 +40,10 @@ import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
 import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
+import { loginTicketRoutes } from "./routes/login-ticket.js";
 import { logoutRoutes } from "./routes/logout.js";
 import { resourceServerRoutes } from "./routes/oauth-introspect.js";
 import { oauthRevokeRoutes } from "./routes/oauth-revoke.js";
@@ -53,7 +56,7 @@ import { wellKnownRoutes } from "./routes/well-known.js";
 
 const BODY_LIMIT = 16 * 1024;
 const PURGE_EVERY_MS = 10 * 60_000;
-const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token"];
+const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token", "ticket"];
 
 export interface BuildServerOptions {
   config: ServerConfig;
@@ -170,6 +173,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
     installErrorHandling(app, trackRouteMethods(app));
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
+    await registerOpenApi(app, config.issuer);
 
     // JSON only under /auth: a cross-site HTML form cannot send it without a CORS preflight.
     await app.register(async (scope) => {
@@ -177,6 +181,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       for (const routes of [
         registerRoutes,
         loginRoutes,
+        loginTicketRoutes,
         refreshRoutes,
         logoutRoutes,
         accountRoutes,
@@ -191,6 +196,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       await scope.register(formbody, { bodyLimit: BODY_LIMIT });
       for (const routes of [oauthTokenRoutes, oauthRevokeRoutes, resourceServerRoutes]) routes(scope, ctx);
     });
+    await adminRoutes(app, ctx);
     wellKnownRoutes(app, ctx);
     healthRoutes(app, ctx);
     return app;

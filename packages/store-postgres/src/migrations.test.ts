@@ -1,7 +1,8 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrations } from "./migrations.js";
+import { Db } from "./db.js";
+import { migrate, migrations } from "./migrations.js";
 import { createPostgresStore } from "./store.js";
 
 describe.skipIf(!postgresTestsEnabled())("PostgreSQL migrations", () => {
@@ -38,6 +39,20 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL migrations", () => {
       expect(await appliedVersions(url)).toEqual(migrations.map((m) => m.version));
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it("tolerates gaps: a step numbered below one already applied (merged later) is applied then", async () => {
+    const url = await server.createDatabase();
+    const db = new Db({ connectionString: url });
+    try {
+      expect(await migrate(db)).toEqual(migrations.map((m) => m.version));
+      const merged = [{ version: 4, name: "merged later", sql: "CREATE TABLE merged_four (x INTEGER)" }];
+      expect(migrations.some((m) => m.version === 4)).toBe(false);
+      expect(await migrate(db, [...migrations, ...merged])).toEqual([4]);
+      expect(await migrate(db, [...migrations, ...merged])).toEqual([]);
+    } finally {
+      await db.close();
     }
   });
 });

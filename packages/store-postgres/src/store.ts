@@ -3,6 +3,7 @@ import { appendAudit, listAudit } from "./audit.js";
 import { Db, type PoolOptions } from "./db.js";
 import { rememberDpopJti } from "./dpop.js";
 import { applyKeyChanges, listSigningKeys } from "./keys.js";
+import { createLoginTicket, redeemLoginTicket } from "./login-tickets.js";
 import { migrate } from "./migrations.js";
 import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
@@ -20,10 +21,12 @@ import {
 import {
   createUser,
   deleteUser,
+  enableUser,
   getUserByEmail,
   getUserById,
   listUsers,
   updatePasswordHash,
+  updateUserEmail,
 } from "./users.js";
 
 export interface PostgresStoreOptions {
@@ -66,6 +69,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listUsers: (listOptions) => listUsers(db, listOptions),
     updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
     deleteUser: (userId, now) => deleteUser(db, userId, now),
+    updateUserEmail: (userId, email) => updateUserEmail(db, userId, email),
+    enableUser: (userId) => enableUser(db, userId),
+
+    createLoginTicket: (ticket) => createLoginTicket(db, ticket),
+    redeemLoginTicket: (hash, now) => redeemLoginTicket(db, hash, now),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>
       createSession(db, session, firstToken, expectedCredentialVersion),

@@ -3,16 +3,17 @@ import type { Db } from "./db.js";
 import { appendRevocations } from "./revocations.js";
 import { limitOf, toUser, type UserRow } from "./rows.js";
 
-const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch, credential_version";
+const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch, credential_version, disabled_at";
 
 export async function createUser(db: Db, user: UserRecord): Promise<void> {
-  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
     user.id,
     user.email,
     user.passwordHash,
     user.createdAt,
     user.tokenEpoch,
     user.credentialVersion,
+    user.disabledAt,
   ]);
 }
 
@@ -57,4 +58,21 @@ export async function deleteUser(db: Db, userId: string, now: number): Promise<b
     ]);
     return true;
   });
+}
+
+/** Change the e-mail; the unique constraint answers `email_taken`. False: no such user. */
+export async function updateUserEmail(db: Db, userId: string, email: string): Promise<boolean> {
+  const rows = await db.query("UPDATE tessera_users SET email = $2 WHERE id = $1 RETURNING id", [
+    userId,
+    email,
+  ]);
+  return rows.length > 0;
+}
+
+/** Clear `disabled_at`; the sessions revoked by disabling stay revoked. False: no such user. */
+export async function enableUser(db: Db, userId: string): Promise<boolean> {
+  const rows = await db.query("UPDATE tessera_users SET disabled_at = NULL WHERE id = $1 RETURNING id", [
+    userId,
+  ]);
+  return rows.length > 0;
 }

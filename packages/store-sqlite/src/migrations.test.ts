@@ -78,6 +78,19 @@ describe("migrations", () => {
     db.close();
   });
 
+  it("tolerate gaps: a step numbered below one already applied (merged later) is applied then", () => {
+    const db = new Database(":memory:");
+    expect(applyMigrations(db)).toEqual(migrations.map((m) => m.version));
+    const merged = [
+      { version: 4, name: "merged later", sql: "CREATE TABLE merged_four (x INTEGER) STRICT" },
+      { version: 5, name: "merged later", sql: "CREATE TABLE merged_five (x INTEGER) STRICT" },
+    ];
+    expect(migrations.some((m) => m.version === 4 || m.version === 5)).toBe(false);
+    expect(applyMigrations(db, [...merged, ...migrations])).toEqual([4, 5]);
+    expect(applyMigrations(db, [...merged, ...migrations])).toEqual([]);
+    db.close();
+  });
+
   it("roll a failing step back entirely", () => {
     const db = new Database(":memory:");
     const broken = {

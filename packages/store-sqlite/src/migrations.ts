@@ -112,6 +112,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  // Versions 4 and 5 belong to other features; the runner applies whatever is missing, in order,
+  // so a database that got 6 before 4 and 5 exist takes them later.
+  {
+    version: 6,
+    name: "disabled users and login tickets",
+    sql: `
+      ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+
+      CREATE TABLE login_tickets (
+        hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        scope TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX login_tickets_by_expiry ON login_tickets (expires_at);
+      CREATE INDEX login_tickets_by_user ON login_tickets (user_id);
+    `,
+  },
 ];
 
 /**
@@ -131,7 +150,7 @@ export function applyMigrations(db: Database.Database, steps: readonly Migration
     ) STRICT`);
     const done = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all());
     const applied: number[] = [];
-    for (const step of steps) {
+    for (const step of [...steps].sort((a, b) => a.version - b.version)) {
       if (done.has(step.version)) continue;
       db.exec(step.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(

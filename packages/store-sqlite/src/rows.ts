@@ -4,7 +4,7 @@ import type { AuditEvent, AuditOutcome, RefreshTokenRecord, SessionRecord } from
 // bind a record's fields by name (`@field`), so a record object is its own parameter list.
 
 export const USER_COLUMNS =
-  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion";
+  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion, disabled_at AS disabledAt";
 
 export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,
   expires_at AS expiresAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt,

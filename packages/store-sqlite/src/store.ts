@@ -6,6 +6,7 @@ import { dpopOperations } from "./dpop.js";
 import { toStoreError, unavailable } from "./errors.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 import { keyOperations } from "./keys.js";
+import { loginTicketOperations } from "./login-tickets.js";
 import { applyMigrations } from "./migrations.js";
 import { openDatabase } from "./open.js";
 import { purgeOperation } from "./purge.js";
@@ -36,6 +37,7 @@ function operations(h: SqliteHandle) {
     ...keyOperations(h),
     ...auditOperations(h),
     ...dpopOperations(h),
+    ...loginTicketOperations(h),
     ...purgeOperation(h),
     migrate(): void {
       applyMigrations(h.db);
@@ -117,6 +119,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listUsers: (listOptions) => run((o) => o.listUsers(listOptions)),
     updatePasswordHash: (userId, hash) => run((o) => o.updatePasswordHash(userId, hash)),
     deleteUser: (userId, now) => run((o) => o.deleteUser(userId, now)),
+    updateUserEmail: (userId, email) => run((o) => o.updateUserEmail(userId, email)),
+    enableUser: (userId) => run((o) => o.enableUser(userId)),
+
+    createLoginTicket: (ticket) => run((o) => o.createLoginTicket(ticket)),
+    redeemLoginTicket: (hash, now) => run((o) => o.redeemLoginTicket(hash, now)),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>
       run((o) => o.createSession(session, firstToken, expectedCredentialVersion)),

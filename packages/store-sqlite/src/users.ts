@@ -24,8 +24,8 @@ export function userOperations(h: SqliteHandle) {
       // Only an e-mail clash is absorbed here; an id clash still fails as a primary-key violation.
       const result = h
         .sql(
-          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version)
-           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion)
+          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version, disabled_at)
+           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion, @disabledAt)
            ON CONFLICT (email) DO NOTHING`,
         )
         .run(user);
@@ -54,6 +54,21 @@ export function userOperations(h: SqliteHandle) {
 
     updatePasswordHash(userId: string, passwordHash: string): void {
       h.sql("UPDATE users SET password_hash = ? WHERE id = ?").run(passwordHash, userId);
+    },
+
+    updateUserEmail(userId: string, email: string): boolean {
+      try {
+        return h.sql("UPDATE users SET email = ? WHERE id = ?").run(email, userId).changes > 0;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+          throw new TesseraError("email_taken", "the e-mail address is already registered");
+        }
+        throw error;
+      }
+    },
+
+    enableUser(userId: string): boolean {
+      return h.sql("UPDATE users SET disabled_at = NULL WHERE id = ?").run(userId).changes > 0;
     },
   };
 }

@@ -17,6 +17,20 @@ export type AuditType =
   | "user.logout_all"
   | "user.password_changed"
   | "user.deleted"
+  /** Administration: disabling (sessions revoked through the credential fence) and enabling. */
+  | "user.disabled"
+  | "user.enabled"
+  | "user.email_changed"
+  /** An administrator set a new password (through the credential fence). */
+  | "user.password_set"
+  /** An administrator revoked every session of a user. */
+  | "user.sessions_revoked"
+  /** A login ticket was created (`data.ticket` never: only who it is for). */
+  | "ticket.created"
+  /** A login-ticket redemption, success or failure (the ticket itself is never written). */
+  | "login.ticket"
+  /** One call of the admin API, with the admin credential id (written by the server). */
+  | "admin.request"
   | "key.created"
   | "key.rotated"
   | "key.retired"

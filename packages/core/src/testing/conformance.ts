@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { Store } from "../store.js";
+import { describeAdministration } from "./conformance-admin.js";
 import { describeAudit } from "./conformance-audit.js";
 import { describeAvailability } from "./conformance-availability.js";
 import { describeCredentialFence } from "./conformance-credentials.js";
@@ -65,6 +66,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     );
     describeRevocation(getStore);
     describeCredentialFence(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
+    describeAdministration(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );

@@ -10,7 +10,8 @@ import { preparePassword } from "./passwords.js";
  * verification, against a dummy hash made with the same parameters, and ends in the same
  * `invalid_credentials` as a wrong password, so neither the answer nor its timing says whether
  * the account exists. The audit log records which it was (`unknown_user` | `wrong_password`),
- * without the attempted e-mail (people type passwords into the e-mail field).
+ * without the attempted e-mail (people type passwords into the e-mail field). A disabled user's
+ * right password fails with `account_disabled`.
  *
  * @example
  * const user = await checkCredentials(rt, email, password, context);
@@ -38,6 +39,17 @@ export async function checkCredentials(
       data: { reason: user === null ? "unknown_user" : "wrong_password" },
     });
     throw new TesseraError("invalid_credentials", "invalid e-mail or password");
+  }
+  // Only a right password learns that the account is disabled.
+  if (user.disabledAt !== null) {
+    await rt.audit({
+      type: "login.failed",
+      outcome: "failure",
+      userId: user.id,
+      context,
+      data: { reason: "account_disabled" },
+    });
+    throw new TesseraError("account_disabled", "the account is disabled");
   }
   return user;
 }

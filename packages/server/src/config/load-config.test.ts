@@ -92,6 +92,7 @@ describe("an invalid value stops start-up with one line naming the variable", ()
     ["PORT", { PORT: "http" }],
     ["TESSERA_DATABASE_URL", { TESSERA_DATABASE_URL: "mysql://x" }],
     ["TESSERA_REDIS_URL", { TESSERA_REDIS_URL: "http://cache" }],
+    ["TESSERA_ADMIN_SECRETS", { TESSERA_ADMIN_SECRETS: "backend:short" }],
     ["TESSERA_ISSUER", { TESSERA_ISSUER: "auth.example.com" }],
     ["TESSERA_ISSUER", { TESSERA_ISSUER: "https://auth.example.com/?x=1" }],
     ["TESSERA_ACCESS_TOKEN_TTL", { TESSERA_ACCESS_TOKEN_TTL: "15 minutes" }],
@@ -238,6 +239,11 @@ describe("every secret setting has a _FILE form", () => {
       "orders:0123456789abcdef0123",
       (c) => c.resourceSecrets,
       [{ id: "orders", secret: "0123456789abcdef0123" }],
+    ],
+    TESSERA_ADMIN_SECRETS: [
+      "backend:admin-secret-0123456789",
+      (c) => c.adminSecrets,
+      [{ id: "backend", secret: "admin-secret-0123456789" }],
     ],
     TESSERA_DATABASE_URL: [
       "postgres://u:p@db/t",

@@ -144,6 +144,10 @@ const schema = z.object({
     parseResourceSecrets,
     "expected a comma list of id:secret (id of [A-Za-z0-9._-], secret of at least 16 characters)",
   ).default([]),
+  TESSERA_ADMIN_SECRETS: parsed(
+    parseResourceSecrets,
+    "expected a comma list of id:secret (id of [A-Za-z0-9._-], secret of at least 16 characters)",
+  ).default([]),
   TESSERA_REFRESH_CONTEXT: z
     .enum(["audit", "strict", "off"], "expected audit, strict or off")
     .default("audit"),
@@ -215,6 +219,7 @@ export function loadConfig(env: Environment): ServerConfig {
     masterKey: v.TESSERA_MASTER_KEY ?? null,
     tls: null,
     resourceSecrets: v.TESSERA_RESOURCE_SECRETS,
+    adminSecrets: v.TESSERA_ADMIN_SECRETS,
     refreshContext: v.TESSERA_REFRESH_CONTEXT,
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,

@@ -7,6 +7,7 @@ import { ConfigError } from "./config-error.js";
 export const SECRET_VARIABLES = [
   "TESSERA_MASTER_KEY",
   "TESSERA_RESOURCE_SECRETS",
+  "TESSERA_ADMIN_SECRETS",
   "TESSERA_DATABASE_URL",
   "TESSERA_REDIS_URL",
 ] as const;

@@ -36,6 +36,8 @@ export interface ServerConfig {
   tls: { certPath: string; keyPath: string } | null;
   /** Resource-server credentials for introspection and the revocation feed. */
   resourceSecrets: Array<{ id: string; secret: string }>;
+  /** Admin API credentials (`TESSERA_ADMIN_SECRETS`); empty: `/admin/*` answers 404. */
+  adminSecrets: Array<{ id: string; secret: string }>;
   refreshContext: RefreshContextMode;
   auditRetentionMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";

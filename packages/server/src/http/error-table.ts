@@ -58,6 +58,12 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   registration_closed: { status: 403, wire: "registration_closed", message: "Registration is closed." },
   invalid_credentials: { status: 401, wire: "invalid_credentials", message: "Invalid e-mail or password." },
   not_found: { status: 404, wire: "not_found", message: "Not found." },
+  account_disabled: { status: 403, wire: "account_disabled", message: "The account is disabled." },
+  invalid_ticket: {
+    status: 401,
+    wire: "invalid_ticket",
+    message: "The login ticket is unknown, used or expired.",
+  },
   // refresh tokens and sessions
   refresh_invalid: {
     status: 401,

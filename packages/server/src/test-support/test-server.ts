@@ -13,6 +13,14 @@ export const MASTER_KEY_HEX = "8f4b0d6c1e2a3f5b7c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e
 export const RESOURCE_ID = "orders-api";
 export const RESOURCE_SECRET = "resource-secret-0123456789";
 export const APP_ORIGIN = "http://app.example.test";
+export const ADMIN_ID = "backend";
+export const ADMIN_SECRET = "admin-secret-0123456789";
+/** Turns the admin API on (it is off, 404, in `TEST_ENV`). */
+export const ADMIN_ENV = { TESSERA_ADMIN_SECRETS: `${ADMIN_ID}:${ADMIN_SECRET}` };
+/** The `Authorization` header of the test admin credential. */
+export const ADMIN_AUTH = {
+  authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString("base64")}`,
+};
 
 /** Environment of a test server: in-memory SQLite, rate limits off unless a test turns them on. */
 export const TEST_ENV: Record<string, string> = {
@@ -43,6 +51,7 @@ const SECRET_KEYS = [
   "current_password",
   "new_password",
   "token",
+  "ticket",
 ];
 
 function collectSecrets(value: unknown): void {
