@@ -23,6 +23,7 @@ import {
   getUserByEmail,
   getUserById,
   listUsers,
+  replacePasswordHash,
   updatePasswordHash,
 } from "./users.js";
 
@@ -65,6 +66,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getUserByEmail: (email) => getUserByEmail(db, email),
     listUsers: (listOptions) => listUsers(db, listOptions),
     updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
+    replacePasswordHash: (userId, expected, hash) => replacePasswordHash(db, userId, expected, hash),
     deleteUser: (userId, now) => deleteUser(db, userId, now),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>

@@ -55,5 +55,12 @@ export function userOperations(h: SqliteHandle) {
     updatePasswordHash(userId: string, passwordHash: string): void {
       h.sql("UPDATE users SET password_hash = ? WHERE id = ?").run(passwordHash, userId);
     },
+
+    replacePasswordHash(userId: string, expectedHash: string, newHash: string): boolean {
+      const result = h
+        .sql("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+        .run(newHash, userId, expectedHash);
+      return result.changes === 1;
+    },
   };
 }
