@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+import type { ImportResult } from "./users/import.js";
 
 export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
 
@@ -178,6 +179,11 @@ export interface Tessera {
   adminDeleteUser(userIdOrEmail: string): Promise<boolean>;
   adminListSessions(userIdOrEmail: string): Promise<SessionView[]>;
   adminRevokeSession(sessionId: string): Promise<boolean>;
+  /**
+   * Import up to 1,000 users with the password hashes of the system they come from (`users` is
+   * the untrusted array as received); see `importUsers`.
+   */
+  adminImportUsers(users: unknown): Promise<ImportResult>;
   listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;
   /** next → active, active → previous, a new next; publishes before it signs. */
   rotateKeys(): Promise<void>;

@@ -21,6 +21,7 @@ import { introspect } from "./tokens/introspect.js";
 import { changePassword } from "./users/change-password.js";
 import { deleteAccount, deleteUser } from "./users/delete.js";
 import { normaliseEmail } from "./users/email.js";
+import { importUsers } from "./users/import.js";
 import { createArgon2Hasher } from "./users/passwords.js";
 import { registerUser } from "./users/register.js";
 
@@ -116,6 +117,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
       if (session === null) return false;
       return revokeFamily(rt, { sessionId, userId: session.userId, reason: "admin", context: null });
     },
+    adminImportUsers: (users) => importUsers(rt, users),
     listKeys: () => ring.list(),
     rotateKeys: () => ring.rotate(),
     retireKey: (kid) => ring.retire(kid),
