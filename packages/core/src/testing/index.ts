@@ -2,3 +2,4 @@
 export * from "./conformance.js";
 export { makeSession, makeToken, makeUser } from "./conformance-fixtures.js";
 export { createTestHasher } from "./hasher.js";
+export { legacyHashesOf } from "./legacy-hashes.js";
