@@ -45,8 +45,8 @@ const ARGON2 = new RegExp(
 );
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const SCRYPT = new RegExp(`^\\$scrypt\\$ln=(\\d{1,2}),r=(\\d{1,3}),p=(\\d{1,3})\\$(${B64})\\$(${B64})$`);
-const PBKDF2_PHC = new RegExp(`^\\$pbkdf2-sha256\\$i=(\\d{1,8})\\$(${B64})\\$(${B64})$`);
-const PBKDF2_PASSLIB = new RegExp(`^\\$pbkdf2-sha256\\$(\\d{1,8})\\$(${B64})\\$(${B64})$`);
+const PBKDF2_PHC = new RegExp(`^\\$pbkdf2-sha256\\$i=(\\d{1,10})\\$(${B64})\\$(${B64})$`);
+const PBKDF2_PASSLIB = new RegExp(`^\\$pbkdf2-sha256\\$(\\d{1,10})\\$(${B64})\\$(${B64})$`);
 const SCHEME = /^\$([a-z0-9-]+)\$/;
 const KNOWN_SCHEMES = new Set(["argon2id", "argon2i", "2a", "2b", "2y", "scrypt", "pbkdf2-sha256"]);
 
