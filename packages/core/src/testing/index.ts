@@ -2,4 +2,4 @@
 export * from "./conformance.js";
 export { makeSession, makeToken, makeUser } from "./conformance-fixtures.js";
 export { createTestHasher } from "./hasher.js";
-export { legacyHashesOf } from "./legacy-hashes.js";
+export { type LegacyHashSet, legacyHashesOf } from "./legacy-hashes.js";

@@ -5,6 +5,18 @@ import bcrypt from "bcryptjs";
 const b64 = (bytes: Buffer) => bytes.toString("base64").replace(/=+$/, "");
 const ab64 = (bytes: Buffer) => b64(bytes).replaceAll("+", ".");
 
+/** One hash per accepted spelling, keyed by kind. */
+export interface LegacyHashSet {
+  argon2id: string;
+  argon2i: string;
+  bcrypt2a: string;
+  bcrypt2b: string;
+  bcrypt2y: string;
+  scrypt: string;
+  pbkdf2: string;
+  passlib: string;
+}
+
 /**
  * One hash of `password` in each spelling user import accepts, each made by the real library
  * (`@node-rs/argon2`, `bcryptjs`, `node:crypto`) with the lowest costs. For tests only.
@@ -12,7 +24,7 @@ const ab64 = (bytes: Buffer) => b64(bytes).replaceAll("+", ".");
  * @example
  * const { bcrypt2y, passlib } = await legacyHashesOf("correct horse");
  */
-export async function legacyHashesOf(password: string): Promise<Record<string, string>> {
+export async function legacyHashesOf(password: string): Promise<LegacyHashSet> {
   const salt = randomBytes(16);
   const bcrypt2b = bcrypt.hashSync(password, 4);
   return {

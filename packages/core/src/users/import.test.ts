@@ -144,7 +144,6 @@ describe("user import", () => {
     // The password is changed (by its owner elsewhere, or an admin) between the login's check of
     // the imported hash and its upgrade: the new password must survive, the old one must not.
     let raced: Promise<void> | undefined;
-    let base: Store | undefined;
     const wrap = (store: Store): Store => ({
       ...store,
       async replacePasswordHash(userId, expected, hash) {
@@ -161,10 +160,9 @@ describe("user import", () => {
       },
     });
     h = await setUp();
-    base = h.store;
     const hashes = await legacyHashesOf(OLD);
     await h.tessera.adminImportUsers([{ email: "race@example.com", password_hash: hashes.pbkdf2 }]);
-    const racing = await h.another({ store: wrap(base) });
+    const racing = await h.another({ store: wrap(h.store) });
 
     // The login that checked the old password lost to the change: no session.
     expect(await outcome(racing.login({ email: "race@example.com", password: OLD, context: CTX }))).toBe(
