@@ -1,6 +1,7 @@
 import type { AdminCall } from "./admin/record-call.js";
 import type { Clock } from "./clock.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+import type { ImportResult } from "./users/import.js";
 
 export type { AdminCall };
 
@@ -216,6 +217,11 @@ export interface Tessera {
   }): Promise<{ ticket: string; expiresIn: number }>;
   /** Audit one admin API call (`admin.request`) with the admin credential id. */
   recordAdminCall(call: AdminCall): Promise<void>;
+  /**
+   * Import up to 1,000 users with the password hashes of the system they come from (`users` is
+   * the untrusted array as received); see `importUsers`.
+   */
+  adminImportUsers(users: unknown): Promise<ImportResult>;
   listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;
   /** next → active, active → previous, a new next; publishes before it signs. */
   rotateKeys(): Promise<void>;

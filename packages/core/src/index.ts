@@ -20,4 +20,12 @@ export {
   verifyAccessToken,
 } from "./tokens/access.js";
 export { normaliseEmail } from "./users/email.js";
+export {
+  type ImportResult,
+  type ImportSkipReason,
+  type ImportUserInput,
+  MAX_IMPORT_USERS,
+} from "./users/import.js";
+export { type HashProblem, LEGACY_HASH_BOUNDS } from "./users/legacy-hashes.js";
 export { type Argon2Params, checkPasswordPolicy, createArgon2Hasher } from "./users/passwords.js";
+export { NO_PASSWORD_HASH } from "./users/stored-password.js";

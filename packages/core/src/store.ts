@@ -13,7 +13,11 @@ export interface UserRecord {
   id: string;
   /** Normalised (trimmed, NFC, lower-case); unique. */
   email: string;
-  /** An argon2id PHC string. */
+  /**
+   * The default hasher's PHC string (argon2id); for an imported user, until their first login,
+   * the hash of the system they came from (see `parseLegacyHash`); `!` when the user has no
+   * password (no login by password; see `NO_PASSWORD_HASH`).
+   */
   passwordHash: string;
   createdAt: number;
   /**
@@ -243,6 +247,13 @@ export interface Store {
    * credential change and goes through `changeCredentials`.
    */
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /**
+   * Compare-and-set of the SAME password's hash (an imported legacy hash upgraded at login):
+   * write `newHash` only if the stored hash is still `expectedHash`, in one conditional
+   * statement. Resolves false, writing nothing, when it is not (a concurrent credential change or
+   * another login's upgrade won) or the user is gone. Bumps neither epoch nor credential version.
+   */
+  replacePasswordHash(userId: string, expectedHash: string, newHash: string): Promise<boolean>;
   /**
    * Delete the user with every session and refresh token, and record a `user` revocation event
    * with a bumped epoch. Returns false when there was no such user. A concurrent `createSession`

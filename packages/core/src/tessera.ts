@@ -26,6 +26,8 @@ import { introspect } from "./tokens/introspect.js";
 import { changePassword } from "./users/change-password.js";
 import { deleteAccount, deleteUser } from "./users/delete.js";
 import { disableUser, enableUser } from "./users/disable.js";
+import { normaliseEmail } from "./users/email.js";
+import { importUsers } from "./users/import.js";
 import { createArgon2Hasher } from "./users/passwords.js";
 import { registerUser } from "./users/register.js";
 
@@ -140,6 +142,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
       if (session === null) return false;
       return revokeFamily(rt, { sessionId, userId: session.userId, reason: "admin", context: null });
     },
+    adminImportUsers: (users) => importUsers(rt, users),
     listKeys: () => ring.list(),
     rotateKeys: () => ring.rotate(),
     retireKey: (kid) => ring.retire(kid),

@@ -25,6 +25,7 @@ import {
   getUserByEmail,
   getUserById,
   listUsers,
+  replacePasswordHash,
   updatePasswordHash,
   updateUserEmail,
 } from "./users.js";
@@ -68,6 +69,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getUserByEmail: (email) => getUserByEmail(db, email),
     listUsers: (listOptions) => listUsers(db, listOptions),
     updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
+    replacePasswordHash: (userId, expected, hash) => replacePasswordHash(db, userId, expected, hash),
     deleteUser: (userId, now) => deleteUser(db, userId, now),
     updateUserEmail: (userId, email) => updateUserEmail(db, userId, email),
     enableUser: (userId) => enableUser(db, userId),

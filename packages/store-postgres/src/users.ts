@@ -44,6 +44,20 @@ export async function updatePasswordHash(db: Db, userId: string, passwordHash: s
   await db.query("UPDATE tessera_users SET password_hash = $2 WHERE id = $1", [userId, passwordHash]);
 }
 
+/** Compare-and-set of the same password's hash: one conditional UPDATE. */
+export async function replacePasswordHash(
+  db: Db,
+  userId: string,
+  expectedHash: string,
+  newHash: string,
+): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    "UPDATE tessera_users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 RETURNING id",
+    [userId, expectedHash, newHash],
+  );
+  return rows.length === 1;
+}
+
 /** Bump the epoch, record the `user` event and delete the user (sessions and tokens cascade). */
 export async function deleteUser(db: Db, userId: string, now: number): Promise<boolean> {
   return db.transaction(async (tx) => {

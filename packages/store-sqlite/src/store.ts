@@ -118,6 +118,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getUserByEmail: (email) => run((o) => o.getUserByEmail(email)),
     listUsers: (listOptions) => run((o) => o.listUsers(listOptions)),
     updatePasswordHash: (userId, hash) => run((o) => o.updatePasswordHash(userId, hash)),
+    replacePasswordHash: (userId, expected, hash) =>
+      run((o) => o.replacePasswordHash(userId, expected, hash)),
     deleteUser: (userId, now) => run((o) => o.deleteUser(userId, now)),
     updateUserEmail: (userId, email) => run((o) => o.updateUserEmail(userId, email)),
     enableUser: (userId) => run((o) => o.enableUser(userId)),

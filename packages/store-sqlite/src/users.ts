@@ -70,5 +70,12 @@ export function userOperations(h: SqliteHandle) {
     enableUser(userId: string): boolean {
       return h.sql("UPDATE users SET disabled_at = NULL WHERE id = ?").run(userId).changes > 0;
     },
+
+    replacePasswordHash(userId: string, expectedHash: string, newHash: string): boolean {
+      const result = h
+        .sql("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+        .run(newHash, userId, expectedHash);
+      return result.changes === 1;
+    },
   };
 }

@@ -5,6 +5,10 @@ import type { AuditEvent, AuditOutcome, Store } from "../store.js";
 /** The event types the core writes. Each carries who and from where, never a token, secret or password. */
 export type AuditType =
   | "user.registered"
+  /** A user created by `importUsers`, with the kind of hash brought along (`data.hash`). */
+  | "user.imported"
+  /** An imported legacy hash replaced by the default hasher's at the user's first login. */
+  | "user.password_rehashed"
   | "login.succeeded"
   | "login.failed"
   | "token.issued"

@@ -9,6 +9,7 @@ import { type Environment, readSecret } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
 import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
+import { addUsersImportCommand } from "./users-import-command.js";
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 
@@ -59,6 +60,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         io.out("deleted");
       })(),
     );
+  addUsersImportCommand(users, run, io, (message) => new CliFailure(message));
 
   const sessions = program.command("sessions").description("inspect and revoke sessions");
   sessions
