@@ -18,6 +18,7 @@ export interface UserRow {
   created_at: number;
   token_epoch: number;
   credential_version: number;
+  email_verified: boolean;
 }
 
 export interface SessionRow {
@@ -100,6 +101,7 @@ export function toUser(row: UserRow): UserRecord {
     createdAt: row.created_at,
     tokenEpoch: row.token_epoch,
     credentialVersion: row.credential_version,
+    emailVerified: row.email_verified,
   };
 }
 

@@ -3,16 +3,17 @@ import type { Db } from "./db.js";
 import { appendRevocations } from "./revocations.js";
 import { limitOf, toUser, type UserRow } from "./rows.js";
 
-const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch, credential_version";
+const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch, credential_version, email_verified";
 
 export async function createUser(db: Db, user: UserRecord): Promise<void> {
-  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
+  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
     user.id,
     user.email,
     user.passwordHash,
     user.createdAt,
     user.tokenEpoch,
     user.credentialVersion,
+    user.emailVerified,
   ]);
 }
 

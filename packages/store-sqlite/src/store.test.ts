@@ -27,6 +27,7 @@ const user = (id: string) => ({
   createdAt: 1,
   tokenEpoch: 0,
   credentialVersion: 0,
+  emailVerified: false,
 });
 
 async function migrated(path = freshPath()): Promise<Store> {

@@ -27,6 +27,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     createdAt: T0,
     tokenEpoch: 0,
     credentialVersion: 0,
+    emailVerified: false,
     ...overrides,
   };
 }

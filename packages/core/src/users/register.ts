@@ -30,6 +30,7 @@ export async function registerUser(
     createdAt: rt.clock.now(),
     tokenEpoch: 0,
     credentialVersion: 0,
+    emailVerified: false,
   };
   await rt.store.createUser(user);
   await rt.audit({
