@@ -10,6 +10,10 @@ export type TesseraErrorCode =
   | "registration_closed"
   | "invalid_credentials"
   | "not_found"
+  /** A password-reset or verification token that is unknown, used, expired or superseded. */
+  | "invalid_token"
+  /** Correct password, but `emailVerification: "required"` and the address is not verified. */
+  | "email_unverified"
   // refresh tokens and sessions
   | "refresh_invalid"
   | "refresh_expired"

@@ -31,6 +31,17 @@ export async function login(
     throw new TesseraError("invalid_input", "dpopJkt is not a JWK thumbprint");
   }
   const user = await checkCredentials(rt, input.email, input.password, input.context);
+  if (rt.options.emailVerification === "required" && !user.emailVerified) {
+    // Only after a correct password: a wrong one stays `invalid_credentials`.
+    await rt.audit({
+      type: "login.failed",
+      outcome: "failure",
+      userId: user.id,
+      context: input.context,
+      data: { reason: "email_unverified" },
+    });
+    throw new TesseraError("email_unverified", "the e-mail address is not verified");
+  }
   const now = rt.clock.now();
   const { ip, userAgent } = input.context;
   const session: SessionRecord = {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ClientContext, PublicUser } from "../api.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
+import { sendVerification } from "./email-verification.js";
 import { normaliseEmail } from "./email.js";
 import { checkPasswordPolicy, preparePassword } from "./passwords.js";
 
@@ -39,5 +40,6 @@ export async function registerUser(
     context: input.context,
     data: { by: mode.asAdmin ? "admin" : "self" },
   });
+  if (!mode.asAdmin) await sendVerification(rt, user, input.context);
   return { id: user.id, email };
 }
