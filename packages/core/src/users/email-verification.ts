@@ -39,10 +39,15 @@ export async function resendVerification(
  * @example
  * await verifyEmail(rt, { token, context });
  */
-export async function verifyEmail(rt: Runtime, input: { token: string; context: ClientContext }): Promise<void> {
+export async function verifyEmail(
+  rt: Runtime,
+  input: { token: string; context: ClientContext },
+): Promise<void> {
   const tokenHash = presentedTokenHash(input.token);
   const userId =
-    tokenHash === null ? null : await rt.store.redeemMailToken(tokenHash, "email_verification", rt.clock.now());
+    tokenHash === null
+      ? null
+      : await rt.store.redeemMailToken(tokenHash, "email_verification", rt.clock.now());
   if (userId === null || !(await rt.store.setEmailVerified(userId))) {
     throw new TesseraError("invalid_token", "the link is invalid or has expired");
   }

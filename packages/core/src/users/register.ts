@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { ClientContext, PublicUser } from "../api.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
-import { sendVerification } from "./email-verification.js";
 import { normaliseEmail } from "./email.js";
+import { sendVerification } from "./email-verification.js";
 import { checkPasswordPolicy, preparePassword } from "./passwords.js";
 
 /**

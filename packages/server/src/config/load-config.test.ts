@@ -135,7 +135,12 @@ describe("an invalid value stops start-up with one line naming the variable", ()
 });
 
 describe("production refusals", () => {
-  const prod = { NODE_ENV: "production", TESSERA_MASTER_KEY: KEY_HEX, TESSERA_TRUST_PROXY: "1" };
+  const prod = {
+    NODE_ENV: "production",
+    TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+    TESSERA_MASTER_KEY: KEY_HEX,
+    TESSERA_TRUST_PROXY: "1",
+  };
 
   it("starts with a master key and a trusted proxy (or TLS)", () => {
     expect(loadConfig(prod).production).toBe(true);
@@ -225,8 +230,12 @@ describe("secrets from files (_FILE)", () => {
     expect(error.variable).toBe("TESSERA_MASTER_KEY_FILE");
     const privatePath = secretFile(KEY_HEX, 0o600);
     expect(
-      loadConfig({ NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_MASTER_KEY_FILE: privatePath })
-        .production,
+      loadConfig({
+        NODE_ENV: "production",
+        TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+        TESSERA_TRUST_PROXY: "1",
+        TESSERA_MASTER_KEY_FILE: privatePath,
+      }).production,
     ).toBe(true);
   });
 });
@@ -277,7 +286,12 @@ describe("config file", () => {
     const path = join(dir, "prod.json");
     writeFileSync(path, JSON.stringify({ TESSERA_MASTER_KEY: KEY_HEX }), { mode: 0o644 });
     chmodSync(path, 0o644);
-    const env = { NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_CONFIG_FILE: path };
+    const env = {
+      NODE_ENV: "production",
+      TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+      TESSERA_TRUST_PROXY: "1",
+      TESSERA_CONFIG_FILE: path,
+    };
     expect(failure(env).variable).toBe("TESSERA_CONFIG_FILE");
     chmodSync(path, 0o600);
     expect(loadConfig(env).masterKey).toHaveLength(32);
