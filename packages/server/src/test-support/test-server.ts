@@ -23,6 +23,8 @@ export const TEST_ENV: Record<string, string> = {
   TESSERA_RESOURCE_SECRETS: `${RESOURCE_ID}:${RESOURCE_SECRET}`,
   TESSERA_ALLOWED_ORIGINS: APP_ORIGIN,
   TESSERA_LOG_LEVEL: "info",
+  // Tests that send mail turn it on, with a test SMTP server (test-support/smtp-sink.ts).
+  TESSERA_EMAIL_VERIFICATION: "off",
 };
 
 /** Every log line written by every test server in this worker (checked for leaked secrets). */
