@@ -106,7 +106,12 @@ export interface CallResult {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean; wrapStore?: (store: Store) => Store } = {},
+  options: {
+    clock?: Clock;
+    listen?: boolean;
+    wrapStore?: (store: Store) => Store;
+    mailRetryDelaysMs?: readonly number[];
+  } = {},
 ): Promise<TestServer> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const opened = openStore(config.database);
@@ -130,6 +135,7 @@ export async function startTestServer(
     logger: { level: "info", stream },
     processMetrics: false,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.mailRetryDelaysMs ? { mailRetryDelaysMs: options.mailRetryDelaysMs } : {}),
   });
   let url = "";
   if (options.listen !== false) {
