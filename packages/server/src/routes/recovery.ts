@@ -9,7 +9,8 @@ import type { RouteContext } from "./route-context.js";
  * Account recovery and e-mail: `POST /auth/password/forgot` (202 `{}` for any address),
  * `POST /auth/password/reset` (204), `POST /auth/email/verify` (204), `POST /auth/email/resend`
  * (Bearer, 202). The password routes exist only while `TESSERA_PASSWORD_RESET=on`. No answer
- * waits for a mail: the mailer sends in the background.
+ * waits for a mail: the mailer sends in the background, and `forgot` answers before it looks the
+ * address up.
  */
 export function recoveryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   if (ctx.config.mail.passwordReset) {
@@ -17,7 +18,15 @@ export function recoveryRoutes(app: FastifyInstance, ctx: RouteContext): void {
       checkOrigin(request, ctx.allowedOrigins);
       const email = stringField(jsonObject(request.body), "email", 320);
       await ctx.limits.mail(request, email);
-      await ctx.tessera.requestPasswordReset({ email, context: clientContext(request) });
+      // Answered before the account is even looked up (the work starts after this answer is
+      // written): known and unknown addresses take the same path and the same time.
+      const context = clientContext(request);
+      setImmediate(() => {
+        ctx.tessera.requestPasswordReset({ email, context }).catch((error: unknown) => {
+          const code = (error as { code?: unknown } | null)?.code ?? "error";
+          request.log.warn({ code }, "password reset request failed");
+        });
+      });
       return reply.code(202).send({});
     });
 
