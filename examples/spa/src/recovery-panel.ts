@@ -24,8 +24,7 @@ export async function wireRecoveryPanel(auth: TesseraClient, log: ActivityLog): 
   };
   const backToStart = () => history.replaceState(null, "", "/");
 
-  byId("show-forgot", HTMLAnchorElement).addEventListener("click", (event) => {
-    event.preventDefault();
+  byId("show-forgot", HTMLButtonElement).addEventListener("click", () => {
     forgotForm.hidden = !forgotForm.hidden;
   });
 
