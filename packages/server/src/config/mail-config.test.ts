@@ -30,6 +30,12 @@ describe("mail configuration", () => {
     });
   });
 
+  it("a local IP-literal app URL gives a deliverable default sender", () => {
+    expect(loadConfig({ TESSERA_APP_URL: "http://127.0.0.1:5173" }).mail.from).toBe(
+      "Tessera <no-reply@localhost>",
+    );
+  });
+
   it("reads every variable", () => {
     const mail = loadConfig({
       TESSERA_SMTP_URL: "smtps://user:pw@mail.example:465",

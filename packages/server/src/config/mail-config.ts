@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit, type RateLimitRule } from "./duration.js";
@@ -87,7 +88,7 @@ export function loadMailConfig(
   const appUrl = v.TESSERA_APP_URL ?? issuer;
   const mail: MailConfig = {
     smtpUrl: v.TESSERA_SMTP_URL ?? null,
-    from: v.TESSERA_MAIL_FROM ?? `Tessera <no-reply@${new URL(appUrl).hostname}>`,
+    from: v.TESSERA_MAIL_FROM ?? defaultFrom(appUrl),
     templatesDir: v.TESSERA_MAIL_TEMPLATES ?? null,
     appUrl,
     passwordReset: v.TESSERA_PASSWORD_RESET === "on",
@@ -97,6 +98,12 @@ export function loadMailConfig(
     rateLimitMailIp: v.TESSERA_RATE_LIMIT_MAIL_IP,
   };
   return mail;
+}
+
+/** `Tessera <no-reply@<app host>>`; an IP-literal host (a local setup) gives `localhost`. */
+function defaultFrom(appUrl: string): string {
+  const host = new URL(appUrl).hostname;
+  return `Tessera <no-reply@${isIP(host.replace(/^\[|\]$/g, "")) === 0 ? host : "localhost"}>`;
 }
 
 /**
