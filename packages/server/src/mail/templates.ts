@@ -98,9 +98,9 @@ function readIfPresent(path: string): string | null {
   }
 }
 
-function fill(template: string, values: Record<string, string>, escape: (value: string) => string): string {
+function fill(template: string, values: Record<string, string>, encode: (value: string) => string): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
-    Object.hasOwn(values, name) ? escape(values[name] as string) : whole,
+    Object.hasOwn(values, name) ? encode(values[name] as string) : whole,
   );
 }
 
