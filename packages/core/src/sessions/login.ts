@@ -31,16 +31,22 @@ export async function login(
     throw new TesseraError("invalid_input", "dpopJkt is not a JWK thumbprint");
   }
   const user = await checkCredentials(rt, input.email, input.password, input.context);
-  if (rt.options.emailVerification === "required" && !user.emailVerified) {
-    // Only after a correct password: a wrong one stays `invalid_credentials`.
+  const refuse = async (reason: string, error: TesseraError): Promise<never> => {
     await rt.audit({
       type: "login.failed",
       outcome: "failure",
       userId: user.id,
       context: input.context,
-      data: { reason: "email_unverified" },
+      data: { reason },
     });
-    throw new TesseraError("email_unverified", "the e-mail address is not verified");
+    throw error;
+  };
+  if (rt.options.emailVerification === "required" && !user.emailVerified) {
+    // Only after a correct password: a wrong one stays `invalid_credentials`.
+    await refuse(
+      "email_unverified",
+      new TesseraError("email_unverified", "the e-mail address is not verified"),
+    );
   }
   const now = rt.clock.now();
   const { ip, userAgent } = input.context;
@@ -74,14 +80,10 @@ export async function login(
   // The fence: a credential change or deletion that committed since the password was checked
   // makes this insert nothing, and the login fails as if the password had been wrong.
   if (!(await rt.store.createSession(session, first, user.credentialVersion))) {
-    await rt.audit({
-      type: "login.failed",
-      outcome: "failure",
-      userId: user.id,
-      context: input.context,
-      data: { reason: "credentials_changed" },
-    });
-    throw new TesseraError("invalid_credentials", "invalid e-mail or password");
+    await refuse(
+      "credentials_changed",
+      new TesseraError("invalid_credentials", "invalid e-mail or password"),
+    );
   }
   const set = await issueTokenSet(rt, { user, session, refreshToken: formatRefreshToken(parts), now });
   const who = { userId: user.id, sessionId: session.id, context: input.context };

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config-error.js";
+import { configFailure } from "../test-support/config-failure.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { loadConfig } from "./load-config.js";
 import { parseMasterKey } from "./master-key.js";
@@ -11,15 +11,7 @@ import { resolveMasterKey } from "./resolve-master-key.js";
 const KEY_HEX = "00".repeat(16) + "ff".repeat(16);
 const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
 
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const failure = configFailure;
 
 describe("defaults", () => {
   it("match DESIGN.md's Configuration section", () => {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config-error.js";
+import { configFailure } from "../test-support/config-failure.js";
 import { loadConfig } from "./load-config.js";
 
 const KEY_HEX = "8f4b0d6c1e2a3f5b7c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d";
 const prod = { NODE_ENV: "production", TESSERA_MASTER_KEY: KEY_HEX, TESSERA_TRUST_PROXY: "1" };
 
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const failure = configFailure;
 
 describe("mail configuration", () => {
   it("defaults: reset on for 30 minutes, optional verification, 5/1h per address, 50/1h per IP", () => {
