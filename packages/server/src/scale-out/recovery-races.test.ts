@@ -1,4 +1,5 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
+import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NEW_PASSWORD, raceLoginsAgainst, registerAndLogin } from "../test-support/credential-race.js";
 import { callInstance, freshClientIp } from "../test-support/instance-call.js";
@@ -86,5 +87,45 @@ describe.skipIf(!postgresTestsEnabled())("password reset races over 2 instances 
     for (const instance of instances) {
       for (const token of tokens) expect(instance.output()).not.toContain(token);
     }
+  });
+});
+
+describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("mail limits shared through Redis", () => {
+  let pg: TestPostgres;
+  let redis: TestRedis;
+  let instances: Instance[] = [];
+
+  beforeAll(async () => {
+    [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+    instances = await startInstances(2, {
+      TESSERA_DATABASE_URL: await pg.createDatabase(),
+      TESSERA_REDIS_URL: redis.url,
+      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+      TESSERA_SMTP_URL: "smtp://127.0.0.1:9",
+      TESSERA_RATE_LIMIT_IP: "off",
+      TESSERA_RATE_LIMIT_MAIL: "3/1h",
+      TESSERA_TRUST_PROXY: "loopback",
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await redis?.stop();
+    await pg?.stop();
+  });
+
+  // Checked by hand: without TESSERA_REDIS_URL (per-instance counting) the answers were
+  // [202, 202, 202, 202].
+  it("the per-address budget spans both instances: the 4th request is 429 on either", async () => {
+    const email = "shared-budget@example.test";
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answer = await callInstance(instances[i % 2]?.url as string, "POST", "/auth/password/forgot", {
+        json: { email },
+        ip: freshClientIp(),
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429]);
   });
 });
