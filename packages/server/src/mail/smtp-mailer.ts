@@ -27,7 +27,7 @@ export interface ServerMailer extends Mailer {
 
 /**
  * Sends over SMTP with nodemailer. `send` returns at once; delivery runs in the background, and a
- * failure is logged (kind, attempt, error code — never the link) and retried a bounded number of
+ * failure is logged (kind, attempt, error code, SMTP reply code — never the link) and retried a bounded number of
  * times, then dropped with an error line. No HTTP answer waits for it.
  *
  * @example
@@ -59,8 +59,13 @@ export function createSmtpMailer(options: SmtpMailerOptions): ServerMailer {
         await transport.sendMail({ from: options.from, to: mail.to, ...rendered });
         return;
       } catch (error) {
-        const code = (error as { code?: unknown; responseCode?: unknown } | null) ?? {};
-        const fields = { kind: mail.kind, attempt, code: code.code ?? code.responseCode ?? "error" };
+        const failure = (error as { code?: unknown; responseCode?: unknown } | null) ?? {};
+        const fields = {
+          kind: mail.kind,
+          attempt,
+          code: failure.code ?? "error",
+          smtp: failure.responseCode ?? null,
+        };
         const delay = delays[attempt - 1];
         if (delay === undefined || closed) {
           options.log.error(fields, "mail not sent; giving up");
