@@ -65,10 +65,11 @@ describe("SMTP mailer", () => {
   });
 
   it("close ends a pending retry wait at once and sends nothing more", async () => {
-    const { mailer } = mailerWithLog([3_600_000]);
+    const { mailer, lines } = mailerWithLog([3_600_000]);
     sink.refuseNext(1);
     mailer.send(mail("closing@example.test"));
-    while (sink.refused === 0) await new Promise((r) => setTimeout(r, 5));
+    // Wait until the retry is scheduled (its warning logged), then close while it waits.
+    while (lines.length === 0) await new Promise((r) => setTimeout(r, 5));
     await mailer.close();
     mailer.send(mail("after-close@example.test"));
     await mailer.idle();
