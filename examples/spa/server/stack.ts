@@ -65,6 +65,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       host,
       port: options.ports?.auth ?? 0,
       env: {
+        // Mail links (password reset, address verification) open this page.
+        TESSERA_APP_URL: page.origin,
         ...options.env,
         TESSERA_ALLOWED_ORIGINS: page.origin,
         TESSERA_RESOURCE_SECRETS: `${API_CLIENT_ID}:${apiSecret}`,

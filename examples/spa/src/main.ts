@@ -5,6 +5,7 @@ import { wireApiPanel } from "./api-panel.js";
 import { readPageConfig } from "./config.js";
 import { byId } from "./dom.js";
 import { describeError } from "./errors.js";
+import { wireRecoveryPanel } from "./recovery-panel.js";
 import { wireSessionsPanel } from "./sessions-panel.js";
 
 /** What the page shows; mirrored in `<body data-auth>` so CSS (and tests) can follow it. */
@@ -48,6 +49,7 @@ function explainEnd(error: unknown): void {
 const sessions = wireSessionsPanel(auth, config.authUrl, log, () => auth.logout(), explainEnd);
 wireAccountPanel(auth, log);
 wireApiPanel(auth, config.apiUrl, log, explainEnd);
+await wireRecoveryPanel(auth, log);
 
 let restoring = true;
 auth.on("change", (change: AuthState) => {

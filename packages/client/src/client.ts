@@ -1,5 +1,6 @@
 import { createAuthApi, type FetchLike } from "./auth-api.js";
 import { errorFromResponse, TesseraClientError } from "./errors.js";
+import { createRecoveryApi, type FragmentHost } from "./recovery.js";
 import { createRefreshLock, sleep } from "./refresh-lock.js";
 import { replayableRequest } from "./replayable-request.js";
 import { needsRefresh, type Session, type User } from "./session.js";
@@ -20,6 +21,8 @@ export interface ClientOptions {
   now?: () => number;
   /** BroadcastChannel name shared by the tabs of one app; also names the Web Lock. Default `"tessera"`. */
   channelName?: string;
+  /** Where mail links' `#token=` is read from and cleared; default the page's `location`/`history`. */
+  fragmentHost?: FragmentHost;
 }
 
 /**
@@ -68,6 +71,21 @@ export interface TesseraClient {
   logout(): Promise<void>;
   /** End every session of the user, on every device. */
   logoutAll(): Promise<void>;
+  /** Ask for a reset mail; resolves the same whether or not the address has an account. */
+  forgotPassword(email: string): Promise<void>;
+  /**
+   * Set a new password with a reset link's token; without one, the token is read from the page's
+   * `#token=` (and the fragment cleared). Every session of the user ends; log in afterwards.
+   *
+   * @example
+   * await auth.resetPassword(undefined, newPassword); // on /reset-password#token=…
+   */
+  resetPassword(token: string | undefined, newPassword: string): Promise<void>;
+  resetPassword(newPassword: string): Promise<void>;
+  /** Confirm the address with a verification link's token (default: the page's `#token=`). */
+  verifyEmail(token?: string): Promise<void>;
+  /** Mail a new verification link to the logged-in user. */
+  resendVerification(): Promise<void>;
   /** Stop listening to other tabs (for tests and teardown). */
   close(): void;
 }
@@ -93,6 +111,7 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
   const api = createAuthApi(baseUrl, fetchFn);
+  const recovery = createRecoveryApi(baseUrl, fetchFn, options.fragmentHost ?? (globalThis as FragmentHost));
   const channelName = options.channelName ?? "tessera";
   const channel = openTabChannel(channelName);
   const exclusive = createRefreshLock(`${channelName}:refresh`, channel);
@@ -321,6 +340,14 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
       });
       if (!res.ok) throw await errorFromResponse(res);
       end("logged_out", csrfToken, true);
+    },
+    forgotPassword: (email) => recovery.forgotPassword(email),
+    resetPassword: (tokenOrPassword: string | undefined, newPassword?: string) =>
+      recovery.resetPassword(tokenOrPassword, newPassword),
+    verifyEmail: (token) => recovery.verifyEmail(token),
+    async resendVerification() {
+      const res = await authorizedFetch(`${baseUrl}/auth/email/resend`, { method: "POST" });
+      if (!res.ok) throw await errorFromResponse(res);
     },
     close: () => channel.close(),
   };

@@ -1,5 +1,6 @@
 import type { AdminCall } from "./admin/record-call.js";
 import type { Clock } from "./clock.js";
+import type { Mailer } from "./mail/mailer.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
 import type { ImportResult } from "./users/import.js";
 
@@ -35,6 +36,16 @@ export interface TesseraOptions {
   clock?: Clock;
   /** How long audit events are kept. Default 90 days. */
   auditRetentionMs?: number;
+  /** Sends the reset and verification mails; without one, none are sent. */
+  mailer?: Mailer;
+  /** Base URL of the application's pages that mail links point at. Default: the issuer. */
+  appUrl?: string;
+  /** Password reset by mail (`requestPasswordReset`, `resetPassword`). Default true. */
+  passwordReset?: boolean;
+  /** How long a reset link works. Default 30 minutes. */
+  passwordResetTtlMs?: number;
+  /** `optional` (default): a verification mail at registration; `required`: login needs it. */
+  emailVerification?: "off" | "optional" | "required";
 }
 
 /** Who is calling, as far as the HTTP layer can tell; recorded on sessions and audit events. */
@@ -46,6 +57,8 @@ export interface ClientContext {
 export interface PublicUser {
   id: string;
   email: string;
+  /** Whether the address was verified (given by `getUser`). */
+  emailVerified?: boolean;
 }
 
 /** Claims of a Tessera access token (RFC 9068 profile). */
@@ -102,6 +115,7 @@ export type IntrospectionResult =
   | { active: false }
   | ({ active: true; token_type: "Bearer" | "DPoP" | "refresh_token" } & Partial<AccessTokenClaims> & {
         username?: string;
+        email_verified?: boolean;
       });
 
 export interface RevocationFeed {
@@ -130,7 +144,7 @@ export interface PublicJwk {
  */
 export interface Tessera {
   readonly options: Readonly<
-    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock">>
+    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock" | "mailer">>
   >;
 
   register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
@@ -176,6 +190,16 @@ export interface Tessera {
     claims: AccessTokenClaims,
     input: { password: string; context: ClientContext },
   ): Promise<void>;
+
+  // account recovery and e-mail
+  /** Mail a reset link if the account exists; resolves the same way whether or not it does. */
+  requestPasswordReset(input: { email: string; context: ClientContext }): Promise<void>;
+  /** `invalid_token`, `weak_password` (the token stays usable); then every session is revoked. */
+  resetPassword(input: { token: string; newPassword: string; context: ClientContext }): Promise<void>;
+  /** `invalid_token` unless the token is a live, unused verification token. */
+  verifyEmail(input: { token: string; context: ClientContext }): Promise<void>;
+  /** Mail a new verification link to the caller, unless the address is verified already. */
+  resendVerification(claims: AccessTokenClaims, context: ClientContext): Promise<void>;
 
   /** RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. */
   revokeToken(token: string, context: ClientContext): Promise<void>;

@@ -14,6 +14,10 @@ export type TesseraErrorCode =
   | "account_disabled"
   /** A login ticket that is unknown, already used or expired. */
   | "invalid_ticket"
+  /** A password-reset or verification token that is unknown, used, expired or superseded. */
+  | "invalid_token"
+  /** Correct password, but `emailVerification: "required"` and the address is not verified. */
+  | "email_unverified"
   // refresh tokens and sessions
   | "refresh_invalid"
   | "refresh_expired"

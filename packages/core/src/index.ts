@@ -7,6 +7,7 @@ export { type GeneratedKey, generateSigningKey } from "./keys/generate.js";
 export { rewrapSigningKeys } from "./keys/rewrap.js";
 export { isSameKeyRing } from "./keys/same-ring.js";
 export { signingKeySealKey } from "./keys/seal-key.js";
+export type { Mailer, MailKind, OutgoingMail } from "./mail/mailer.js";
 export { DEFAULTS } from "./options.js";
 export { browserFamily, contextChanges, networkOf } from "./sessions/context.js";
 export type * from "./store.js";

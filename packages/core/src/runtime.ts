@@ -2,6 +2,7 @@ import type { PasswordHasher } from "./api.js";
 import type { AuditLog } from "./audit/log.js";
 import type { Clock } from "./clock.js";
 import type { KeyRing } from "./keys/ring.js";
+import type { Mailer } from "./mail/mailer.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Store } from "./store.js";
 
@@ -22,4 +23,6 @@ export interface Runtime {
   audit: AuditLog;
   /** HKDF(masterKey, "tessera/csrf/v1"). */
   csrfKey: Uint8Array;
+  /** Sends reset and verification mails; null: none are sent. */
+  mailer: Mailer | null;
 }

@@ -39,6 +39,8 @@ export interface UserRecord {
    * `changeCredentials` (`disabledAt`), so every session dies in the same transaction.
    */
   disabledAt: number | null;
+  /** The owner proved the address (a verification link, or a password reset through it). */
+  emailVerified: boolean;
 }
 
 /**
@@ -53,6 +55,24 @@ export interface LoginTicketRecord {
   scope: string | null;
   createdAt: number;
   expiresAt: number;
+}
+
+/** What a one-time mail token is for. */
+export type MailTokenPurpose = "password_reset" | "email_verification";
+
+/**
+ * A password-reset or address-verification token. Only its SHA-256 is stored; the token itself
+ * exists in the mail alone.
+ */
+export interface MailTokenRecord {
+  /** base64url SHA-256 of the token. */
+  tokenHash: string;
+  purpose: MailTokenPurpose;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Set once, by the one redemption that wins, or when a newer token supersedes this one. */
+  usedAt: number | null;
 }
 
 /** A session is one refresh-token family: one device login. */
@@ -351,12 +371,28 @@ export interface Store {
    */
   rememberDpopJti(key: string, expiresAt: number, now: number): Promise<boolean>;
 
+  // mail tokens (password reset, address verification)
+  /**
+   * Insert a mail token and, in the same transaction, mark every unused token of the same user
+   * and purpose used (superseded): only the newest link works.
+   */
+  createMailToken(token: MailTokenRecord): Promise<void>;
+  getMailToken(tokenHash: string): Promise<MailTokenRecord | null>;
+  /**
+   * Compare-and-set: mark the token used only if it has this purpose, is unused and
+   * `expiresAt > now`; resolves the user id then, else null. Of any number of concurrent calls for
+   * one token exactly one gets the user id.
+   */
+  redeemMailToken(tokenHash: string, purpose: MailTokenPurpose, now: number): Promise<string | null>;
+  /** Mark the user's address verified. Resolves false when there is no such user. */
+  setEmailVerified(userId: string): Promise<boolean>;
+
   // housekeeping
   /**
    * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
    * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
    * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
-   * `auditBefore`; DPoP proof ids and login tickets that expired by `now`.
+   * `auditBefore`; DPoP proof ids, login tickets and mail tokens that expired by `now`.
    */
   purge(input: {
     now: number;

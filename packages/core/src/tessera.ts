@@ -28,6 +28,8 @@ import { deleteAccount, deleteUser } from "./users/delete.js";
 import { disableUser, enableUser } from "./users/disable.js";
 import { normaliseEmail } from "./users/email.js";
 import { importUsers } from "./users/import.js";
+import { resendVerification, verifyEmail } from "./users/email-verification.js";
+import { requestPasswordReset, resetPassword } from "./users/password-reset.js";
 import { createArgon2Hasher } from "./users/passwords.js";
 import { registerUser } from "./users/register.js";
 
@@ -72,6 +74,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     ring,
     audit,
     csrfKey: deriveKey(input.masterKey, "", CSRF_INFO),
+    mailer: input.mailer ?? null,
   };
 
   const findUser = (userIdOrEmail: string) => findUserRecord(rt, userIdOrEmail);
@@ -93,13 +96,17 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     async getUser(userId) {
       const user = await store.getUserById(userId);
       if (user === null) throw new TesseraError("not_found", "no such user");
-      return { id: user.id, email: user.email };
+      return { id: user.id, email: user.email, emailVerified: user.emailVerified };
     },
     logoutAll: (claims, context) => logoutAll(rt, claims, context),
     listSessions: (claims) => listSessions(rt, claims.sub, claims.sid),
     revokeSession: (claims, sessionId, context) => revokeOwnSession(rt, claims, sessionId, context),
     changePassword: (claims, i) => changePassword(rt, claims, i),
     deleteAccount: (claims, i) => deleteAccount(rt, claims, i),
+    requestPasswordReset: (i) => requestPasswordReset(rt, i),
+    resetPassword: (i) => resetPassword(rt, i),
+    verifyEmail: (i) => verifyEmail(rt, i),
+    resendVerification: (claims, context) => resendVerification(rt, claims, context),
     revokeToken: (token, context) => revokeToken(rt, token, context),
     introspect: (token) => introspect(rt, token),
     revocationFeed: (since) => revocationFeed(rt, since),

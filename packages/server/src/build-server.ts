@@ -36,6 +36,8 @@ import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
 import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
+import { createMailer } from "./mail/create-mailer.js";
+import type { ServerMailer } from "./mail/smtp-mailer.js";
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
@@ -48,6 +50,7 @@ import { logoutRoutes } from "./routes/logout.js";
 import { resourceServerRoutes } from "./routes/oauth-introspect.js";
 import { oauthRevokeRoutes } from "./routes/oauth-revoke.js";
 import { oauthTokenRoutes } from "./routes/oauth-token.js";
+import { recoveryRoutes } from "./routes/recovery.js";
 import { refreshRoutes } from "./routes/refresh.js";
 import { registerRoutes } from "./routes/register.js";
 import type { RouteContext } from "./routes/route-context.js";
@@ -74,6 +77,8 @@ export interface BuildServerOptions {
   processMetrics?: boolean;
   /** DPoP (RFC 9449) settings; proofs are always accepted, nonces only demanded when asked. */
   dpop?: DpopOptions;
+  /** Only when `tessera` is not given: SMTP retry waits (default 2 s, 10 s, 60 s). */
+  mailRetryDelaysMs?: readonly number[];
 }
 
 /**
@@ -115,8 +120,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       cleanups.push(async () => relay.close());
     }
     const clock = options.clock ?? systemClock;
+    const mailer = createMailer(config, app, clock, options.mailRetryDelaysMs);
+    cleanups.push(() => mailer.close());
     const tessera =
-      options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher));
+      options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher, mailer));
     if (!options.tessera) cleanups.push(() => tessera.close());
 
     app.addHook("onClose", async () => {
@@ -151,7 +158,12 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       config,
       limits: createRateLimits(
         app,
-        { ip: config.rateLimitIp, login: config.rateLimitLogin },
+        {
+          ip: config.rateLimitIp,
+          login: config.rateLimitLogin,
+          mail: config.mail.rateLimitMail,
+          mailIp: config.mail.rateLimitMailIp,
+        },
         redis
           ? redisWindowCounter(redis, {
               onError: throttled(app, "Redis rate-limit counters unavailable; counting locally"),
@@ -186,6 +198,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         logoutRoutes,
         accountRoutes,
         sessionRoutes,
+        recoveryRoutes,
       ]) {
         routes(scope, ctx);
       }
@@ -222,12 +235,14 @@ async function createOwnTessera(
   store: Store,
   clock: Clock,
   passwordHasher: PasswordHasher | undefined,
+  mailer: ServerMailer,
 ): Promise<Tessera> {
   return createTessera({
     ...tesseraOptions(config),
     store,
     masterKey: resolveMasterKey(config).key,
     clock,
+    mailer,
     ...(passwordHasher ? { passwordHasher } : {}),
   });
 }

@@ -114,8 +114,8 @@ CREATE INDEX tessera_dpop_jtis_expiry_idx ON tessera_dpop_jtis (expires_at);
 ALTER TABLE tessera_users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
 `,
   },
-  // Versions 4 and 5 belong to other features; \`migrate\` applies whatever is missing, in order,
-  // so a database that got 6 before 4 and 5 exist takes them later.
+  // Versions 4, 5 and 7 belong to other features; `migrate` applies whatever is missing, in order,
+  // gaps included.
   {
     version: 6,
     name: "disabled users and login tickets",
@@ -131,6 +131,24 @@ CREATE TABLE tessera_login_tickets (
 );
 CREATE INDEX tessera_login_tickets_expiry_idx ON tessera_login_tickets (expires_at);
 CREATE INDEX tessera_login_tickets_user_idx ON tessera_login_tickets (user_id);
+`,
+  },
+  {
+    version: 8,
+    name: "mail tokens and verified addresses",
+    sql: `
+ALTER TABLE tessera_users ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT FALSE;
+
+CREATE TABLE tessera_mail_tokens (
+  token_hash TEXT PRIMARY KEY,
+  purpose    TEXT NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+  user_id    TEXT NOT NULL REFERENCES tessera_users (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at    BIGINT
+);
+CREATE INDEX tessera_mail_tokens_user_idx ON tessera_mail_tokens (user_id, purpose) WHERE used_at IS NULL;
+CREATE INDEX tessera_mail_tokens_expiry_idx ON tessera_mail_tokens (expires_at);
 `,
   },
 ];

@@ -19,6 +19,7 @@ export interface UserRow {
   token_epoch: number;
   credential_version: number;
   disabled_at: number | null;
+  email_verified: boolean;
 }
 
 export interface SessionRow {
@@ -102,6 +103,7 @@ export function toUser(row: UserRow): UserRecord {
     tokenEpoch: row.token_epoch,
     credentialVersion: row.credential_version,
     disabledAt: row.disabled_at,
+    emailVerified: row.email_verified,
   };
 }
 

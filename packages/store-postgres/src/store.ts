@@ -4,6 +4,7 @@ import { Db, type PoolOptions } from "./db.js";
 import { rememberDpopJti } from "./dpop.js";
 import { applyKeyChanges, listSigningKeys } from "./keys.js";
 import { createLoginTicket, redeemLoginTicket } from "./login-tickets.js";
+import { createMailToken, getMailToken, redeemMailToken, setEmailVerified } from "./mail-tokens.js";
 import { migrate } from "./migrations.js";
 import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
@@ -97,6 +98,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listAudit: (filter) => listAudit(db, filter),
 
     rememberDpopJti: (key, expiresAt, now) => rememberDpopJti(db, key, expiresAt, now),
+
+    createMailToken: (token) => createMailToken(db, token),
+    getMailToken: (tokenHash) => getMailToken(db, tokenHash),
+    redeemMailToken: (tokenHash, purpose, now) => redeemMailToken(db, tokenHash, purpose, now),
+    setEmailVerified: (userId) => setEmailVerified(db, userId),
 
     purge: (input) => purge(db, input),
   };

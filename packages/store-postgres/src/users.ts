@@ -3,10 +3,11 @@ import type { Db } from "./db.js";
 import { appendRevocations } from "./revocations.js";
 import { limitOf, toUser, type UserRow } from "./rows.js";
 
-const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch, credential_version, disabled_at";
+const USER_COLUMNS =
+  "id, email, password_hash, created_at, token_epoch, credential_version, disabled_at, email_verified";
 
 export async function createUser(db: Db, user: UserRecord): Promise<void> {
-  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
     user.id,
     user.email,
     user.passwordHash,
@@ -14,6 +15,7 @@ export async function createUser(db: Db, user: UserRecord): Promise<void> {
     user.tokenEpoch,
     user.credentialVersion,
     user.disabledAt,
+    user.emailVerified,
   ]);
 }
 

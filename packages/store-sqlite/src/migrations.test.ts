@@ -119,3 +119,19 @@ describe("migrations", () => {
     expect(versionsIn(path)).toEqual(all);
   });
 });
+
+describe("version gaps", () => {
+  it("applies a version above the current one across a gap, and a lower one merged in later", () => {
+    const db = new Database(":memory:");
+    const upTo3 = migrations.filter((m) => m.version <= 3);
+    expect(applyMigrations(db, upTo3)).toEqual([1, 2, 3]);
+    // Version 8 (mail tokens) arrives before 4–7 exist.
+    expect(applyMigrations(db)).toEqual(migrations.filter((m) => m.version > 3).map((m) => m.version));
+    expect(db.prepare("SELECT email_verified FROM users").all()).toEqual([]);
+    // A step numbered inside the gap, merged later, is still applied once.
+    const gapStep = { version: 5, name: "merged later", sql: "CREATE TABLE gap_marker (c INTEGER) STRICT" };
+    expect(applyMigrations(db, [...migrations, gapStep])).toEqual([5]);
+    expect(applyMigrations(db, [...migrations, gapStep])).toEqual([]);
+    db.close();
+  });
+});

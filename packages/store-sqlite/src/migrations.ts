@@ -112,8 +112,8 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 0;
     `,
   },
-  // Versions 4 and 5 belong to other features; the runner applies whatever is missing, in order,
-  // so a database that got 6 before 4 and 5 exist takes them later.
+  // Versions 4, 5 and 7 belong to other features; the runner applies whatever is missing, in order,
+  // gaps included.
   {
     version: 6,
     name: "disabled users and login tickets",
@@ -129,6 +129,24 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX login_tickets_by_expiry ON login_tickets (expires_at);
       CREATE INDEX login_tickets_by_user ON login_tickets (user_id);
+    `,
+  },
+  {
+    version: 8,
+    name: "mail tokens and verified addresses",
+    sql: `
+      ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+
+      CREATE TABLE mail_tokens (
+        token_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX mail_tokens_by_user ON mail_tokens (user_id, purpose) WHERE used_at IS NULL;
+      CREATE INDEX mail_tokens_by_expiry ON mail_tokens (expires_at);
     `,
   },
 ];

@@ -1,10 +1,17 @@
-import type { AuditEvent, AuditOutcome, RefreshTokenRecord, SessionRecord } from "@tessera/core";
+import type { AuditEvent, AuditOutcome, RefreshTokenRecord, SessionRecord, UserRecord } from "@tessera/core";
 
 // Row <-> record mapping. Reads alias snake_case columns to the record's camelCase fields; writes
 // bind a record's fields by name (`@field`), so a record object is its own parameter list.
 
 export const USER_COLUMNS =
-  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion, disabled_at AS disabledAt";
+  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion, disabled_at AS disabledAt, email_verified AS emailVerified";
+
+/** A users row as read with `USER_COLUMNS` (SQLite has no booleans). */
+export type UserRow = Omit<UserRecord, "emailVerified"> & { emailVerified: number };
+
+export function toUser(row: UserRow | undefined): UserRecord | null {
+  return row === undefined ? null : { ...row, emailVerified: row.emailVerified === 1 };
+}
 
 export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,
   expires_at AS expiresAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt,

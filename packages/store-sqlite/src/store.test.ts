@@ -28,6 +28,7 @@ const user = (id: string) => ({
   tokenEpoch: 0,
   credentialVersion: 0,
   disabledAt: null,
+  emailVerified: false,
 });
 
 async function migrated(path = freshPath()): Promise<Store> {

@@ -7,6 +7,7 @@ import { toStoreError, unavailable } from "./errors.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 import { keyOperations } from "./keys.js";
 import { loginTicketOperations } from "./login-tickets.js";
+import { mailTokenOperations } from "./mail-tokens.js";
 import { applyMigrations } from "./migrations.js";
 import { openDatabase } from "./open.js";
 import { purgeOperation } from "./purge.js";
@@ -38,6 +39,7 @@ function operations(h: SqliteHandle) {
     ...auditOperations(h),
     ...dpopOperations(h),
     ...loginTicketOperations(h),
+    ...mailTokenOperations(h),
     ...purgeOperation(h),
     migrate(): void {
       applyMigrations(h.db);
@@ -147,6 +149,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listAudit: (filter) => run((o) => o.listAudit(filter)),
 
     rememberDpopJti: (key, expiresAt, now) => run((o) => o.rememberDpopJti(key, expiresAt, now)),
+
+    createMailToken: (token) => run((o) => o.createMailToken(token)),
+    getMailToken: (tokenHash) => run((o) => o.getMailToken(tokenHash)),
+    redeemMailToken: (tokenHash, purpose, now) => run((o) => o.redeemMailToken(tokenHash, purpose, now)),
+    setEmailVerified: (userId) => run((o) => o.setEmailVerified(userId)),
 
     purge: (input) => run((o) => o.purge(input)),
   };

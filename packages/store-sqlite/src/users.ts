@@ -2,7 +2,7 @@ import type { UserRecord } from "@tessera/core";
 import { TesseraError } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 import { recordRevocation } from "./revocations.js";
-import { limitOf, USER_COLUMNS } from "./rows.js";
+import { limitOf, toUser, USER_COLUMNS, type UserRow } from "./rows.js";
 
 /** Users; deletion also logs a `user` revocation with the bumped epoch. */
 export function userOperations(h: SqliteHandle) {
@@ -24,32 +24,32 @@ export function userOperations(h: SqliteHandle) {
       // Only an e-mail clash is absorbed here; an id clash still fails as a primary-key violation.
       const result = h
         .sql(
-          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version, disabled_at)
-           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion, @disabledAt)
+          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version,
+             disabled_at, email_verified)
+           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion, @disabledAt,
+             @emailVerified)
            ON CONFLICT (email) DO NOTHING`,
         )
-        .run(user);
+        .run({ ...user, emailVerified: user.emailVerified ? 1 : 0 });
       if (result.changes === 0)
         throw new TesseraError("email_taken", "the e-mail address is already registered");
     },
 
     getUserById(id: string): UserRecord | null {
-      return (
-        (h.sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRecord | undefined) ?? null
-      );
+      return toUser(h.sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRow | undefined);
     },
 
     getUserByEmail(email: string): UserRecord | null {
-      return (
-        (h.sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email) as UserRecord | undefined) ??
-        null
+      return toUser(
+        h.sql(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(email) as UserRow | undefined,
       );
     },
 
     listUsers(options: { limit?: number; afterId?: string } = {}): UserRecord[] {
-      return h
+      const rows = h
         .sql(`SELECT ${USER_COLUMNS} FROM users WHERE id > ? ORDER BY id LIMIT ?`)
-        .all(options.afterId ?? "", limitOf(options.limit, 1000)) as UserRecord[];
+        .all(options.afterId ?? "", limitOf(options.limit, 1000)) as UserRow[];
+      return rows.map((row) => toUser(row) as UserRecord);
     },
 
     updatePasswordHash(userId: string, passwordHash: string): void {

@@ -35,6 +35,10 @@ export type AuditType =
   | "login.ticket"
   /** One call of the admin API, with the admin credential id (written by the server). */
   | "admin.request"
+  | "password.reset_requested"
+  | "password.reset"
+  | "email.verification_sent"
+  | "email.verified"
   | "key.created"
   | "key.rotated"
   | "key.retired"

@@ -9,7 +9,8 @@ import { startSession } from "./start.js";
  * Sign in with e-mail and password: start a new session (refresh-token family) with its first
  * refresh token, and issue an access token. The session records the login's client context and,
  * when given, the DPoP key thumbprint it is bound to. A disabled user's right password fails with
- * `account_disabled`, a wrong one with `invalid_credentials`.
+ * `account_disabled`, a wrong one with `invalid_credentials`; with `emailVerification: "required"`
+ * an unverified address's right password fails with `email_unverified`.
  *
  * @example
  * const set = await login(rt, { email, password, context: { ip, userAgent } });
@@ -20,18 +21,25 @@ export async function login(
 ): Promise<TokenSet> {
   checkLoginOptions(input);
   const user = await checkCredentials(rt, input.email, input.password, input.context);
-  // The fence: a credential change or deletion that committed since the password was checked
-  // makes this insert nothing, and the login fails as if the password had been wrong.
-  const set = await startSession(rt, { ...input, user });
-  if (set === null) {
+  const refuse = async (reason: string, error: TesseraError): Promise<never> => {
     await rt.audit({
       type: "login.failed",
       outcome: "failure",
       userId: user.id,
       context: input.context,
-      data: { reason: "credentials_changed" },
+      data: { reason },
     });
-    throw new TesseraError("invalid_credentials", "invalid e-mail or password");
+    throw error;
+  };
+  if (rt.options.emailVerification === "required" && !user.emailVerified) {
+    // Only after a correct password: a wrong one stays `invalid_credentials`.
+    await refuse("email_unverified", new TesseraError("email_unverified", "the e-mail address is not verified"));
+  }
+  // The fence: a credential change or deletion that committed since the password was checked
+  // makes this insert nothing, and the login fails as if the password had been wrong.
+  const set = await startSession(rt, { ...input, user });
+  if (set === null) {
+    return refuse("credentials_changed", new TesseraError("invalid_credentials", "invalid e-mail or password"));
   }
   const who = { userId: user.id, sessionId: set.sessionId, context: input.context };
   await rt.audit({ type: "login.succeeded", ...who });

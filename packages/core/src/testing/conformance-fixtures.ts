@@ -28,6 +28,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     tokenEpoch: 0,
     credentialVersion: 0,
     disabledAt: null,
+    emailVerified: false,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { describeAvailability } from "./conformance-availability.js";
 import { describeCredentialFence } from "./conformance-credentials.js";
 import { describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
+import { describeMailTokens } from "./conformance-mail-tokens.js";
 import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
 import { describeRotation } from "./conformance-rotation.js";
@@ -77,6 +78,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeAudit(getStore);
     describePurge(getStore);
     describeDpopReplay(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
+    describeMailTokens(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );

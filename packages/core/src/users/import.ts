@@ -41,7 +41,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const ECHO_MAX = 320;
 
 type Prepared =
-  | { ok: true; email: string; passwordHash: string; hashKind: string }
+  | { ok: true; email: string; passwordHash: string; hashKind: string; emailVerified: boolean }
   | { ok: false; reason: ImportSkipReason };
 
 /**
@@ -51,8 +51,8 @@ type Prepared =
  * (`invalid_input` beyond, or when `users` is not an array). A bad entry never fails the call: it
  * is skipped with a reason, and the others are imported; each user is created on its own, so a
  * call interrupted by a store failure can be repeated (those already in are skipped as
- * `email_taken`). `roles` and `email_verified` are checked for type here; they are not stored
- * by this version.
+ * `email_taken`). `email_verified` (default false) is stored; `roles` is checked for type here
+ * and not stored by this version.
  *
  * @example
  * const { imported, skipped } = await importUsers(rt, [{ email: "ada@example.com", password_hash: "$2b$12$…" }]);
@@ -77,6 +77,7 @@ export async function importUsers(rt: Runtime, users: unknown): Promise<ImportRe
       tokenEpoch: 0,
       credentialVersion: 0,
       disabledAt: null,
+      emailVerified: prepared.emailVerified,
     };
     try {
       await rt.store.createUser(user);
@@ -113,12 +114,13 @@ function prepareEntry(entry: unknown): Prepared {
   } catch {
     return { ok: false, reason: "invalid_email" };
   }
+  const emailVerified = verified === true;
   const hash = fields.password_hash;
   if (hash === undefined || hash === null)
-    return { ok: true, email, passwordHash: NO_PASSWORD_HASH, hashKind: "none" };
+    return { ok: true, email, passwordHash: NO_PASSWORD_HASH, hashKind: "none", emailVerified };
   const parsed = parseLegacyHash(hash);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
-  return { ok: true, email, passwordHash: hash as string, hashKind: parsed.hash.kind };
+  return { ok: true, email, passwordHash: hash as string, hashKind: parsed.hash.kind, emailVerified };
 }
 
 function isRoleList(value: unknown): boolean {

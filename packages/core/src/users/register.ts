@@ -3,6 +3,7 @@ import type { ClientContext, PublicUser } from "../api.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { normaliseEmail } from "./email.js";
+import { sendVerification } from "./email-verification.js";
 import { checkPasswordPolicy, preparePassword } from "./passwords.js";
 
 /**
@@ -39,6 +40,7 @@ export async function registerUser(
     tokenEpoch: 0,
     credentialVersion: 0,
     disabledAt: null,
+    emailVerified: false,
   };
   await rt.store.createUser(user);
   await rt.audit({
@@ -47,5 +49,6 @@ export async function registerUser(
     context: input.context,
     data: { by: mode.asAdmin ? "admin" : "self" },
   });
+  if (!mode.asAdmin) await sendVerification(rt, user, input.context);
   return { id: user.id, email };
 }

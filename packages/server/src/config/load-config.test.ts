@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config-error.js";
+import { configFailure } from "../test-support/config-failure.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { loadConfig } from "./load-config.js";
 import { parseMasterKey } from "./master-key.js";
@@ -11,15 +11,7 @@ import { resolveMasterKey } from "./resolve-master-key.js";
 const KEY_HEX = "00".repeat(16) + "ff".repeat(16);
 const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
 
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const failure = configFailure;
 
 describe("defaults", () => {
   it("match DESIGN.md's Configuration section", () => {
@@ -136,7 +128,12 @@ describe("an invalid value stops start-up with one line naming the variable", ()
 });
 
 describe("production refusals", () => {
-  const prod = { NODE_ENV: "production", TESSERA_MASTER_KEY: KEY_HEX, TESSERA_TRUST_PROXY: "1" };
+  const prod = {
+    NODE_ENV: "production",
+    TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+    TESSERA_MASTER_KEY: KEY_HEX,
+    TESSERA_TRUST_PROXY: "1",
+  };
 
   it("starts with a master key and a trusted proxy (or TLS)", () => {
     expect(loadConfig(prod).production).toBe(true);
@@ -226,8 +223,12 @@ describe("secrets from files (_FILE)", () => {
     expect(error.variable).toBe("TESSERA_MASTER_KEY_FILE");
     const privatePath = secretFile(KEY_HEX, 0o600);
     expect(
-      loadConfig({ NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_MASTER_KEY_FILE: privatePath })
-        .production,
+      loadConfig({
+        NODE_ENV: "production",
+        TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+        TESSERA_TRUST_PROXY: "1",
+        TESSERA_MASTER_KEY_FILE: privatePath,
+      }).production,
     ).toBe(true);
   });
 });
@@ -283,7 +284,12 @@ describe("config file", () => {
     const path = join(dir, "prod.json");
     writeFileSync(path, JSON.stringify({ TESSERA_MASTER_KEY: KEY_HEX }), { mode: 0o644 });
     chmodSync(path, 0o644);
-    const env = { NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_CONFIG_FILE: path };
+    const env = {
+      NODE_ENV: "production",
+      TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+      TESSERA_TRUST_PROXY: "1",
+      TESSERA_CONFIG_FILE: path,
+    };
     expect(failure(env).variable).toBe("TESSERA_CONFIG_FILE");
     chmodSync(path, 0o600);
     expect(loadConfig(env).masterKey).toHaveLength(32);

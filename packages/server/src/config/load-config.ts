@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
+import { checkMailInProduction, loadMailConfig } from "./mail-config.js";
 import { parseMasterKey } from "./master-key.js";
 import { checkReadableFile, type Environment, readSecret, SECRET_VARIABLES } from "./secrets.js";
 import type { DatabaseConfig, ServerConfig, TrustProxy } from "./server-config.js";
@@ -197,6 +198,7 @@ export function loadConfig(env: Environment): ServerConfig {
     throw new ConfigError(name, reason);
   }
   const v = result.data;
+  const issuer = v.TESSERA_ISSUER ?? `http://localhost:${v.PORT}`;
 
   const config: ServerConfig = {
     production,
@@ -204,7 +206,7 @@ export function loadConfig(env: Environment): ServerConfig {
     host: v.HOST,
     database: v.TESSERA_DATABASE_URL,
     redisUrl: v.TESSERA_REDIS_URL ?? null,
-    issuer: v.TESSERA_ISSUER ?? `http://localhost:${v.PORT}`,
+    issuer,
     audience: v.TESSERA_AUDIENCE,
     accessTokenTtlMs: v.TESSERA_ACCESS_TOKEN_TTL,
     refreshTtlMs: v.TESSERA_REFRESH_TTL,
@@ -224,6 +226,7 @@ export function loadConfig(env: Environment): ServerConfig {
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,
     dpopNonce: v.TESSERA_DPOP_NONCE === "on",
+    mail: loadMailConfig(input, issuer),
   };
 
   if ((v.TESSERA_TLS_CERT === undefined) !== (v.TESSERA_TLS_KEY === undefined)) {
@@ -271,6 +274,7 @@ function checkProduction(config: ServerConfig): void {
       "production requires an explicit master key (or TESSERA_MASTER_KEY_FILE)",
     );
   }
+  checkMailInProduction(config.mail);
 }
 
 function readConfigFile(path: string | undefined): Record<string, string> {

@@ -10,6 +10,7 @@ export const SECRET_VARIABLES = [
   "TESSERA_ADMIN_SECRETS",
   "TESSERA_DATABASE_URL",
   "TESSERA_REDIS_URL",
+  "TESSERA_SMTP_URL",
 ] as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,6 @@
 import type { RefreshContextMode, SigningAlg } from "@tessera/core";
 import type { RateLimitRule } from "./duration.js";
+import type { MailConfig } from "./mail-config.js";
 
 /** Where the data lives, from `TESSERA_DATABASE_URL`. */
 export type DatabaseConfig =
@@ -43,4 +44,6 @@ export interface ServerConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Demand server nonces in DPoP proofs (`TESSERA_DPOP_NONCE=on`, RFC 9449 §8). */
   dpopNonce: boolean;
+  /** Account recovery and e-mail. */
+  mail: MailConfig;
 }

@@ -22,5 +22,9 @@ export function tesseraOptions(
     registration: config.registration,
     refreshContext: config.refreshContext,
     auditRetentionMs: config.auditRetentionMs,
+    appUrl: config.mail.appUrl,
+    passwordReset: config.mail.passwordReset,
+    passwordResetTtlMs: config.mail.passwordResetTtlMs,
+    emailVerification: config.mail.emailVerification,
   };
 }

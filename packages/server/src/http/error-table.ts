@@ -64,6 +64,13 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
     wire: "invalid_ticket",
     message: "The login ticket is unknown, used or expired.",
   },
+  // account recovery and e-mail
+  invalid_token: { status: 400, wire: "invalid_token", message: "The link is invalid or has expired." },
+  email_unverified: {
+    status: 403,
+    wire: "email_unverified",
+    message: "The e-mail address has not been verified yet.",
+  },
   // refresh tokens and sessions
   refresh_invalid: {
     status: 401,

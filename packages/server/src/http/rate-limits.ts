@@ -25,6 +25,13 @@ export interface RateLimits {
   register: ((request: FastifyRequest) => Promise<void>) | null;
   /** Failed logins, password changes and account deletions per account and IP. */
   failures: FailureBudget | null;
+  /**
+   * A mail-sending request (forgot password, verification resend, a registration's verification
+   * mail) to `address`: counted per client IP (`TESSERA_RATE_LIMIT_MAIL_IP`) and per address
+   * (`TESSERA_RATE_LIMIT_MAIL`) on the same counter as the login limit, whether or not the
+   * address has an account.
+   */
+  mail: (request: FastifyRequest, address: string) => Promise<void>;
 }
 
 // IPv6 clients usually own a whole /64: count them as one.
@@ -48,7 +55,12 @@ const accountKey = (account: string) =>
  */
 export function createRateLimits(
   app: FastifyInstance,
-  rules: { ip: RateLimitRule | null; login: RateLimitRule | null },
+  rules: {
+    ip: RateLimitRule | null;
+    login: RateLimitRule | null;
+    mail?: RateLimitRule | null;
+    mailIp?: RateLimitRule | null;
+  },
   counter: WindowCounter = memoryWindowCounter(),
 ): RateLimits {
   const counting = (rule: RateLimitRule | null, prefix: string) => {
@@ -59,10 +71,21 @@ export function createRateLimits(
     };
   };
 
+  const mailIp = counting(rules.mailIp ?? null, "mail-ip");
+  const reserve = async (key: string, rule: RateLimitRule | null | undefined) => {
+    if (!rule) return;
+    const reservation = await counter.reserve(key, rule);
+    if (!reservation.allowed) throw tooMany(reservation.retryAfterMs);
+  };
+
   return {
     perIp: counting(rules.ip, "ip"),
     register: counting(rules.login, "register"),
     failures: rules.login ? failureBudget(app, rules.login, counter) : null,
+    async mail(request, address) {
+      await mailIp?.(request);
+      await reserve(`mail:${accountKey(address)}`, rules.mail);
+    },
   };
 }
 

@@ -43,7 +43,10 @@ describe("GET /auth/me", () => {
     const { access, userId } = await login(email);
     const res = await server.call("GET", "/auth/me", { bearer: access });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: { id: userId, email }, session: { id: expect.any(String) } });
+    expect(res.body).toEqual({
+      user: { id: userId, email, email_verified: false },
+      session: { id: expect.any(String) },
+    });
   });
 
   it("answers 401 with an RFC 6750 challenge: bare without credentials, invalid_token for a bad token", async () => {

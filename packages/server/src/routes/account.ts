@@ -15,7 +15,10 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get("/auth/me", async (request, reply) => {
     const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const user = await ctx.tessera.getUser(claims.sub);
-    return reply.send({ user: { id: user.id, email: user.email }, session: { id: claims.sid } });
+    return reply.send({
+      user: { id: user.id, email: user.email, email_verified: user.emailVerified === true },
+      session: { id: claims.sid },
+    });
   });
 
   app.post("/auth/logout-all", async (request, reply) => {

@@ -31,6 +31,8 @@ export const TEST_ENV: Record<string, string> = {
   TESSERA_RESOURCE_SECRETS: `${RESOURCE_ID}:${RESOURCE_SECRET}`,
   TESSERA_ALLOWED_ORIGINS: APP_ORIGIN,
   TESSERA_LOG_LEVEL: "info",
+  // Tests that send mail turn it on, with a test SMTP server (test-support/smtp-sink.ts).
+  TESSERA_EMAIL_VERIFICATION: "off",
 };
 
 /** Every log line written by every test server in this worker (checked for leaked secrets). */
@@ -113,7 +115,12 @@ export interface CallResult {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean; wrapStore?: (store: Store) => Store } = {},
+  options: {
+    clock?: Clock;
+    listen?: boolean;
+    wrapStore?: (store: Store) => Store;
+    mailRetryDelaysMs?: readonly number[];
+  } = {},
 ): Promise<TestServer> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const opened = openStore(config.database);
@@ -137,6 +144,7 @@ export async function startTestServer(
     logger: { level: "info", stream },
     processMetrics: false,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.mailRetryDelaysMs ? { mailRetryDelaysMs: options.mailRetryDelaysMs } : {}),
   });
   let url = "";
   if (options.listen !== false) {
