@@ -96,6 +96,8 @@ export interface AdminUserView {
   id: string;
   email: string;
   disabled: boolean;
+  /** Whether the address was verified (by its owner, or as set by an administrator or import). */
+  emailVerified: boolean;
   createdAt: number;
 }
 
@@ -215,8 +217,15 @@ export interface Tessera {
   loginWithTicket(input: { ticket: string; context: ClientContext; dpopJkt?: string }): Promise<TokenSet>;
 
   // administration (CLI, admin API)
-  /** Without a password the user can only log in by ticket (or once one is set). */
-  adminCreateUser(email: string, password?: string): Promise<PublicUser>;
+  /**
+   * Without a password the user can only log in by ticket (or once one is set, or by a password
+   * reset). `emailVerified` (default false) marks the address as already verified.
+   */
+  adminCreateUser(
+    email: string,
+    password?: string,
+    options?: { emailVerified?: boolean },
+  ): Promise<PublicUser>;
   adminListUsers(options?: { limit?: number; afterId?: string }): Promise<PublicUser[]>;
   /** Users in id order after `afterId`, or the one with exactly `email`. */
   adminFindUsers(options: { email?: string; limit: number; afterId?: string }): Promise<AdminUserView[]>;

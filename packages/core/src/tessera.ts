@@ -27,8 +27,8 @@ import { changePassword } from "./users/change-password.js";
 import { deleteAccount, deleteUser } from "./users/delete.js";
 import { disableUser, enableUser } from "./users/disable.js";
 import { normaliseEmail } from "./users/email.js";
-import { importUsers } from "./users/import.js";
 import { resendVerification, verifyEmail } from "./users/email-verification.js";
+import { importUsers } from "./users/import.js";
 import { requestPasswordReset, resetPassword } from "./users/password-reset.js";
 import { createArgon2Hasher } from "./users/passwords.js";
 import { registerUser } from "./users/register.js";
@@ -113,8 +113,12 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     jwks: () => ring.jwks(),
     loginWithTicket: (i) => redeemLoginTicket(rt, i),
 
-    adminCreateUser: (email, password) =>
-      registerUser(rt, { email, password, context: null }, { asAdmin: true }),
+    adminCreateUser: (email, password, createOptions) =>
+      registerUser(
+        rt,
+        { email, password, context: null, emailVerified: createOptions?.emailVerified ?? false },
+        { asAdmin: true },
+      ),
     async adminListUsers(listOptions) {
       const users = await store.listUsers(listOptions);
       return users.map((u) => ({ id: u.id, email: u.email }));

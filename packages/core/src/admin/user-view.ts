@@ -8,5 +8,11 @@ import type { UserRecord } from "../store.js";
  * const view = toAdminUserView(record);
  */
 export function toAdminUserView(user: UserRecord): AdminUserView {
-  return { id: user.id, email: user.email, disabled: user.disabledAt !== null, createdAt: user.createdAt };
+  return {
+    id: user.id,
+    email: user.email,
+    disabled: user.disabledAt !== null,
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt,
+  };
 }

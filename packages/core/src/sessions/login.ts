@@ -33,13 +33,19 @@ export async function login(
   };
   if (rt.options.emailVerification === "required" && !user.emailVerified) {
     // Only after a correct password: a wrong one stays `invalid_credentials`.
-    await refuse("email_unverified", new TesseraError("email_unverified", "the e-mail address is not verified"));
+    await refuse(
+      "email_unverified",
+      new TesseraError("email_unverified", "the e-mail address is not verified"),
+    );
   }
   // The fence: a credential change or deletion that committed since the password was checked
   // makes this insert nothing, and the login fails as if the password had been wrong.
   const set = await startSession(rt, { ...input, user });
   if (set === null) {
-    return refuse("credentials_changed", new TesseraError("invalid_credentials", "invalid e-mail or password"));
+    return refuse(
+      "credentials_changed",
+      new TesseraError("invalid_credentials", "invalid e-mail or password"),
+    );
   }
   const who = { userId: user.id, sessionId: set.sessionId, context: input.context };
   await rt.audit({ type: "login.succeeded", ...who });

@@ -85,4 +85,27 @@ describe("password reset (core)", () => {
     expect(await outcome(harness.tessera.verifyEmail({ token: reset, context: CTX }))).toBe("invalid_token");
     expect(await outcome(harness.tessera.verifyEmail({ token: verification, context: CTX }))).toBe("ok");
   });
+
+  it("a disabled user gets no reset mail, and a link mailed before the disable is refused", async () => {
+    const { harness, mails, lastToken } = await withMailbox();
+    const { email } = await signUpAndIn(harness.tessera);
+    await harness.tessera.requestPasswordReset({ email, context: CTX });
+    const earlier = lastToken();
+    const sent = mails.length;
+    await harness.tessera.adminSetDisabled(email, true);
+    expect(await outcome(harness.tessera.requestPasswordReset({ email, context: CTX }))).toBe("ok");
+    expect(mails.length).toBe(sent);
+    const reset = harness.tessera.resetPassword({ token: earlier, newPassword: NEW_PASSWORD, context: CTX });
+    expect(await outcome(reset)).toBe("account_disabled");
+    expect(await outcome(harness.tessera.login({ email, password: NEW_PASSWORD, context: CTX }))).toBe(
+      "invalid_credentials",
+    );
+    // Enabled again, the unused link still works once.
+    await harness.tessera.adminSetDisabled(email, false);
+    expect(
+      await outcome(
+        harness.tessera.resetPassword({ token: earlier, newPassword: NEW_PASSWORD, context: CTX }),
+      ),
+    ).toBe("ok");
+  });
 });

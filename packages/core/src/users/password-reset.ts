@@ -12,7 +12,8 @@ function resetEnabled(rt: Runtime): void {
 }
 
 /**
- * Mail a reset link to the account of `email`, if there is one; resolve the same way either way,
+ * Mail a reset link to the account of `email`, if there is one and it is not disabled (a disabled
+ * account gets no mail: only an administrator enables it again); resolve the same way either way,
  * with no password hashing on either path (and no wait for the mail), so neither the answer nor
  * its timing says whether the account exists.
  *
@@ -32,7 +33,7 @@ export async function requestPasswordReset(
     throw error;
   }
   const user = await rt.store.getUserByEmail(email);
-  if (user === null) return;
+  if (user === null || user.disabledAt !== null) return;
   await sendMailToken(rt, user, "password_reset");
   await rt.audit({ type: "password.reset_requested", userId: user.id, context: input.context });
 }
@@ -45,7 +46,9 @@ const invalidToken = () => new TesseraError("invalid_token", "the link is invali
  * token stays usable). Then the token is consumed by compare-and-set — of concurrent redemptions
  * exactly one proceeds — and the password is set through the credential fence, which revokes
  * every session and bumps the epoch in the same transaction. The address counts as verified: the
- * link reached it.
+ * link reached it. A disabled user's token (mailed before the account was disabled) is refused with
+ * `account_disabled` and stays unused; a disable that commits after this check still holds, as
+ * login refuses a disabled user whatever the password.
  *
  * @example
  * await resetPassword(rt, { token, newPassword, context });
@@ -68,6 +71,7 @@ export async function resetPassword(
   }
   const user = await rt.store.getUserById(record.userId);
   if (user === null) throw invalidToken();
+  if (user.disabledAt !== null) throw new TesseraError("account_disabled", "the account is disabled");
   const password = preparePassword(input.newPassword);
   checkPasswordPolicy(password, user.email);
   const passwordHash = await rt.hasher.hash(password);

@@ -3,6 +3,7 @@ import { doc, SECURITY } from "./openapi-doc.js";
 
 const bearer = { security: SECURITY.bearer };
 const resource = { security: SECURITY.resource };
+const admin = { security: SECURITY.admin };
 
 /**
  * OpenAPI descriptions of the routes that declare none themselves, keyed `METHOD path`. The OpenAPI
@@ -103,6 +104,38 @@ export const ROUTE_DOCS: Readonly<Record<string, FastifySchema>> = {
   "GET /.well-known/oauth-authorization-server": doc("meta", "Authorization server metadata (RFC 8414)", {
     200: "Metadata",
   }),
+  "POST /admin/users/import": doc(
+    "admin",
+    "Import up to 1,000 users with their legacy password hashes",
+    {
+      200: "{imported, skipped}",
+      400: "Not a JSON object, no users array, or more than 1,000 users",
+      401: "Admin credential required",
+    },
+    admin,
+  ),
+  "POST /auth/password/forgot": doc("auth", "Ask for a password-reset link (any address)", {
+    202: "{} whether or not the address is known",
+    400: "Invalid input",
+    403: "Origin not allowed",
+    429: "Too many",
+  }),
+  "POST /auth/password/reset": doc("auth", "Set a new password with a reset link's token", {
+    204: "Password set, every session revoked",
+    400: "Invalid or expired token, invalid input or weak password",
+    403: "Origin not allowed or account disabled",
+  }),
+  "POST /auth/email/verify": doc("auth", "Verify the address with a verification link's token", {
+    204: "Verified",
+    400: "Invalid or expired token",
+    403: "Origin not allowed",
+  }),
+  "POST /auth/email/resend": doc(
+    "auth",
+    "Send a new verification link to the signed-in user",
+    { 202: "{}", 401: "Bad token", 429: "Too many" },
+    bearer,
+  ),
   "GET /healthz": doc("ops", "Liveness", { 200: "Alive" }),
   "GET /readyz": doc("ops", "Readiness: the store answers", { 200: "Ready", 503: "Store unavailable" }),
   "GET /metrics": doc("ops", "Prometheus metrics (text format)", { 200: "Metrics" }),

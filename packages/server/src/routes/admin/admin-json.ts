@@ -12,9 +12,9 @@ export function adminUserJson(view: AdminUserView) {
     id: view.id,
     email: view.email,
     disabled: view.disabled,
+    email_verified: view.emailVerified,
     created_at: new Date(view.createdAt).toISOString(),
-    // INTEGRATION POINT (roles, e-mail verification): `roles` and `email_verified` join here once
-    // UserRecord carries them.
+    // INTEGRATION POINT (roles): `roles` joins here once UserRecord carries them.
   };
 }
 

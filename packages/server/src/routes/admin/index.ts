@@ -5,6 +5,7 @@ import type { RouteContext } from "../route-context.js";
 import { adminTicketRoutes } from "./login-tickets.js";
 import { adminSessionRoutes } from "./sessions.js";
 import { adminUserRoutes } from "./users.js";
+import { usersImportRoute } from "./users-import.js";
 
 /**
  * The admin API, `/admin/*`, for the operator's own backends: HTTP Basic with a credential of
@@ -42,5 +43,6 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       return payload;
     });
     for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes]) routes(scope, ctx);
+    usersImportRoute(scope, { tessera: ctx.tessera });
   });
 }

@@ -9,10 +9,10 @@ const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 const security = SECURITY.admin;
 
-// INTEGRATION POINT (roles, e-mail verification): `roles` (POST, PATCH) and `email_verified`
-// (POST) are part of the admin contract but not of this build's user record; until they are wired
-// here, a body naming them is refused (400) rather than silently ignored.
-const CREATE_FIELDS = ["email", "password"];
+// INTEGRATION POINT (roles): `roles` (POST, PATCH) is part of the admin contract but not of this
+// build's user record; until it is wired here, a body naming it is refused (400) rather than
+// silently ignored.
+const CREATE_FIELDS = ["email", "password", "email_verified"];
 const UPDATE_FIELDS = ["email", "password", "disabled"];
 
 /** The opaque `cursor` of a page: the last id it held, base64url. */
@@ -60,7 +60,8 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
       onlyFields(body, CREATE_FIELDS);
       const email = stringField(body, "email", 320);
       const password = optionalStringField(body, "password", 1024);
-      const created = await ctx.tessera.adminCreateUser(email, password);
+      const emailVerified = optionalBoolean(body, "email_verified") ?? false;
+      const created = await ctx.tessera.adminCreateUser(email, password, { emailVerified });
       const user = await ctx.tessera.adminGetUser(created.id);
       return reply.code(201).send({ user: adminUserJson(user) });
     },
