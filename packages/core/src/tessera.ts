@@ -26,7 +26,6 @@ import { introspect } from "./tokens/introspect.js";
 import { changePassword } from "./users/change-password.js";
 import { deleteAccount, deleteUser } from "./users/delete.js";
 import { disableUser, enableUser } from "./users/disable.js";
-import { normaliseEmail } from "./users/email.js";
 import { resendVerification, verifyEmail } from "./users/email-verification.js";
 import { importUsers } from "./users/import.js";
 import { requestPasswordReset, resetPassword } from "./users/password-reset.js";
