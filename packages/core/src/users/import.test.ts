@@ -69,6 +69,11 @@ describe("user import", () => {
       ],
     });
     expect((await h.store.getUserByEmail("ada@example.com"))?.passwordHash).toBe(hashes.bcrypt2y);
+    expect((await h.store.getUserByEmail("ada@example.com"))?.emailVerified).toBe(true);
+    expect(await h.store.getUserByEmail("nopass@example.com")).toMatchObject({
+      emailVerified: false,
+      disabledAt: null,
+    });
     const imported = await h.store.listAudit({ type: "user.imported" });
     expect(imported.map((e) => e.data)).toEqual([
       { by: "admin", hash: "bcrypt" },

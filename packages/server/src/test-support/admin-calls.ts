@@ -21,7 +21,13 @@ export function adminCalls(server: TestServer) {
       const password = options.password === undefined ? STRONG_PASSWORD : options.password;
       const res = await call("POST", "/admin/users", password === null ? { email } : { email, password });
       expect(res.status).toBe(201);
-      return res.body.user as { id: string; email: string; disabled: boolean; created_at: string };
+      return res.body.user as {
+        id: string;
+        email: string;
+        disabled: boolean;
+        email_verified: boolean;
+        created_at: string;
+      };
     },
     async ticket(userId: string, scope?: string): Promise<string> {
       const res = await call("POST", "/admin/login-tickets", {

@@ -1,3 +1,4 @@
+import { NO_PASSWORD_HASH } from "@tessera/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCalls } from "../../test-support/admin-calls.js";
 import { raceLoginsAgainst, registerAndLogin } from "../../test-support/credential-race.js";
@@ -26,6 +27,7 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ["GET", "/admin/users/:id/sessions"],
   ["DELETE", "/admin/users/:id/sessions"],
   ["POST", "/admin/login-tickets", { user_id: "u" }],
+  ["POST", "/admin/users/import", { users: [] }],
 ];
 
 let server: TestServer;
@@ -117,7 +119,13 @@ describe("POST /admin/users", () => {
   it("creates a user who can log in; 409 when taken; 400 for a weak password or an unknown field", async () => {
     const email = uniqueEmail("created");
     const user = await admin.createUser({ email });
-    expect(user).toEqual({ id: expect.any(String), email, disabled: false, created_at: expect.any(String) });
+    expect(user).toEqual({
+      id: expect.any(String),
+      email,
+      disabled: false,
+      email_verified: false,
+      created_at: expect.any(String),
+    });
     expect((await admin.login(email)).res.status).toBe(200);
     expect((await admin.call("POST", "/admin/users", { email, password: STRONG_PASSWORD })).status).toBe(409);
     const weak = await admin.call("POST", "/admin/users", { email: uniqueEmail(), password: "short" });
@@ -128,8 +136,19 @@ describe("POST /admin/users", () => {
     expect((await admin.call("POST", "/admin/users", { email: "not an address" })).status).toBe(400);
   });
 
+  it("email_verified (boolean) is stored and answered; anything else is 400", async () => {
+    const email = uniqueEmail("verified");
+    const res = await admin.call("POST", "/admin/users", { email, email_verified: true });
+    expect([res.status, res.body.user.email_verified]).toEqual([201, true]);
+    expect((await server.store.getUserByEmail(email))?.emailVerified).toBe(true);
+    expect((await admin.call("GET", `/admin/users/${res.body.user.id}`)).body.user.email_verified).toBe(true);
+    const bad = await admin.call("POST", "/admin/users", { email: uniqueEmail(), email_verified: "yes" });
+    expect([bad.status, bad.body.error]).toEqual([400, "invalid_request"]);
+  });
+
   it("without a password the user cannot log in by password (only by ticket)", async () => {
     const user = await admin.createUser({ password: null });
+    expect((await server.store.getUserById(user.id))?.passwordHash).toBe(NO_PASSWORD_HASH);
     for (const password of [STRONG_PASSWORD, "", "undefined"]) {
       const res = await server.call("POST", "/auth/login", { json: { email: user.email, password } });
       expect(res.status).not.toBe(200);
