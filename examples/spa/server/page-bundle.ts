@@ -11,7 +11,7 @@ export interface PageBundle {
 }
 
 /** Resolves `@tessera/client` to its TypeScript sources, so the page needs no prior `tsc` build. */
-const sdkFromSource: Plugin = {
+export const sdkFromSource: Plugin = {
   name: "tessera-sdk-source",
   setup(builder) {
     builder.onResolve({ filter: /^@tessera\/client$/ }, () => ({

@@ -69,7 +69,8 @@ export async function startPageServer(
       return;
     }
     const headers = securityHeaders(endpoints);
-    if (path === "/" || path === "/index.html") {
+    // The account-recovery links of the auth server's mails open the same page.
+    if (path === "/" || path === "/index.html" || path === "/reset-password" || path === "/verify-email") {
       response.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" }).end(index);
       return;
     }

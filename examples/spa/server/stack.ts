@@ -72,6 +72,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       host,
       port: options.ports?.auth ?? 0,
       env: {
+        // Mail links (password reset, address verification) open this page.
+        TESSERA_APP_URL: page.origin,
         ...options.env,
         // What each role grants: examples/spa/roles.json unless the environment names another file.
         TESSERA_ROLES_FILE: options.env?.TESSERA_ROLES_FILE || `${EXAMPLE_ROOT}roles.json`,

@@ -16,6 +16,9 @@ const FRIENDLY: Record<string, string> = {
   refresh_invalid: "This session is no longer valid.",
   csrf_failed: "The request was refused (CSRF check).",
   origin_not_allowed: "This page's origin is not allowed by the auth server.",
+  invalid_token: "This link is invalid, already used or expired. Ask for a new one.",
+  missing_token: "This page needs the link from your mail.",
+  email_unverified: "Please confirm your e-mail address first: open the link we mailed you.",
 };
 
 /**

@@ -6,6 +6,7 @@ import { wireApiPanel } from "./api-panel.js";
 import { readPageConfig } from "./config.js";
 import { byId } from "./dom.js";
 import { describeError } from "./errors.js";
+import { wireRecoveryPanel } from "./recovery-panel.js";
 import { wireSessionsPanel } from "./sessions-panel.js";
 
 /** What the page shows; mirrored in `<body data-auth>` so CSS (and tests) can follow it. */
@@ -58,6 +59,7 @@ const sessions = wireSessionsPanel(auth, config.authUrl, log, () => auth.logout(
 wireAccountPanel(auth, log);
 wireApiPanel(auth, config.apiUrl, log, explainEnd);
 wireAdminPanel(auth, config.apiUrl, log, explainEnd);
+await wireRecoveryPanel(auth, log);
 
 let restoring = true;
 auth.on("change", (change: AuthState) => {

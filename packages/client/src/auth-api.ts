@@ -14,6 +14,8 @@ export type FetchLike = (input: Request | string | URL, init?: RequestInit) => P
 export interface AuthApi {
   register(email: string, password: string): Promise<User>;
   login(email: string, password: string, sentAt: number): Promise<Session>;
+  /** Redeem a single-use login ticket: the same answer as `login`. */
+  loginWithTicket(ticket: string, sentAt: number): Promise<Session>;
   /** The session's CSRF token, or null when the cookie names no live session. */
   csrf(): Promise<string | null>;
   refresh(csrfToken: string, sentAt: number): Promise<Session>;
@@ -68,6 +70,9 @@ export function createAuthApi(baseUrl: string, fetchFn: FetchLike): AuthApi {
     },
     async login(email, password, sentAt) {
       return session(await send("POST", "/auth/login", { json: { email, password } }), sentAt);
+    },
+    async loginWithTicket(ticket, sentAt) {
+      return session(await send("POST", "/auth/login/ticket", { json: { ticket } }), sentAt);
     },
     async csrf() {
       const res = await send("GET", "/auth/csrf");

@@ -1,5 +1,6 @@
 import { createAuthApi, type FetchLike } from "./auth-api.js";
 import { errorFromResponse, TesseraClientError } from "./errors.js";
+import { createRecoveryApi, type FragmentHost } from "./recovery.js";
 import { createRefreshLock, sleep } from "./refresh-lock.js";
 import { replayableRequest } from "./replayable-request.js";
 import { warnIfCrossSite } from "./same-site.js";
@@ -21,6 +22,8 @@ export interface ClientOptions {
   now?: () => number;
   /** BroadcastChannel name shared by the tabs of one app; also names the Web Lock. Default `"tessera"`. */
   channelName?: string;
+  /** Where mail links' `#token=` is read from and cleared; default the page's `location`/`history`. */
+  fragmentHost?: FragmentHost;
 }
 
 /**
@@ -46,6 +49,16 @@ export interface TesseraClient {
   /** Log in; the access token stays in this object's memory and the refresh token in an HttpOnly cookie. */
   login(email: string, password: string): Promise<User>;
   /**
+   * Log in with a single-use login ticket that your own backend got from Tessera's admin API after
+   * authenticating the user its own way (SSO, magic link, …). Afterwards everything is exactly as
+   * after `login`. Pass the ticket in a POST body only — never put it in a URL query string.
+   *
+   * @example
+   * const ticket = new URLSearchParams(location.hash.slice(1)).get("ticket");
+   * if (ticket) await auth.loginWithTicket(ticket);
+   */
+  loginWithTicket(ticket: string): Promise<User>;
+  /**
    * `fetch` with `Authorization: Bearer <access token>` added. The token goes to exactly the URL
    * passed here, so pass only URLs of APIs that should receive it. Refreshes first when the
    * token is about to expire; on a 401 refreshes once and retries once.
@@ -59,6 +72,21 @@ export interface TesseraClient {
   logout(): Promise<void>;
   /** End every session of the user, on every device. */
   logoutAll(): Promise<void>;
+  /** Ask for a reset mail; resolves the same whether or not the address has an account. */
+  forgotPassword(email: string): Promise<void>;
+  /**
+   * Set a new password with a reset link's token; without one, the token is read from the page's
+   * `#token=` (and the fragment cleared). Every session of the user ends; log in afterwards.
+   *
+   * @example
+   * await auth.resetPassword(undefined, newPassword); // on /reset-password#token=…
+   */
+  resetPassword(token: string | undefined, newPassword: string): Promise<void>;
+  resetPassword(newPassword: string): Promise<void>;
+  /** Confirm the address with a verification link's token (default: the page's `#token=`). */
+  verifyEmail(token?: string): Promise<void>;
+  /** Mail a new verification link to the logged-in user. */
+  resendVerification(): Promise<void>;
   /** Stop listening to other tabs (for tests and teardown). */
   close(): void;
 }
@@ -85,6 +113,7 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
   const baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
   warnIfCrossSite(baseUrl);
   const api = createAuthApi(baseUrl, fetchFn);
+  const recovery = createRecoveryApi(baseUrl, fetchFn, options.fragmentHost ?? (globalThis as FragmentHost));
   const channelName = options.channelName ?? "tessera";
   const channel = openTabChannel(channelName);
   const exclusive = createRefreshLock(`${channelName}:refresh`, channel);
@@ -252,21 +281,25 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
     return send(request.retry, requireSession().accessToken);
   }
 
+  /** A login of either kind. */
+  function startSession(call: (sentAt: number) => Promise<Session>): Promise<User> {
+    // Under the refresh lock: a refresh still in flight in another tab would otherwise store
+    // its rotated cookie over the new session's.
+    return exclusive(async () => {
+      const next = await call(now());
+      epoch++;
+      adopt(next, true, "authenticated");
+      return next.user;
+    });
+  }
+
   return {
     get user() {
       return currentUser();
     },
     register: (email, password) => api.register(email, password),
-    login(email, password) {
-      // Under the refresh lock: a refresh still in flight in another tab would otherwise store
-      // its rotated cookie over the new session's.
-      return exclusive(async () => {
-        const next = await api.login(email, password, now());
-        epoch++;
-        adopt(next, true, "authenticated");
-        return next.user;
-      });
-    },
+    login: (email, password) => startSession((sentAt) => api.login(email, password, sentAt)),
+    loginWithTicket: (ticket) => startSession((sentAt) => api.loginWithTicket(ticket, sentAt)),
     fetch: authorizedFetch,
     async restore() {
       if (session !== null) return session.user;
@@ -309,6 +342,14 @@ export function createClient(options: ClientOptions = {}): TesseraClient {
       });
       if (!res.ok) throw await errorFromResponse(res);
       end("logged_out", csrfToken, true);
+    },
+    forgotPassword: (email) => recovery.forgotPassword(email),
+    resetPassword: (tokenOrPassword: string | undefined, newPassword?: string) =>
+      recovery.resetPassword(tokenOrPassword, newPassword),
+    verifyEmail: (token) => recovery.verifyEmail(token),
+    async resendVerification() {
+      const res = await authorizedFetch(`${baseUrl}/auth/email/resend`, { method: "POST" });
+      if (!res.ok) throw await errorFromResponse(res);
     },
     close: () => channel.close(),
   };

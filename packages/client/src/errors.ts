@@ -8,6 +8,8 @@
 export type ClientOnlyErrorCode =
   /** The request never got an answer (offline, DNS, CORS refusal, aborted). */
   | "network_error"
+  /** `resetPassword`/`verifyEmail` without a token, on a page whose address has no `#token=`. */
+  | "missing_token"
   /** `auth.fetch` or `logoutAll` was called while no user is logged in. */
   | "not_authenticated"
   /** The server answered with something that is not the documented JSON shape. */

@@ -1,7 +1,12 @@
+import type { AdminCall } from "./admin/record-call.js";
 import type { Clock } from "./clock.js";
+import type { Mailer } from "./mail/mailer.js";
 import type { ClaimsHook } from "./permissions/claims.js";
 import type { RolePolicy } from "./permissions/policy.js";
 import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+import type { ImportResult } from "./users/import.js";
+
+export type { AdminCall };
 
 export type SigningAlg = "EdDSA" | "ES256" | "RS256" | "HS256";
 
@@ -49,6 +54,16 @@ export interface TesseraOptions {
    * claims: ({ user }) => ({ tenant: tenantOf(user.email) })
    */
   claims?: ClaimsHook;
+  /** Sends the reset and verification mails; without one, none are sent. */
+  mailer?: Mailer;
+  /** Base URL of the application's pages that mail links point at. Default: the issuer. */
+  appUrl?: string;
+  /** Password reset by mail (`requestPasswordReset`, `resetPassword`). Default true. */
+  passwordReset?: boolean;
+  /** How long a reset link works. Default 30 minutes. */
+  passwordResetTtlMs?: number;
+  /** `optional` (default): a verification mail at registration; `required`: login needs it. */
+  emailVerification?: "off" | "optional" | "required";
 }
 
 /** Who is calling, as far as the HTTP layer can tell; recorded on sessions and audit events. */
@@ -62,6 +77,8 @@ export interface PublicUser {
   email: string;
   /** The roles the user holds (sorted). */
   roles: string[];
+  /** Whether the address was verified (given by `getUser`). */
+  emailVerified?: boolean;
 }
 
 /** Claims of a Tessera access token (RFC 9068 profile). */
@@ -99,6 +116,16 @@ export interface TokenSet {
   user: PublicUser;
 }
 
+/** A user as the admin API shows it: never a hash, epoch or credential version. */
+export interface AdminUserView {
+  id: string;
+  email: string;
+  disabled: boolean;
+  /** Whether the address was verified (by its owner, or as set by an administrator or import). */
+  emailVerified: boolean;
+  createdAt: number;
+}
+
 export interface SessionView {
   id: string;
   createdAt: number;
@@ -115,6 +142,7 @@ export type IntrospectionResult =
   | { active: false }
   | ({ active: true; token_type: "Bearer" | "DPoP" | "refresh_token" } & Partial<AccessTokenClaims> & {
         username?: string;
+        email_verified?: boolean;
       });
 
 export interface RevocationFeed {
@@ -145,7 +173,7 @@ export interface PublicJwk {
  */
 export interface Tessera {
   readonly options: Readonly<
-    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock" | "claims">>
+    Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock" | "claims" | "mailer">>
   >;
 
   register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
@@ -198,6 +226,16 @@ export interface Tessera {
     input: { password: string; context: ClientContext },
   ): Promise<void>;
 
+  // account recovery and e-mail
+  /** Mail a reset link if the account exists; resolves the same way whether or not it does. */
+  requestPasswordReset(input: { email: string; context: ClientContext }): Promise<void>;
+  /** `invalid_token`, `weak_password` (the token stays usable); then every session is revoked. */
+  resetPassword(input: { token: string; newPassword: string; context: ClientContext }): Promise<void>;
+  /** `invalid_token` unless the token is a live, unused verification token. */
+  verifyEmail(input: { token: string; context: ClientContext }): Promise<void>;
+  /** Mail a new verification link to the caller, unless the address is verified already. */
+  resendVerification(claims: AccessTokenClaims, context: ClientContext): Promise<void>;
+
   /**
    * RFC 7009: revoke what the token grants (its session); unknown tokens are a no-op. A DPoP-bound
    * token needs `dpopJkt`, the thumbprint of a verified proof of its key (`dpop_key_required`).
@@ -208,9 +246,22 @@ export interface Tessera {
   revocationFeed(since: string | undefined): Promise<RevocationFeed>;
   jwks(): Promise<{ keys: PublicJwk[] }>;
 
-  // administration (CLI)
-  /** Create a user, optionally with roles (`invalid_input` for a bad name or more than 32). */
-  adminCreateUser(email: string, password: string, roles?: readonly string[]): Promise<PublicUser>;
+  /**
+   * Redeem a login ticket (made by `adminCreateLoginTicket`) for a new session: the same token set
+   * as `login`. `invalid_ticket` when unknown, used or expired; `account_disabled`.
+   */
+  loginWithTicket(input: { ticket: string; context: ClientContext; dpopJkt?: string }): Promise<TokenSet>;
+
+  // administration (CLI, admin API)
+  /**
+   * Without a password the user can only log in by ticket (or once one is set, or by a password
+   * reset). `emailVerified` (default false) marks the address as already verified.
+   */
+  adminCreateUser(
+    email: string,
+    password?: string,
+    options?: { emailVerified?: boolean; roles?: readonly string[] },
+  ): Promise<PublicUser>;
   /**
    * Add and remove roles of a user (by id or e-mail). Removing a role the user held bumps the
    * user's token epoch — earlier access tokens are refused everywhere revocation is checked —
@@ -226,9 +277,34 @@ export interface Tessera {
   /** Every permission the role policy can grant (RFC 8414 `scopes_supported`). */
   scopesSupported(): string[];
   adminListUsers(options?: { limit?: number; afterId?: string }): Promise<PublicUser[]>;
+  /** Users in id order after `afterId`, or the one with exactly `email`. */
+  adminFindUsers(options: { email?: string; limit: number; afterId?: string }): Promise<AdminUserView[]>;
+  /** By id or e-mail; `not_found`. */
+  adminGetUser(userIdOrEmail: string): Promise<AdminUserView>;
+  /** E-mail, password (fenced), disabled (fenced); `not_found`, `email_taken`, `weak_password`. */
+  adminUpdateUser(
+    userId: string,
+    changes: { email?: string; password?: string; disabled?: boolean },
+  ): Promise<AdminUserView>;
+  /** Disable (every session revoked, epoch bumped) or enable, by id or e-mail; false: no such user. */
+  adminSetDisabled(userIdOrEmail: string, disabled: boolean): Promise<boolean>;
   adminDeleteUser(userIdOrEmail: string): Promise<boolean>;
   adminListSessions(userIdOrEmail: string): Promise<SessionView[]>;
   adminRevokeSession(sessionId: string): Promise<boolean>;
+  /** Revoke every session of a user (by id or e-mail) and bump the epoch; `not_found`. */
+  adminRevokeUserSessions(userIdOrEmail: string): Promise<number>;
+  /** A single-use login ticket, valid 60 s, by user id or e-mail; `not_found`, `account_disabled`. */
+  adminCreateLoginTicket(input: {
+    user: string;
+    scope?: string;
+  }): Promise<{ ticket: string; expiresIn: number }>;
+  /** Audit one admin API call (`admin.request`) with the admin credential id. */
+  recordAdminCall(call: AdminCall): Promise<void>;
+  /**
+   * Import up to 1,000 users with the password hashes of the system they come from (`users` is
+   * the untrusted array as received); see `importUsers`.
+   */
+  adminImportUsers(users: unknown): Promise<ImportResult>;
   listKeys(): Promise<Array<Omit<SigningKeyRecord, "privateSealed">>>;
   /** next → active, active → previous, a new next; publishes before it signs. */
   rotateKeys(): Promise<void>;

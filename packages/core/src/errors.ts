@@ -10,6 +10,14 @@ export type TesseraErrorCode =
   | "registration_closed"
   | "invalid_credentials"
   | "not_found"
+  /** The user is disabled by an administrator (the password, or the ticket, was right). */
+  | "account_disabled"
+  /** A login ticket that is unknown, already used or expired. */
+  | "invalid_ticket"
+  /** A password-reset or verification token that is unknown, used, expired or superseded. */
+  | "invalid_token"
+  /** Correct password, but `emailVerification: "required"` and the address is not verified. */
+  | "email_unverified"
   // refresh tokens and sessions
   | "refresh_invalid"
   | "refresh_expired"

@@ -7,6 +7,7 @@ export { type GeneratedKey, generateSigningKey } from "./keys/generate.js";
 export { rewrapSigningKeys } from "./keys/rewrap.js";
 export { isSameKeyRing } from "./keys/same-ring.js";
 export { signingKeySealKey } from "./keys/seal-key.js";
+export type { Mailer, MailKind, OutgoingMail } from "./mail/mailer.js";
 export { DEFAULTS } from "./options.js";
 export { type ClaimsHook, type ClaimsHookInput, REGISTERED_CLAIMS } from "./permissions/claims.js";
 export { checkPolicy, type RolePolicy } from "./permissions/policy.js";
@@ -24,4 +25,12 @@ export {
   verifyAccessToken,
 } from "./tokens/access.js";
 export { normaliseEmail } from "./users/email.js";
+export {
+  type ImportResult,
+  type ImportSkipReason,
+  type ImportUserInput,
+  MAX_IMPORT_USERS,
+} from "./users/import.js";
+export { type HashProblem, LEGACY_HASH_BOUNDS } from "./users/legacy-hashes.js";
 export { type Argon2Params, checkPasswordPolicy, createArgon2Hasher } from "./users/passwords.js";
+export { NO_PASSWORD_HASH } from "./users/stored-password.js";

@@ -9,7 +9,13 @@ const base: TesseraOptions = { store, masterKey: MASTER_KEY, issuer: ISSUER, aud
 
 describe("options", () => {
   it("fills in the documented defaults", () => {
-    expect(resolveOptions(base)).toEqual({ issuer: ISSUER, audience: AUDIENCE, ...DEFAULTS, roles: {} });
+    expect(resolveOptions(base)).toEqual({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      appUrl: ISSUER,
+      ...DEFAULTS,
+      roles: {},
+    });
     expect(DEFAULTS).toMatchObject({
       accessTokenTtlMs: 15 * 60_000,
       refreshTtlMs: 7 * 86_400_000,
@@ -20,6 +26,9 @@ describe("options", () => {
       registration: "open",
       refreshContext: "audit",
       auditRetentionMs: 90 * 86_400_000,
+      passwordReset: true,
+      passwordResetTtlMs: 30 * 60_000,
+      emailVerification: "optional",
     });
   });
 
@@ -34,6 +43,9 @@ describe("options", () => {
     ["a zero access-token lifetime", { accessTokenTtlMs: 0 }],
     ["a negative refresh lifetime", { refreshTtlMs: -1 }],
     ["a fractional session age", { sessionMaxAgeMs: 1.5 }],
+    ["an appUrl with a fragment", { appUrl: "https://app.example/#x" }],
+    ["an unknown emailVerification", { emailVerification: "maybe" }],
+    ["a mailer without send", { mailer: {} }],
     ["an infinite grace", { refreshGraceMs: Number.POSITIVE_INFINITY }],
     ["a grace as long as the refresh lifetime", { refreshGraceMs: 60_000, refreshTtlMs: 60_000 }],
     ["an unknown algorithm", { signingAlg: "none" }],

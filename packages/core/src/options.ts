@@ -23,6 +23,9 @@ export const DEFAULTS = {
   registration: "open",
   refreshContext: "audit",
   auditRetentionMs: 90 * DAY,
+  passwordReset: true,
+  passwordResetTtlMs: 30 * MINUTE,
+  emailVerification: "optional",
 } as const satisfies Partial<ResolvedOptions>;
 
 const ALGS: readonly SigningAlg[] = ["EdDSA", "ES256", "RS256", "HS256"];
@@ -79,6 +82,13 @@ export function resolveOptions(input: TesseraOptions): ResolvedOptions {
     fail("passwordHasher must have hash() and verify()");
   }
   if (clock !== undefined && typeof clock.now !== "function") fail("clock must have now()");
+  if (input.mailer !== undefined && typeof input.mailer?.send !== "function") fail("mailer must have send()");
+  if (input.appUrl !== undefined && !/^https?:\/\/[^?#]+$/.test(String(input.appUrl))) {
+    fail("appUrl must be an absolute http(s) URL without query or fragment");
+  }
+  if (input.passwordReset !== undefined && typeof input.passwordReset !== "boolean") {
+    fail("passwordReset must be a boolean");
+  }
   if (input.claims !== undefined && typeof input.claims !== "function") fail("claims must be a function");
   let roles: ResolvedOptions["roles"] = Object.freeze({});
   if (input.roles !== undefined) {
@@ -118,5 +128,19 @@ export function resolveOptions(input: TesseraOptions): ResolvedOptions {
     ),
     auditRetentionMs: duration("auditRetentionMs", input.auditRetentionMs, DEFAULTS.auditRetentionMs, 1000),
     roles,
+    appUrl: input.appUrl ?? issuer,
+    passwordReset: input.passwordReset ?? DEFAULTS.passwordReset,
+    passwordResetTtlMs: duration(
+      "passwordResetTtlMs",
+      input.passwordResetTtlMs,
+      DEFAULTS.passwordResetTtlMs,
+      1000,
+    ),
+    emailVerification: oneOf(
+      "emailVerification",
+      input.emailVerification,
+      ["off", "optional", "required"],
+      DEFAULTS.emailVerification,
+    ),
   }) as ResolvedOptions;
 }

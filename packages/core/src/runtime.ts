@@ -2,6 +2,7 @@ import type { PasswordHasher } from "./api.js";
 import type { AuditLog } from "./audit/log.js";
 import type { Clock } from "./clock.js";
 import type { KeyRing } from "./keys/ring.js";
+import type { Mailer } from "./mail/mailer.js";
 import type { ResolvedOptions } from "./options.js";
 import type { ClaimsHook } from "./permissions/claims.js";
 import type { RolePolicy } from "./permissions/policy.js";
@@ -28,4 +29,6 @@ export interface Runtime {
   policy: RolePolicy;
   /** The embedder's extra claims, if any. */
   claimsHook: ClaimsHook | undefined;
+  /** Sends reset and verification mails; null: none are sent. */
+  mailer: Mailer | null;
 }

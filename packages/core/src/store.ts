@@ -15,7 +15,11 @@ export interface UserRecord {
   id: string;
   /** Normalised (trimmed, NFC, lower-case); unique. */
   email: string;
-  /** An argon2id PHC string. */
+  /**
+   * The default hasher's PHC string (argon2id); for an imported user, until their first login,
+   * the hash of the system they came from (see `parseLegacyHash`); `!` when the user has no
+   * password (no login by password; see `NO_PASSWORD_HASH`).
+   */
   passwordHash: string;
   createdAt: number;
   /**
@@ -36,6 +40,46 @@ export interface UserRecord {
    * comes from the role policy; a role absent from it grants nothing.
    */
   roles: string[];
+  /**
+   * When an administrator disabled the user (ms), or null. A disabled user cannot log in (the right
+   * password answers `account_disabled`) nor redeem a login ticket; disabling goes through
+   * `changeCredentials` (`disabledAt`), so every session dies in the same transaction.
+   */
+  disabledAt: number | null;
+  /** The owner proved the address (a verification link, or a password reset through it). */
+  emailVerified: boolean;
+}
+
+/**
+ * A login ticket: what an operator's backend asks for (admin API) after authenticating a user its
+ * own way, and the front end redeems once for a session. Only the SHA-256 of the ticket is stored.
+ */
+export interface LoginTicketRecord {
+  /** base64url SHA-256 of the ticket. */
+  hash: string;
+  userId: string;
+  /** The scope the session asks for, or null (everything). */
+  scope: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** What a one-time mail token is for. */
+export type MailTokenPurpose = "password_reset" | "email_verification";
+
+/**
+ * A password-reset or address-verification token. Only its SHA-256 is stored; the token itself
+ * exists in the mail alone.
+ */
+export interface MailTokenRecord {
+  /** base64url SHA-256 of the token. */
+  tokenHash: string;
+  purpose: MailTokenPurpose;
+  userId: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Set once, by the one redemption that wins, or when a newer token supersedes this one. */
+  usedAt: number | null;
 }
 
 /** A session is one refresh-token family: one device login. */
@@ -205,6 +249,8 @@ export interface ChangeCredentialsInput {
   passwordHash?: string;
   /** Keep this session alive (a password change keeps the caller's). */
   exceptSessionId?: string;
+  /** Mark the user disabled at this time (ms), in the same transaction (`user_disabled`). */
+  disabledAt?: number;
 }
 
 export interface ChangeCredentialsResult {
@@ -240,12 +286,39 @@ export interface Store {
    */
   updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
   /**
+   * Compare-and-set of the SAME password's hash (an imported legacy hash upgraded at login):
+   * write `newHash` only if the stored hash is still `expectedHash`, in one conditional
+   * statement. Resolves false, writing nothing, when it is not (a concurrent credential change or
+   * another login's upgrade won) or the user is gone. Bumps neither epoch nor credential version.
+   */
+  replacePasswordHash(userId: string, expectedHash: string, newHash: string): Promise<boolean>;
+  /**
    * Delete the user with every session and refresh token, and record a `user` revocation event
    * with a bumped epoch. Returns false when there was no such user. A concurrent `createSession`
    * for the user either commits first (and its session is deleted with the user) or resolves
    * false; it never fails on the foreign key.
    */
   deleteUser(userId: string, now: number): Promise<boolean>;
+  /**
+   * Change a user's e-mail (already normalised). Resolves false when there is no such user; rejects
+   * with `TesseraError("email_taken")` when another user has it. Not a credential change.
+   */
+  updateUserEmail(userId: string, email: string): Promise<boolean>;
+  /**
+   * Clear `disabledAt`. Resolves false when there is no such user. Nothing else changes: the
+   * sessions revoked by disabling stay revoked. (Disabling is `changeCredentials({ disabledAt })`.)
+   */
+  enableUser(userId: string): Promise<boolean>;
+
+  // login tickets
+  /** Store a new ticket (by its hash). Rejects when the user does not exist. */
+  createLoginTicket(ticket: LoginTicketRecord): Promise<void>;
+  /**
+   * Redeem a ticket: in ONE compare-and-set (delete or mark used, only if unused and not expired at
+   * `now`), so of any number of concurrent calls with one hash exactly one gets the record and
+   * every other gets null. Unknown, used or expired: null.
+   */
+  redeemLoginTicket(hash: string, now: number): Promise<LoginTicketRecord | null>;
 
   /**
    * Add and remove roles of a user in one transaction (add first, then remove; the result sorted,
@@ -334,12 +407,28 @@ export interface Store {
    */
   rememberDpopJti(key: string, expiresAt: number, now: number): Promise<boolean>;
 
+  // mail tokens (password reset, address verification)
+  /**
+   * Insert a mail token and, in the same transaction, mark every unused token of the same user
+   * and purpose used (superseded): only the newest link works.
+   */
+  createMailToken(token: MailTokenRecord): Promise<void>;
+  getMailToken(tokenHash: string): Promise<MailTokenRecord | null>;
+  /**
+   * Compare-and-set: mark the token used only if it has this purpose, is unused and
+   * `expiresAt > now`; resolves the user id then, else null. Of any number of concurrent calls for
+   * one token exactly one gets the user id.
+   */
+  redeemMailToken(tokenHash: string, purpose: MailTokenPurpose, now: number): Promise<string | null>;
+  /** Mark the user's address verified. Resolves false when there is no such user. */
+  setEmailVerified(userId: string): Promise<boolean>;
+
   // housekeeping
   /**
    * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
    * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
    * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
-   * `auditBefore`; DPoP proof ids that expired by `now`.
+   * `auditBefore`; DPoP proof ids, login tickets and mail tokens that expired by `now`.
    */
   purge(input: {
     now: number;

@@ -1,4 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { findUserRecord, findUsers, getAdminUser } from "./admin/find-users.js";
+import { recordAdminCall } from "./admin/record-call.js";
+import { revokeUserSessions } from "./admin/revoke-sessions.js";
+import { updateUser } from "./admin/update-user.js";
 import type { Tessera, TesseraOptions } from "./api.js";
 import { createAuditLog } from "./audit/log.js";
 import { systemClock } from "./clock.js";
@@ -18,12 +22,16 @@ import { listSessions } from "./sessions/list.js";
 import { login } from "./sessions/login.js";
 import { logout, logoutAll, revokeFamily, revokeOwnSession } from "./sessions/revoke.js";
 import { rotateRefreshToken } from "./sessions/rotate.js";
-import type { UserRecord } from "./store.js";
+import { createLoginTicket } from "./tickets/create.js";
+import { redeemLoginTicket } from "./tickets/redeem.js";
 import { authenticate } from "./tokens/authenticate.js";
 import { introspect } from "./tokens/introspect.js";
 import { changePassword } from "./users/change-password.js";
 import { deleteAccount, deleteUser } from "./users/delete.js";
-import { normaliseEmail } from "./users/email.js";
+import { disableUser, enableUser } from "./users/disable.js";
+import { resendVerification, verifyEmail } from "./users/email-verification.js";
+import { importUsers } from "./users/import.js";
+import { requestPasswordReset, resetPassword } from "./users/password-reset.js";
 import { createArgon2Hasher } from "./users/passwords.js";
 import { registerUser } from "./users/register.js";
 
@@ -70,15 +78,18 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     csrfKey: deriveKey(input.masterKey, "", CSRF_INFO),
     policy: options.roles,
     claimsHook: input.claims,
+    mailer: input.mailer ?? null,
   };
   // Only a configured policy is compared with the stored one: a tool started without one (say,
   // a CLI command) must not read as "every permission removed".
   if (input.roles !== undefined) await syncRolePolicy(rt);
 
-  const findUser = async (userIdOrEmail: string): Promise<UserRecord | null> =>
-    userIdOrEmail.includes("@")
-      ? store.getUserByEmail(normaliseEmail(userIdOrEmail))
-      : store.getUserById(userIdOrEmail);
+  const findUser = (userIdOrEmail: string) => findUserRecord(rt, userIdOrEmail);
+  const requireUser = async (userIdOrEmail: string) => {
+    const user = await findUser(userIdOrEmail);
+    if (user === null) throw new TesseraError("not_found", "no such user");
+    return user;
+  };
 
   return {
     options,
@@ -92,20 +103,29 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     async getUser(userId) {
       const user = await store.getUserById(userId);
       if (user === null) throw new TesseraError("not_found", "no such user");
-      return { id: user.id, email: user.email, roles: user.roles };
+      return { id: user.id, email: user.email, roles: user.roles, emailVerified: user.emailVerified };
     },
     logoutAll: (claims, context) => logoutAll(rt, claims, context),
     listSessions: (claims) => listSessions(rt, claims.sub, claims.sid),
     revokeSession: (claims, sessionId, context) => revokeOwnSession(rt, claims, sessionId, context),
     changePassword: (claims, i) => changePassword(rt, claims, i),
     deleteAccount: (claims, i) => deleteAccount(rt, claims, i),
+    requestPasswordReset: (i) => requestPasswordReset(rt, i),
+    resetPassword: (i) => resetPassword(rt, i),
+    verifyEmail: (i) => verifyEmail(rt, i),
+    resendVerification: (claims, context) => resendVerification(rt, claims, context),
     revokeToken: (token, context, dpopJkt) => revokeToken(rt, token, context, dpopJkt),
     introspect: (token) => introspect(rt, token),
     revocationFeed: (since) => revocationFeed(rt, since),
     jwks: () => ring.jwks(),
+    loginWithTicket: (i) => redeemLoginTicket(rt, i),
 
-    adminCreateUser: (email, password, roles) =>
-      registerUser(rt, { email, password, context: null }, { asAdmin: true, roles: roles ?? [] }),
+    adminCreateUser: (email, password, createOptions) =>
+      registerUser(
+        rt,
+        { email, password, context: null, emailVerified: createOptions?.emailVerified ?? false },
+        { asAdmin: true, roles: createOptions?.roles ?? [] },
+      ),
     async adminListUsers(listOptions) {
       const users = await store.listUsers(listOptions);
       return users.map((u) => ({ id: u.id, email: u.email, roles: u.roles }));
@@ -120,20 +140,37 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
       return held.map((h) => h.role).filter((role) => !Object.hasOwn(rt.policy, role));
     },
     scopesSupported: () => allPermissions(rt.policy),
+    adminFindUsers: (findOptions) => findUsers(rt, findOptions),
+    adminGetUser: (userIdOrEmail) => getAdminUser(rt, userIdOrEmail),
+    adminUpdateUser: (userId, changes) => updateUser(rt, userId, changes, null),
+    async adminSetDisabled(userIdOrEmail, disabled) {
+      const user = await findUser(userIdOrEmail);
+      if (user === null) return false;
+      return disabled ? disableUser(rt, user.id, null) : enableUser(rt, user.id, null);
+    },
+    async adminRevokeUserSessions(userIdOrEmail) {
+      const revoked = await revokeUserSessions(rt, (await requireUser(userIdOrEmail)).id, null);
+      if (revoked === null) throw new TesseraError("not_found", "no such user");
+      return revoked;
+    },
+    async adminCreateLoginTicket({ user, scope }) {
+      const { id } = await requireUser(user);
+      return createLoginTicket(rt, { userId: id, ...(scope !== undefined ? { scope } : {}) });
+    },
+    recordAdminCall: (call) => recordAdminCall(rt, call),
     async adminDeleteUser(userIdOrEmail) {
       const user = await findUser(userIdOrEmail);
       return user !== null && deleteUser(rt, user.id, null, "admin");
     },
     async adminListSessions(userIdOrEmail) {
-      const user = await findUser(userIdOrEmail);
-      if (user === null) throw new TesseraError("not_found", "no such user");
-      return listSessions(rt, user.id, null);
+      return listSessions(rt, (await requireUser(userIdOrEmail)).id, null);
     },
     async adminRevokeSession(sessionId) {
       const session = await store.getSession(sessionId);
       if (session === null) return false;
       return revokeFamily(rt, { sessionId, userId: session.userId, reason: "admin", context: null });
     },
+    adminImportUsers: (users) => importUsers(rt, users),
     listKeys: () => ring.list(),
     rotateKeys: () => ring.rotate(),
     retireKey: (kid) => ring.retire(kid),

@@ -99,6 +99,7 @@ describe("doctor against the real Tessera server", () => {
     const report = await diagnoseRealServer(
       {
         NODE_ENV: "production",
+        TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
         TESSERA_TRUST_PROXY: "loopback",
         TESSERA_ISSUER: "https://auth.example.test",
       },

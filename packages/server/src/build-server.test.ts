@@ -53,6 +53,7 @@ describe("HTTPS", () => {
     const config = loadConfig({
       ...TEST_ENV,
       NODE_ENV: "production",
+      TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
       TESSERA_TLS_CERT: cert,
       TESSERA_TLS_KEY: key,
     });

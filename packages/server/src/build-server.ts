@@ -32,21 +32,27 @@ import { ERROR_TABLE } from "./http/error-table.js";
 import { HttpError } from "./http/http-error.js";
 import { createLoggers, type RequestLine } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
+import { registerOpenApi } from "./http/openapi.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
 import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
+import { createMailer } from "./mail/create-mailer.js";
+import type { ServerMailer } from "./mail/smtp-mailer.js";
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
 import { warnUndefinedRoles } from "./roles-warning.js";
 import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { loginRoutes } from "./routes/login.js";
+import { loginTicketRoutes } from "./routes/login-ticket.js";
 import { logoutRoutes } from "./routes/logout.js";
 import { resourceServerRoutes } from "./routes/oauth-introspect.js";
 import { oauthRevokeRoutes } from "./routes/oauth-revoke.js";
 import { oauthTokenRoutes } from "./routes/oauth-token.js";
+import { recoveryRoutes } from "./routes/recovery.js";
 import { refreshRoutes } from "./routes/refresh.js";
 import { registerRoutes } from "./routes/register.js";
 import type { RouteContext } from "./routes/route-context.js";
@@ -55,7 +61,7 @@ import { wellKnownRoutes } from "./routes/well-known.js";
 
 const BODY_LIMIT = 16 * 1024;
 const PURGE_EVERY_MS = 10 * 60_000;
-const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token"];
+const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token", "ticket"];
 
 export interface BuildServerOptions {
   config: ServerConfig;
@@ -73,6 +79,8 @@ export interface BuildServerOptions {
   processMetrics?: boolean;
   /** DPoP (RFC 9449) settings; proofs are always accepted, nonces only demanded when asked. */
   dpop?: DpopOptions;
+  /** Only when `tessera` is not given: SMTP retry waits (default 2 s, 10 s, 60 s). */
+  mailRetryDelaysMs?: readonly number[];
 }
 
 /**
@@ -115,8 +123,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       cleanups.push(async () => relay.close());
     }
     const clock = options.clock ?? systemClock;
+    const mailer = createMailer(config, app, clock, options.mailRetryDelaysMs);
+    cleanups.push(() => mailer.close());
     const tessera =
-      options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher));
+      options.tessera ?? (await createOwnTessera(config, coreStore, clock, options.passwordHasher, mailer));
     if (!options.tessera) cleanups.push(() => tessera.close());
     await warnUndefinedRoles(tessera, (line) => app.log.warn(line)).catch(() => {});
 
@@ -152,7 +162,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       config,
       limits: createRateLimits(
         app,
-        { ip: config.rateLimitIp, login: config.rateLimitLogin, credentials: config.rateLimitCredentials },
+        {
+          ip: config.rateLimitIp,
+          login: config.rateLimitLogin,
+          credentials: config.rateLimitCredentials,
+          mail: config.mail.rateLimitMail,
+          mailIp: config.mail.rateLimitMailIp,
+        },
         redis
           ? redisWindowCounter(redis, {
               onError: throttled(app, "Redis rate-limit counters unavailable; counting locally"),
@@ -174,6 +190,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
     installErrorHandling(app, trackRouteMethods(app));
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
+    await registerOpenApi(app, config.issuer);
 
     // JSON only under /auth: a cross-site HTML form cannot send it without a CORS preflight.
     await app.register(async (scope) => {
@@ -181,10 +198,12 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       for (const routes of [
         registerRoutes,
         loginRoutes,
+        loginTicketRoutes,
         refreshRoutes,
         logoutRoutes,
         accountRoutes,
         sessionRoutes,
+        recoveryRoutes,
       ]) {
         routes(scope, ctx);
       }
@@ -195,6 +214,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       await scope.register(formbody, { bodyLimit: BODY_LIMIT });
       for (const routes of [oauthTokenRoutes, oauthRevokeRoutes, resourceServerRoutes]) routes(scope, ctx);
     });
+    await adminRoutes(app, ctx);
     wellKnownRoutes(app, ctx);
     healthRoutes(app, ctx);
     return app;
@@ -220,12 +240,14 @@ async function createOwnTessera(
   store: Store,
   clock: Clock,
   passwordHasher: PasswordHasher | undefined,
+  mailer: ServerMailer,
 ): Promise<Tessera> {
   return createTessera({
     ...tesseraOptions(config),
     store,
     masterKey: resolveMasterKey(config).key,
     clock,
+    mailer,
     ...(passwordHasher ? { passwordHasher } : {}),
   });
 }

@@ -132,6 +132,41 @@ CREATE TABLE tessera_role_policy (
     name: "dpop binding at refresh",
     sql: "ALTER TABLE tessera_sessions ADD COLUMN dpop_bound_at BIGINT;",
   },
+  {
+    version: 6,
+    name: "disabled users and login tickets",
+    sql: `
+ALTER TABLE tessera_users ADD COLUMN disabled_at BIGINT;
+
+CREATE TABLE tessera_login_tickets (
+  hash       TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES tessera_users (id) ON DELETE CASCADE,
+  scope      TEXT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX tessera_login_tickets_expiry_idx ON tessera_login_tickets (expires_at);
+CREATE INDEX tessera_login_tickets_user_idx ON tessera_login_tickets (user_id);
+`,
+  },
+  {
+    version: 8,
+    name: "mail tokens and verified addresses",
+    sql: `
+ALTER TABLE tessera_users ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT FALSE;
+
+CREATE TABLE tessera_mail_tokens (
+  token_hash TEXT PRIMARY KEY,
+  purpose    TEXT NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+  user_id    TEXT NOT NULL REFERENCES tessera_users (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at    BIGINT
+);
+CREATE INDEX tessera_mail_tokens_user_idx ON tessera_mail_tokens (user_id, purpose) WHERE used_at IS NULL;
+CREATE INDEX tessera_mail_tokens_expiry_idx ON tessera_mail_tokens (expires_at);
+`,
+  },
 ];
 
 /**

@@ -24,5 +24,7 @@ export async function purge(db: Db, input: PurgeInput): Promise<void> {
     await tx.query("DELETE FROM tessera_revocations WHERE at < $1", [input.revocationsBefore]);
     await tx.query("DELETE FROM tessera_audit WHERE at < $1", [input.auditBefore]);
     await tx.query("DELETE FROM tessera_dpop_jtis WHERE expires_at <= $1", [input.now]);
+    await tx.query("DELETE FROM tessera_login_tickets WHERE expires_at <= $1", [input.now]);
+    await tx.query("DELETE FROM tessera_mail_tokens WHERE expires_at <= $1", [input.now]);
   });
 }

@@ -19,6 +19,8 @@ export interface UserRow {
   token_epoch: number;
   credential_version: number;
   roles: string[];
+  disabled_at: number | null;
+  email_verified: boolean;
 }
 
 export interface SessionRow {
@@ -103,6 +105,8 @@ export function toUser(row: UserRow): UserRecord {
     tokenEpoch: row.token_epoch,
     credentialVersion: row.credential_version,
     roles: row.roles,
+    disabledAt: row.disabled_at,
+    emailVerified: row.email_verified,
   };
 }
 

@@ -158,9 +158,10 @@ export async function changeCredentials(
     const [bumped] = await tx.query<{ token_epoch: number; credential_version: number }>(
       `UPDATE tessera_users
           SET token_epoch = token_epoch + 1, credential_version = credential_version + 1,
-              password_hash = coalesce($2, password_hash)
+              password_hash = coalesce($2, password_hash),
+              disabled_at = coalesce($3, disabled_at)
         WHERE id = $1 RETURNING token_epoch, credential_version`,
-      [input.userId, input.passwordHash ?? null],
+      [input.userId, input.passwordHash ?? null, input.disabledAt ?? null],
     );
     if (!bumped) return null;
     return {

@@ -3,6 +3,8 @@ import { appendAudit, listAudit } from "./audit.js";
 import { Db, type PoolOptions } from "./db.js";
 import { rememberDpopJti } from "./dpop.js";
 import { applyKeyChanges, listSigningKeys } from "./keys.js";
+import { createLoginTicket, redeemLoginTicket } from "./login-tickets.js";
+import { createMailToken, getMailToken, redeemMailToken, setEmailVerified } from "./mail-tokens.js";
 import { migrate } from "./migrations.js";
 import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
@@ -21,10 +23,13 @@ import {
 import {
   createUser,
   deleteUser,
+  enableUser,
   getUserByEmail,
   getUserById,
   listUsers,
+  replacePasswordHash,
   updatePasswordHash,
+  updateUserEmail,
 } from "./users.js";
 
 export interface PostgresStoreOptions {
@@ -66,11 +71,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getUserByEmail: (email) => getUserByEmail(db, email),
     listUsers: (listOptions) => listUsers(db, listOptions),
     updatePasswordHash: (userId, hash) => updatePasswordHash(db, userId, hash),
+    replacePasswordHash: (userId, expected, hash) => replacePasswordHash(db, userId, expected, hash),
     deleteUser: (userId, now) => deleteUser(db, userId, now),
     changeUserRoles: (input) => changeUserRoles(db, input),
     listHeldRoles: () => listHeldRoles(db),
     getRolePolicy: () => getRolePolicy(db),
     applyRolePolicy: (input) => applyRolePolicy(db, input),
+    updateUserEmail: (userId, email) => updateUserEmail(db, userId, email),
+    enableUser: (userId) => enableUser(db, userId),
+
+    createLoginTicket: (ticket) => createLoginTicket(db, ticket),
+    redeemLoginTicket: (hash, now) => redeemLoginTicket(db, hash, now),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>
       createSession(db, session, firstToken, expectedCredentialVersion),
@@ -92,6 +103,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     listAudit: (filter) => listAudit(db, filter),
 
     rememberDpopJti: (key, expiresAt, now) => rememberDpopJti(db, key, expiresAt, now),
+
+    createMailToken: (token) => createMailToken(db, token),
+    getMailToken: (tokenHash) => getMailToken(db, tokenHash),
+    redeemMailToken: (tokenHash, purpose, now) => redeemMailToken(db, tokenHash, purpose, now),
+    setEmailVerified: (userId) => setEmailVerified(db, userId),
 
     purge: (input) => purge(db, input),
   };

@@ -3,10 +3,11 @@ import type { Db } from "./db.js";
 import { appendRevocations } from "./revocations.js";
 import { limitOf, toUser, type UserRow } from "./rows.js";
 
-const USER_COLUMNS = "id, email, password_hash, created_at, token_epoch, credential_version, roles";
+const USER_COLUMNS =
+  "id, email, password_hash, created_at, token_epoch, credential_version, roles, disabled_at, email_verified";
 
 export async function createUser(db: Db, user: UserRecord): Promise<void> {
-  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+  await db.query(`INSERT INTO tessera_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
     user.id,
     user.email,
     user.passwordHash,
@@ -14,6 +15,8 @@ export async function createUser(db: Db, user: UserRecord): Promise<void> {
     user.tokenEpoch,
     user.credentialVersion,
     user.roles,
+    user.disabledAt,
+    user.emailVerified,
   ]);
 }
 
@@ -44,6 +47,20 @@ export async function updatePasswordHash(db: Db, userId: string, passwordHash: s
   await db.query("UPDATE tessera_users SET password_hash = $2 WHERE id = $1", [userId, passwordHash]);
 }
 
+/** Compare-and-set of the same password's hash: one conditional UPDATE. */
+export async function replacePasswordHash(
+  db: Db,
+  userId: string,
+  expectedHash: string,
+  newHash: string,
+): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    "UPDATE tessera_users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 RETURNING id",
+    [userId, expectedHash, newHash],
+  );
+  return rows.length === 1;
+}
+
 /** Bump the epoch, record the `user` event and delete the user (sessions and tokens cascade). */
 export async function deleteUser(db: Db, userId: string, now: number): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -58,4 +75,21 @@ export async function deleteUser(db: Db, userId: string, now: number): Promise<b
     ]);
     return true;
   });
+}
+
+/** Change the e-mail; the unique constraint answers `email_taken`. False: no such user. */
+export async function updateUserEmail(db: Db, userId: string, email: string): Promise<boolean> {
+  const rows = await db.query("UPDATE tessera_users SET email = $2 WHERE id = $1 RETURNING id", [
+    userId,
+    email,
+  ]);
+  return rows.length > 0;
+}
+
+/** Clear `disabled_at`; the sessions revoked by disabling stay revoked. False: no such user. */
+export async function enableUser(db: Db, userId: string): Promise<boolean> {
+  const rows = await db.query("UPDATE tessera_users SET disabled_at = NULL WHERE id = $1 RETURNING id", [
+    userId,
+  ]);
+  return rows.length > 0;
 }

@@ -91,6 +91,19 @@ describe("migrations", () => {
     db.close();
   });
 
+  it("tolerate gaps: a step numbered below one already applied (merged later) is applied then", () => {
+    const db = new Database(":memory:");
+    expect(applyMigrations(db)).toEqual(migrations.map((m) => m.version));
+    const merged = [
+      { version: 40, name: "merged later", sql: "CREATE TABLE merged_four (x INTEGER) STRICT" },
+      { version: 50, name: "merged later", sql: "CREATE TABLE merged_five (x INTEGER) STRICT" },
+    ];
+    expect(migrations.some((m) => m.version === 40 || m.version === 50)).toBe(false);
+    expect(applyMigrations(db, [...merged, ...migrations])).toEqual([40, 50]);
+    expect(applyMigrations(db, [...merged, ...migrations])).toEqual([]);
+    db.close();
+  });
+
   it("roll a failing step back entirely", () => {
     const db = new Database(":memory:");
     const broken = {
@@ -117,5 +130,21 @@ describe("migrations", () => {
     expect(applied.filter((a) => a.length > 0)).toEqual([all]);
     expect(applied.filter((a) => a.length === 0)).toHaveLength(5);
     expect(versionsIn(path)).toEqual(all);
+  });
+});
+
+describe("version gaps", () => {
+  it("applies a version above the current one across a gap, and a lower one merged in later", () => {
+    const db = new Database(":memory:");
+    const upTo3 = migrations.filter((m) => m.version <= 3);
+    expect(applyMigrations(db, upTo3)).toEqual([1, 2, 3]);
+    // Version 8 (mail tokens) arrives before 4–7 exist.
+    expect(applyMigrations(db)).toEqual(migrations.filter((m) => m.version > 3).map((m) => m.version));
+    expect(db.prepare("SELECT email_verified FROM users").all()).toEqual([]);
+    // A step numbered inside the gap, merged later, is still applied once.
+    const gapStep = { version: 5, name: "merged later", sql: "CREATE TABLE gap_marker (c INTEGER) STRICT" };
+    expect(applyMigrations(db, [...migrations, gapStep])).toEqual([5]);
+    expect(applyMigrations(db, [...migrations, gapStep])).toEqual([]);
+    db.close();
   });
 });

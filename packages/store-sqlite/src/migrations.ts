@@ -130,6 +130,41 @@ export const migrations: readonly Migration[] = [
     name: "dpop binding at refresh",
     sql: "ALTER TABLE sessions ADD COLUMN dpop_bound_at INTEGER;",
   },
+  {
+    version: 6,
+    name: "disabled users and login tickets",
+    sql: `
+      ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+
+      CREATE TABLE login_tickets (
+        hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        scope TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX login_tickets_by_expiry ON login_tickets (expires_at);
+      CREATE INDEX login_tickets_by_user ON login_tickets (user_id);
+    `,
+  },
+  {
+    version: 8,
+    name: "mail tokens and verified addresses",
+    sql: `
+      ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+
+      CREATE TABLE mail_tokens (
+        token_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('password_reset', 'email_verification')),
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX mail_tokens_by_user ON mail_tokens (user_id, purpose) WHERE used_at IS NULL;
+      CREATE INDEX mail_tokens_by_expiry ON mail_tokens (expires_at);
+    `,
+  },
 ];
 
 /**
@@ -149,7 +184,7 @@ export function applyMigrations(db: Database.Database, steps: readonly Migration
     ) STRICT`);
     const done = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all());
     const applied: number[] = [];
-    for (const step of steps) {
+    for (const step of [...steps].sort((a, b) => a.version - b.version)) {
       if (done.has(step.version)) continue;
       db.exec(step.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(

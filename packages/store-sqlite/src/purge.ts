@@ -18,6 +18,8 @@ export function purgeOperation(h: SqliteHandle) {
     h.sql("DELETE FROM revocation_events WHERE at < ?").run(input.revocationsBefore);
     h.sql("DELETE FROM audit_events WHERE at < ?").run(input.auditBefore);
     h.sql("DELETE FROM dpop_jtis WHERE expires_at <= ?").run(input.now);
+    h.sql("DELETE FROM login_tickets WHERE expires_at <= ?").run(input.now);
+    h.sql("DELETE FROM mail_tokens WHERE expires_at <= ?").run(input.now);
   });
   return { purge };
 }

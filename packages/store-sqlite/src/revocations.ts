@@ -67,12 +67,15 @@ export function revocationOperations(h: SqliteHandle) {
     const bumped = h
       .sql(
         `UPDATE users SET token_epoch = token_epoch + 1, credential_version = credential_version + 1,
-           password_hash = coalesce(@passwordHash, password_hash)
+           password_hash = coalesce(@passwordHash, password_hash),
+           disabled_at = coalesce(@disabledAt, disabled_at)
          WHERE id = @userId RETURNING token_epoch AS epoch, credential_version AS credentialVersion`,
       )
-      .get({ userId: input.userId, passwordHash: input.passwordHash ?? null }) as
-      | { epoch: number; credentialVersion: number }
-      | undefined;
+      .get({
+        userId: input.userId,
+        passwordHash: input.passwordHash ?? null,
+        disabledAt: input.disabledAt ?? null,
+      }) as { epoch: number; credentialVersion: number } | undefined;
     if (!bumped) return null;
     return { ...bumped, revokedSessionIds: revokeAllOf(input, bumped.epoch) };
   });

@@ -4,14 +4,16 @@ import type { AuditEvent, AuditOutcome, RefreshTokenRecord, SessionRecord, UserR
 // bind a record's fields by name (`@field`), so a record object is its own parameter list.
 
 export const USER_COLUMNS =
-  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion, roles";
+  "id, email, password_hash AS passwordHash, created_at AS createdAt, token_epoch AS tokenEpoch, credential_version AS credentialVersion, roles, disabled_at AS disabledAt, email_verified AS emailVerified";
 
-/** A `users` row as selected with {@link USER_COLUMNS}: `roles` is JSON text. */
-export type UserRow = Omit<UserRecord, "roles"> & { roles: string };
+/** A users row as read with `USER_COLUMNS`: `roles` is JSON text, and SQLite has no booleans. */
+export type UserRow = Omit<UserRecord, "roles" | "emailVerified"> & { roles: string; emailVerified: number };
 
 /** The record of a {@link UserRow}. */
 export function toUser(row: UserRow | undefined): UserRecord | null {
-  return row === undefined ? null : { ...row, roles: JSON.parse(row.roles) as string[] };
+  return row === undefined
+    ? null
+    : { ...row, roles: JSON.parse(row.roles) as string[], emailVerified: row.emailVerified === 1 };
 }
 
 export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,

@@ -28,6 +28,8 @@ const user = (id: string) => ({
   tokenEpoch: 0,
   credentialVersion: 0,
   roles: [],
+  disabledAt: null,
+  emailVerified: false,
 });
 
 async function migrated(path = freshPath()): Promise<Store> {

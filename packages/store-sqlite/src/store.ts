@@ -6,6 +6,8 @@ import { dpopOperations } from "./dpop.js";
 import { toStoreError, unavailable } from "./errors.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 import { keyOperations } from "./keys.js";
+import { loginTicketOperations } from "./login-tickets.js";
+import { mailTokenOperations } from "./mail-tokens.js";
 import { applyMigrations } from "./migrations.js";
 import { openDatabase } from "./open.js";
 import { purgeOperation } from "./purge.js";
@@ -38,6 +40,8 @@ function operations(h: SqliteHandle) {
     ...keyOperations(h),
     ...auditOperations(h),
     ...dpopOperations(h),
+    ...loginTicketOperations(h),
+    ...mailTokenOperations(h),
     ...purgeOperation(h),
     migrate(): void {
       applyMigrations(h.db);
@@ -118,11 +122,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getUserByEmail: (email) => run((o) => o.getUserByEmail(email)),
     listUsers: (listOptions) => run((o) => o.listUsers(listOptions)),
     updatePasswordHash: (userId, hash) => run((o) => o.updatePasswordHash(userId, hash)),
+    replacePasswordHash: (userId, expected, hash) =>
+      run((o) => o.replacePasswordHash(userId, expected, hash)),
     deleteUser: (userId, now) => run((o) => o.deleteUser(userId, now)),
     changeUserRoles: (input) => run((o) => o.changeUserRoles(input)),
     listHeldRoles: () => run((o) => o.listHeldRoles()),
     getRolePolicy: () => run((o) => o.getRolePolicy()),
     applyRolePolicy: (input) => run((o) => o.applyRolePolicy(input)),
+    updateUserEmail: (userId, email) => run((o) => o.updateUserEmail(userId, email)),
+    enableUser: (userId) => run((o) => o.enableUser(userId)),
+
+    createLoginTicket: (ticket) => run((o) => o.createLoginTicket(ticket)),
+    redeemLoginTicket: (hash, now) => run((o) => o.redeemLoginTicket(hash, now)),
 
     createSession: (session, firstToken, expectedCredentialVersion) =>
       run((o) => o.createSession(session, firstToken, expectedCredentialVersion)),
@@ -144,6 +155,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listAudit: (filter) => run((o) => o.listAudit(filter)),
 
     rememberDpopJti: (key, expiresAt, now) => run((o) => o.rememberDpopJti(key, expiresAt, now)),
+
+    createMailToken: (token) => run((o) => o.createMailToken(token)),
+    getMailToken: (tokenHash) => run((o) => o.getMailToken(tokenHash)),
+    redeemMailToken: (tokenHash, purpose, now) => run((o) => o.redeemMailToken(tokenHash, purpose, now)),
+    setEmailVerified: (userId) => run((o) => o.setEmailVerified(userId)),
 
     purge: (input) => run((o) => o.purge(input)),
   };

@@ -24,11 +24,13 @@ export function userOperations(h: SqliteHandle) {
       // Only an e-mail clash is absorbed here; an id clash still fails as a primary-key violation.
       const result = h
         .sql(
-          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version, roles)
-           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion, @roles)
+          `INSERT INTO users (id, email, password_hash, created_at, token_epoch, credential_version,
+             roles, disabled_at, email_verified)
+           VALUES (@id, @email, @passwordHash, @createdAt, @tokenEpoch, @credentialVersion, @roles,
+             @disabledAt, @emailVerified)
            ON CONFLICT (email) DO NOTHING`,
         )
-        .run({ ...user, roles: JSON.stringify(user.roles) });
+        .run({ ...user, roles: JSON.stringify(user.roles), emailVerified: user.emailVerified ? 1 : 0 });
       if (result.changes === 0)
         throw new TesseraError("email_taken", "the e-mail address is already registered");
     },
@@ -52,6 +54,28 @@ export function userOperations(h: SqliteHandle) {
 
     updatePasswordHash(userId: string, passwordHash: string): void {
       h.sql("UPDATE users SET password_hash = ? WHERE id = ?").run(passwordHash, userId);
+    },
+
+    updateUserEmail(userId: string, email: string): boolean {
+      try {
+        return h.sql("UPDATE users SET email = ? WHERE id = ?").run(email, userId).changes > 0;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+          throw new TesseraError("email_taken", "the e-mail address is already registered");
+        }
+        throw error;
+      }
+    },
+
+    enableUser(userId: string): boolean {
+      return h.sql("UPDATE users SET disabled_at = NULL WHERE id = ?").run(userId).changes > 0;
+    },
+
+    replacePasswordHash(userId: string, expectedHash: string, newHash: string): boolean {
+      const result = h
+        .sql("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+        .run(newHash, userId, expectedHash);
+      return result.changes === 1;
     },
   };
 }

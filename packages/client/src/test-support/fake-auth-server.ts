@@ -64,6 +64,15 @@ export class FakeAuthServer {
     this.#access.clear();
   }
 
+  readonly #tickets = new Map<string, string>();
+
+  /** A single-use login ticket for a registered e-mail (as the admin API would make). */
+  issueTicket(email: string): string {
+    const ticket = `ticket_${++this.#seq}`;
+    this.#tickets.set(ticket, email);
+    return ticket;
+  }
+
   /** Revoke every session (as an administrator would); the refresh cookie stops working. */
   revokeSessions(): void {
     for (const s of this.#sessions.values()) s.revoked = true;
@@ -97,6 +106,14 @@ export class FakeAuthServer {
         return this.#register(await request.json());
       case "POST /auth/login":
         return this.#login(await request.json(), withCookie);
+      case "POST /auth/login/ticket": {
+        const { ticket } = (await request.json()) as { ticket: string };
+        const email = this.#tickets.get(ticket);
+        this.#tickets.delete(ticket);
+        const user = email === undefined ? undefined : this.#users.get(email);
+        if (email === undefined || user === undefined) return json(401, { error: "invalid_ticket" });
+        return this.#login({ email, password: user.password }, withCookie);
+      }
       case "GET /auth/csrf": {
         const session = this.#sessionOfCookie(cookie);
         return session ? json(200, { csrf_token: session.csrf }) : json(401, { error: "refresh_invalid" });

@@ -29,6 +29,20 @@ export const AUDIT_TYPES = [
   "key.rotated",
   "key.retired",
   "key.rewrapped",
+  "user.imported",
+  "user.password_rehashed",
+  "user.disabled",
+  "user.enabled",
+  "user.email_changed",
+  "user.password_set",
+  "user.sessions_revoked",
+  "ticket.created",
+  "login.ticket",
+  "admin.request",
+  "password.reset_requested",
+  "password.reset",
+  "email.verification_sent",
+  "email.verified",
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -19,7 +19,7 @@ function payload(token: string): Record<string, unknown> {
 let n = 0;
 async function userWith(roles: string[], scope?: string): Promise<{ email: string; tokens: TokenSet }> {
   const email = `perm${++n}@example.com`;
-  await h.tessera.adminCreateUser(email, PASSWORD, roles);
+  await h.tessera.adminCreateUser(email, PASSWORD, { roles });
   const tokens = await h.tessera.login({
     email,
     password: PASSWORD,
@@ -92,11 +92,11 @@ describe("roles and scope in access tokens", () => {
 
   it("rejects bad role names and more than 32 roles with invalid_input", async () => {
     h = await setUp({ roles: POLICY });
-    expect(await outcome(h.tessera.adminCreateUser("bad@example.com", PASSWORD, ["Admin"]))).toBe(
+    expect(await outcome(h.tessera.adminCreateUser("bad@example.com", PASSWORD, { roles: ["Admin"] }))).toBe(
       "invalid_input",
     );
     const many = Array.from({ length: 33 }, (_, i) => `r${i}`);
-    expect(await outcome(h.tessera.adminCreateUser("many@example.com", PASSWORD, many))).toBe(
+    expect(await outcome(h.tessera.adminCreateUser("many@example.com", PASSWORD, { roles: many }))).toBe(
       "invalid_input",
     );
     const { email } = await userWith(["admin"]);

@@ -1,20 +1,17 @@
-import { randomUUID } from "node:crypto";
 import type { ClientContext, TokenSet } from "../api.js";
 import { TesseraError } from "../errors.js";
 import { parseScope } from "../permissions/scope.js";
 import type { Runtime } from "../runtime.js";
-import type { RefreshTokenRecord, SessionRecord } from "../store.js";
-import { formatRefreshToken, generateRefreshToken, hashRefreshSecret } from "../tokens/refresh.js";
 import { checkCredentials } from "../users/credentials.js";
-import { issueTokenSet } from "./issue.js";
-
-// RFC 7638 SHA-256 thumbprint, base64url.
-const JKT = /^[A-Za-z0-9_-]{43}$/;
+import { checkLoginOptions } from "./login-options.js";
+import { startSession } from "./start.js";
 
 /**
  * Sign in with e-mail and password: start a new session (refresh-token family) with its first
  * refresh token, and issue an access token. The session records the login's client context and,
- * when given, the DPoP key thumbprint it is bound to.
+ * when given, the DPoP key thumbprint it is bound to. A disabled user's right password fails with
+ * `account_disabled`, a wrong one with `invalid_credentials`; with `emailVerification: "required"`
+ * an unverified address's right password fails with `email_unverified`.
  *
  * @example
  * const set = await login(rt, { email, password, context: { ip, userAgent } });
@@ -23,56 +20,37 @@ export async function login(
   rt: Runtime,
   input: { email: string; password: string; context: ClientContext; scope?: string; dpopJkt?: string },
 ): Promise<TokenSet> {
-  // The session remembers the scope asked (none = everything the user holds); each token gets
-  // it intersected with what the user's roles grant at that moment.
-  const asked = parseScope(input.scope);
-  if (input.dpopJkt !== undefined && (typeof input.dpopJkt !== "string" || !JKT.test(input.dpopJkt))) {
-    throw new TesseraError("invalid_input", "dpopJkt is not a JWK thumbprint");
-  }
+  checkLoginOptions(input);
+  // Refused before the password check costs anything: a malformed scope is the caller's mistake.
+  parseScope(input.scope);
   const user = await checkCredentials(rt, input.email, input.password, input.context);
-  const now = rt.clock.now();
-  const { ip, userAgent } = input.context;
-  const session: SessionRecord = {
-    id: randomUUID(),
-    userId: user.id,
-    clientId: rt.options.clientId,
-    scope: asked === undefined ? null : asked.join(" "),
-    createdAt: now,
-    expiresAt: now + rt.options.sessionMaxAgeMs,
-    lastUsedAt: now,
-    revokedAt: null,
-    revokedReason: null,
-    ip,
-    userAgent,
-    lastIp: ip,
-    lastUserAgent: userAgent,
-    dpopJkt: input.dpopJkt ?? null,
-  };
-  const parts = generateRefreshToken(now);
-  const first: RefreshTokenRecord = {
-    id: parts.id,
-    sessionId: session.id,
-    secretHash: hashRefreshSecret(parts.secret),
-    createdAt: now,
-    expiresAt: Math.min(now + rt.options.refreshTtlMs, session.expiresAt),
-    usedAt: null,
-    successorId: null,
-    successorSealed: null,
-  };
-  // The fence: a credential change or deletion that committed since the password was checked
-  // makes this insert nothing, and the login fails as if the password had been wrong.
-  if (!(await rt.store.createSession(session, first, user.credentialVersion))) {
+  const refuse = async (reason: string, error: TesseraError): Promise<never> => {
     await rt.audit({
       type: "login.failed",
       outcome: "failure",
       userId: user.id,
       context: input.context,
-      data: { reason: "credentials_changed" },
+      data: { reason },
     });
-    throw new TesseraError("invalid_credentials", "invalid e-mail or password");
+    throw error;
+  };
+  if (rt.options.emailVerification === "required" && !user.emailVerified) {
+    // Only after a correct password: a wrong one stays `invalid_credentials`.
+    await refuse(
+      "email_unverified",
+      new TesseraError("email_unverified", "the e-mail address is not verified"),
+    );
   }
-  const set = await issueTokenSet(rt, { user, session, refreshToken: formatRefreshToken(parts), now });
-  const who = { userId: user.id, sessionId: session.id, context: input.context };
+  // The fence: a credential change or deletion that committed since the password was checked
+  // makes this insert nothing, and the login fails as if the password had been wrong.
+  const set = await startSession(rt, { ...input, user });
+  if (set === null) {
+    return refuse(
+      "credentials_changed",
+      new TesseraError("invalid_credentials", "invalid e-mail or password"),
+    );
+  }
+  const who = { userId: user.id, sessionId: set.sessionId, context: input.context };
   await rt.audit({ type: "login.succeeded", ...who });
   await rt.audit({ type: "token.issued", ...who, data: { grant: "password" } });
   return set;

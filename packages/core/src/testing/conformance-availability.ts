@@ -23,6 +23,7 @@ function everyCall(store: Store): Array<[string, () => Promise<unknown>]> {
     ["getUserByEmail", () => store.getUserByEmail(user.email)],
     ["listUsers", () => store.listUsers()],
     ["updatePasswordHash", () => store.updatePasswordHash(user.id, user.passwordHash)],
+    ["replacePasswordHash", () => store.replacePasswordHash(user.id, user.passwordHash, user.passwordHash)],
     ["deleteUser", () => store.deleteUser(user.id, T0)],
     ["createSession", () => store.createSession(session, token, 0)],
     ["getSession", () => store.getSession(session.id)],

@@ -28,6 +28,8 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     tokenEpoch: 0,
     credentialVersion: 0,
     roles: [],
+    disabledAt: null,
+    emailVerified: false,
     ...overrides,
   };
 }

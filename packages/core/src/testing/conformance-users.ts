@@ -76,6 +76,43 @@ export function describeUsers(getStore: () => Store): void {
       expect(await store.getUserById(b.id)).toEqual(b);
     });
 
+    it("replaces a password hash only while it is still the expected one (compare-and-set)", async () => {
+      const store = getStore();
+      const legacy = "$2b$04$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui";
+      const [a, b] = [makeUser({ passwordHash: legacy, tokenEpoch: 2 }), makeUser({ passwordHash: legacy })];
+      await store.createUser(a);
+      await store.createUser(b);
+      const upgraded = "$argon2id$v=19$m=8,t=1,p=1$dXBncmFkZWQ$dXBncmFkZWQtaGFzaA";
+
+      expect(await store.replacePasswordHash(a.id, "$2b$04$not-the-stored-one", upgraded)).toBe(false);
+      expect(await store.getUserById(a.id)).toEqual(a);
+      expect(await store.replacePasswordHash(makeUser().id, legacy, upgraded)).toBe(false);
+
+      // Of concurrent upgrades from one expected hash, exactly one writes.
+      const outcomes = await Promise.all(
+        ["one", "two", "three"].map((tag) => store.replacePasswordHash(a.id, legacy, `${upgraded}-${tag}`)),
+      );
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      const after = await store.getUserById(a.id);
+      // Same password: neither the epoch nor the credential version moves.
+      expect(after).toEqual({
+        ...a,
+        passwordHash: expect.stringMatching(/^\$argon2id\$.*-(one|two|three)$/),
+      });
+      expect(await store.getUserById(b.id)).toEqual(b);
+
+      // A credential change that committed first is never overwritten by a late upgrade.
+      const changed = "$argon2id$v=19$m=8,t=1,p=1$Y2hhbmdlZA$bmV3LXBhc3N3b3JkLWhhc2g";
+      await store.changeCredentials({
+        userId: b.id,
+        now: T0,
+        reason: "password_changed",
+        passwordHash: changed,
+      });
+      expect(await store.replacePasswordHash(b.id, legacy, upgraded)).toBe(false);
+      expect((await store.getUserById(b.id))?.passwordHash).toBe(changed);
+    });
+
     it("deletes a user with its sessions and tokens and records a user revocation", async () => {
       const store = getStore();
       const { user, session, token } = await seedSession(store, { user: { tokenEpoch: 3 } });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { Store } from "../store.js";
+import { describeAdministration } from "./conformance-admin.js";
 import { describeAudit } from "./conformance-audit.js";
 import { describeAvailability } from "./conformance-availability.js";
 import { describeCredentialFence } from "./conformance-credentials.js";
 import { describeDpopBinding, describeDpopReplay } from "./conformance-dpop.js";
 import { describeKeys } from "./conformance-keys.js";
+import { describeMailTokens } from "./conformance-mail-tokens.js";
 import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
 import { describeRoles } from "./conformance-roles.js";
@@ -73,6 +75,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );
+    describeAdministration(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
     describeKeys(getStore);
     describeAudit(getStore);
     describePurge(getStore);
@@ -81,6 +87,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );
     describeDpopBinding(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
+    describeMailTokens(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
     );

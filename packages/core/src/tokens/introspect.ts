@@ -32,13 +32,25 @@ export async function introspect(rt: Runtime, token: unknown): Promise<Introspec
       exp: Math.floor(found.token.expiresAt / 1000),
     };
     if (found.session.scope !== null) result.scope = found.session.scope;
-    return result;
+    return withEmailVerified(rt, result);
   }
   try {
     const claims = await authenticate(rt, token);
-    return { active: true, token_type: claims.cnf === undefined ? "Bearer" : "DPoP", ...claims };
+    return withEmailVerified(rt, {
+      active: true,
+      token_type: claims.cnf === undefined ? "Bearer" : "DPoP",
+      ...claims,
+    });
   } catch (error) {
     if (isTesseraError(error, "token_invalid", "token_expired", "token_revoked")) return { active: false };
     throw error;
   }
+}
+
+async function withEmailVerified(
+  rt: Runtime,
+  result: IntrospectionResult & { active: true },
+): Promise<IntrospectionResult> {
+  const user = result.sub === undefined ? null : await rt.store.getUserById(result.sub);
+  return { ...result, email_verified: user?.emailVerified ?? false };
 }

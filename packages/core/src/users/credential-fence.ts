@@ -23,7 +23,14 @@ export type CredentialChangeReason =
  */
 export async function fenceCredentialChange(
   rt: Runtime,
-  input: { userId: string; reason: CredentialChangeReason; passwordHash?: string; exceptSessionId?: string },
+  input: {
+    userId: string;
+    reason: CredentialChangeReason;
+    passwordHash?: string;
+    exceptSessionId?: string;
+    /** Disabling: the user is marked disabled at this time, in the same transaction. */
+    disabledAt?: number;
+  },
 ): Promise<ChangeCredentialsResult | null> {
   return rt.store.changeCredentials({ ...input, now: rt.clock.now() });
 }

@@ -4,13 +4,16 @@ import type { Runtime } from "../runtime.js";
 import type { UserRecord } from "../store.js";
 import { normaliseEmail } from "./email.js";
 import { preparePassword } from "./passwords.js";
+import { verifyStoredPassword } from "./stored-password.js";
 
 /**
- * Check an e-mail and password. An unknown (or malformed) e-mail still costs exactly one hash
+ * Check an e-mail and password (an imported legacy hash is verified and upgraded on the way, see
+ * `verifyStoredPassword`). An unknown (or malformed) e-mail still costs exactly one hash
  * verification, against a dummy hash made with the same parameters, and ends in the same
  * `invalid_credentials` as a wrong password, so neither the answer nor its timing says whether
  * the account exists. The audit log records which it was (`unknown_user` | `wrong_password`),
- * without the attempted e-mail (people type passwords into the e-mail field).
+ * without the attempted e-mail (people type passwords into the e-mail field). A disabled user's
+ * right password fails with `account_disabled`.
  *
  * @example
  * const user = await checkCredentials(rt, email, password, context);
@@ -28,8 +31,8 @@ export async function checkCredentials(
   } catch (error) {
     if (!isTesseraError(error, "invalid_input")) throw error;
   }
-  const ok = await rt.hasher.verify(user?.passwordHash ?? rt.dummyHash, password);
-  if (user === null || !ok) {
+  const checked = await verifyStoredPassword(rt, user, password);
+  if (checked === null) {
     await rt.audit({
       type: "login.failed",
       outcome: "failure",
@@ -39,7 +42,18 @@ export async function checkCredentials(
     });
     throw new TesseraError("invalid_credentials", "invalid e-mail or password");
   }
-  return user;
+  // Only a right password learns that the account is disabled.
+  if (checked.disabledAt !== null) {
+    await rt.audit({
+      type: "login.failed",
+      outcome: "failure",
+      userId: checked.id,
+      context,
+      data: { reason: "account_disabled" },
+    });
+    throw new TesseraError("account_disabled", "the account is disabled");
+  }
+  return checked;
 }
 
 /**
@@ -55,8 +69,7 @@ export async function checkOwnPassword(
   passwordInput: string,
 ): Promise<UserRecord> {
   const password = preparePassword(passwordInput);
-  const user = await rt.store.getUserById(userId);
-  const ok = await rt.hasher.verify(user?.passwordHash ?? rt.dummyHash, password);
-  if (user === null || !ok) throw new TesseraError("invalid_credentials", "invalid password");
+  const user = await verifyStoredPassword(rt, await rt.store.getUserById(userId), password);
+  if (user === null) throw new TesseraError("invalid_credentials", "invalid password");
   return user;
 }

@@ -65,7 +65,7 @@ describe("registration", () => {
     h = await setUp();
     const user = await h.tessera.register({ email: " Ada@Example.com ", password: PASSWORD, context: CTX });
     expect(user.email).toBe("ada@example.com");
-    expect(await h.tessera.getUser(user.id)).toEqual(user);
+    expect(await h.tessera.getUser(user.id)).toEqual({ ...user, emailVerified: false });
     expect(
       await outcome(h.tessera.register({ email: "ADA@example.com", password: PASSWORD, context: CTX })),
     ).toBe("email_taken");

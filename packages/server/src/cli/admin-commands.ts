@@ -13,6 +13,7 @@ import { type AdminContext, openAdmin } from "./admin-context.js";
 import { type CliIo, table } from "./io.js";
 import { addLimitsCommand } from "./limits-command.js";
 import { addRoleCommand, collect, rolesSuffix } from "./role-commands.js";
+import { addUsersImportCommand } from "./users-import-command.js";
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 
@@ -40,7 +41,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
     .action(async (email: string, opts: { role: string[] }) => {
       const password = await io.readSecret("Password: ");
       await run(async ({ tessera }) => {
-        const user = await tessera.adminCreateUser(email, password, opts.role);
+        const user = await tessera.adminCreateUser(email, password, { roles: opts.role });
         io.out(`created user ${user.id} <${user.email}>${rolesSuffix(user.roles)}`);
       })();
     });
@@ -81,6 +82,7 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         io.out("deleted");
       })(),
     );
+  addUsersImportCommand(users, run, io, (message) => new CliFailure(message));
 
   const sessions = program.command("sessions").description("inspect and revoke sessions");
   sessions

@@ -44,3 +44,22 @@ export async function openAdmin(env: Environment, log: (line: string) => void): 
     throw error;
   }
 }
+
+/**
+ * Runs one administrative action with a fresh context, closed afterwards whatever happens.
+ *
+ * @example
+ * await withAdmin(env, io.err, async ({ tessera }) => io.out(String((await tessera.adminListUsers()).length)));
+ */
+export async function withAdmin(
+  env: Environment,
+  log: (line: string) => void,
+  action: (admin: AdminContext) => Promise<void>,
+): Promise<void> {
+  const admin = await openAdmin(env, log);
+  try {
+    await action(admin);
+  } finally {
+    await admin.close();
+  }
+}

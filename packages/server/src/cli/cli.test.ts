@@ -156,6 +156,39 @@ describe("tessera CLI", () => {
     Object.assign(env, { TESSERA_MASTER_KEY_FILE: newKeyFile });
   });
 
+  it("users disable / enable, and tickets create prints a ticket that logs the user in once", async () => {
+    const disable = await run(["users", "disable", "admin@example.test"]);
+    expect([disable.code, disable.stdout.trim()]).toEqual([0, "disabled"]);
+    const refused = await run(["tickets", "create", "admin@example.test"]);
+    expect([refused.code, refused.stderr.trim()]).toEqual([1, "tessera: account_disabled"]);
+    const enable = await run(["users", "enable", "admin@example.test"]);
+    expect([enable.code, enable.stdout.trim()]).toEqual([0, "enabled"]);
+    expect((await run(["users", "disable", "nobody@example.test"])).code).toBe(1);
+
+    const created = await run(["tickets", "create", "admin@example.test", "--json"]);
+    expect(created.code).toBe(0);
+    const { ticket, expires_in } = JSON.parse(created.stdout) as { ticket: string; expires_in: number };
+    // Not recorded as a secret: printing it is this command's job (the HTTP tests scan logs and
+    // audit rows for tickets).
+    expect([ticket, expires_in]).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), 60]);
+    const server = await startServe({ env, cwd: work });
+    try {
+      const redeem = () =>
+        fetch(`${server.url}/auth/login/ticket`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ ticket, token_delivery: "body" }),
+        });
+      const first = await redeem();
+      expect(first.status).toBe(200);
+      const body = (await first.json()) as { user: { email: string } };
+      expect(body.user.email).toBe("admin@example.test");
+      expect((await redeem()).status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("users delete removes the account", async () => {
     const del = await run(["users", "delete", "admin@example.test"]);
     expect(del.code).toBe(0);

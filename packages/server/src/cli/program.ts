@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import type { Environment } from "../config/secrets.js";
 import { openStore } from "../open-store.js";
+import { addAccessCommands } from "./access-commands.js";
 import { addAdminCommands } from "./admin-commands.js";
 import type { CliIo } from "./io.js";
 import { serve } from "./serve.js";
@@ -54,5 +55,6 @@ export function buildProgram(env: Environment, io: CliIo): Command {
     });
 
   addAdminCommands(program, env, io);
+  addAccessCommands(program, env, io);
   return program;
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config-error.js";
+import { configFailure } from "../test-support/config-failure.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
 import { loadConfig } from "./load-config.js";
 import { parseMasterKey } from "./master-key.js";
@@ -13,15 +13,7 @@ const ORDERS_SECRET = "Vq3kP9sLx2mT7wZbR4nH8cJ6fY1dG5aE";
 const BILLING_SECRET = "b1lling-S3cret_9QwErTy7UiOp2AsDf";
 const dir = mkdtempSync(join(tmpdir(), "tessera-config-"));
 
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const failure = configFailure;
 
 describe("defaults", () => {
   it("match the configuration table of the server README", () => {
@@ -99,6 +91,7 @@ describe("an invalid value stops start-up with one line naming the variable", ()
     ["PORT", { PORT: "http" }],
     ["TESSERA_DATABASE_URL", { TESSERA_DATABASE_URL: "mysql://x" }],
     ["TESSERA_REDIS_URL", { TESSERA_REDIS_URL: "http://cache" }],
+    ["TESSERA_ADMIN_SECRETS", { TESSERA_ADMIN_SECRETS: "backend:short" }],
     ["TESSERA_ISSUER", { TESSERA_ISSUER: "auth.example.com" }],
     ["TESSERA_ISSUER", { TESSERA_ISSUER: "https://auth.example.com/?x=1" }],
     ["TESSERA_ACCESS_TOKEN_TTL", { TESSERA_ACCESS_TOKEN_TTL: "15 minutes" }],
@@ -154,7 +147,12 @@ describe("an invalid value stops start-up with one line naming the variable", ()
 });
 
 describe("production refusals", () => {
-  const prod = { NODE_ENV: "production", TESSERA_MASTER_KEY: KEY_HEX, TESSERA_TRUST_PROXY: "1" };
+  const prod = {
+    NODE_ENV: "production",
+    TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+    TESSERA_MASTER_KEY: KEY_HEX,
+    TESSERA_TRUST_PROXY: "1",
+  };
 
   it("starts with a master key and a trusted proxy (or TLS)", () => {
     expect(loadConfig(prod).production).toBe(true);
@@ -244,8 +242,12 @@ describe("secrets from files (_FILE)", () => {
     expect(error.variable).toBe("TESSERA_MASTER_KEY_FILE");
     const privatePath = secretFile(KEY_HEX, 0o600);
     expect(
-      loadConfig({ NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_MASTER_KEY_FILE: privatePath })
-        .production,
+      loadConfig({
+        NODE_ENV: "production",
+        TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+        TESSERA_TRUST_PROXY: "1",
+        TESSERA_MASTER_KEY_FILE: privatePath,
+      }).production,
     ).toBe(true);
   });
 });
@@ -257,6 +259,11 @@ describe("every secret setting has a _FILE form", () => {
       `orders:${ORDERS_SECRET}`,
       (c) => c.resourceSecrets,
       [{ id: "orders", secret: ORDERS_SECRET }],
+    ],
+    TESSERA_ADMIN_SECRETS: [
+      "backend:admin-secret-0123456789",
+      (c) => c.adminSecrets,
+      [{ id: "backend", secret: "admin-secret-0123456789" }],
     ],
     TESSERA_DATABASE_URL: [
       "postgres://u:p@db/t",
@@ -296,7 +303,12 @@ describe("config file", () => {
     const path = join(dir, "prod.json");
     writeFileSync(path, JSON.stringify({ TESSERA_MASTER_KEY: KEY_HEX }), { mode: 0o644 });
     chmodSync(path, 0o644);
-    const env = { NODE_ENV: "production", TESSERA_TRUST_PROXY: "1", TESSERA_CONFIG_FILE: path };
+    const env = {
+      NODE_ENV: "production",
+      TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+      TESSERA_TRUST_PROXY: "1",
+      TESSERA_CONFIG_FILE: path,
+    };
     expect(failure(env).variable).toBe("TESSERA_CONFIG_FILE");
     chmodSync(path, 0o600);
     expect(loadConfig(env).masterKey).toHaveLength(32);

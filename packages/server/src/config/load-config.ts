@@ -3,6 +3,7 @@ import { z } from "zod";
 import { commaList } from "./comma-list.js";
 import { ConfigError } from "./config-error.js";
 import { parseDuration, parseRateLimit } from "./duration.js";
+import { checkMailInProduction, loadMailConfig } from "./mail-config.js";
 import { parseMasterKey } from "./master-key.js";
 import { parseResourceSecrets, SECRET_RULE } from "./resource-secrets.js";
 import { readRolesFile } from "./roles-file.js";
@@ -132,6 +133,10 @@ const schema = z.object({
     parseResourceSecrets,
     `expected a comma list of id:secret (id of [A-Za-z0-9._-], ${SECRET_RULE})`,
   ).default([]),
+  TESSERA_ADMIN_SECRETS: parsed(
+    parseResourceSecrets,
+    "expected a comma list of id:secret (id of [A-Za-z0-9._-], secret of at least 16 characters)",
+  ).default([]),
   TESSERA_REFRESH_CONTEXT: z
     .enum(["audit", "strict", "off"], "expected audit, strict or off")
     .default("audit"),
@@ -181,6 +186,7 @@ export function loadConfig(env: Environment): ServerConfig {
     throw new ConfigError(name, reason);
   }
   const v = result.data;
+  const issuer = v.TESSERA_ISSUER ?? `http://localhost:${v.PORT}`;
 
   const config: ServerConfig = {
     production,
@@ -188,7 +194,7 @@ export function loadConfig(env: Environment): ServerConfig {
     host: v.HOST,
     database: v.TESSERA_DATABASE_URL,
     redisUrl: v.TESSERA_REDIS_URL ?? null,
-    issuer: v.TESSERA_ISSUER ?? `http://localhost:${v.PORT}`,
+    issuer,
     audience: v.TESSERA_AUDIENCE,
     accessTokenTtlMs: v.TESSERA_ACCESS_TOKEN_TTL,
     refreshTtlMs: v.TESSERA_REFRESH_TTL,
@@ -214,11 +220,13 @@ export function loadConfig(env: Environment): ServerConfig {
     masterKey: v.TESSERA_MASTER_KEY ?? null,
     tls: null,
     resourceSecrets: v.TESSERA_RESOURCE_SECRETS,
+    adminSecrets: v.TESSERA_ADMIN_SECRETS,
     refreshContext: v.TESSERA_REFRESH_CONTEXT,
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,
     dpopNonce: v.TESSERA_DPOP_NONCE === "on",
     rolePolicy: readRolesFile(merged.TESSERA_ROLES_FILE),
+    mail: loadMailConfig(input, issuer),
   };
 
   if ((v.TESSERA_TLS_CERT === undefined) !== (v.TESSERA_TLS_KEY === undefined)) {
@@ -266,6 +274,7 @@ function checkProduction(config: ServerConfig): void {
       "production requires an explicit master key (or TESSERA_MASTER_KEY_FILE)",
     );
   }
+  checkMailInProduction(config.mail);
 }
 
 function readConfigFile(path: string | undefined): Record<string, string> {

@@ -7,8 +7,10 @@ import { ConfigError } from "./config-error.js";
 export const SECRET_VARIABLES = [
   "TESSERA_MASTER_KEY",
   "TESSERA_RESOURCE_SECRETS",
+  "TESSERA_ADMIN_SECRETS",
   "TESSERA_DATABASE_URL",
   "TESSERA_REDIS_URL",
+  "TESSERA_SMTP_URL",
 ] as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

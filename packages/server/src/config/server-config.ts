@@ -1,5 +1,6 @@
 import type { RefreshContextMode, RolePolicy, SigningAlg } from "@tessera/core";
 import type { RateLimitRule } from "./duration.js";
+import type { MailConfig } from "./mail-config.js";
 
 /** Where the data lives, from `TESSERA_DATABASE_URL`. */
 export type DatabaseConfig =
@@ -46,6 +47,8 @@ export interface ServerConfig {
   tls: { certPath: string; keyPath: string } | null;
   /** Resource-server credentials for introspection and the revocation feed. */
   resourceSecrets: Array<{ id: string; secret: string }>;
+  /** Admin API credentials (`TESSERA_ADMIN_SECRETS`); empty: `/admin/*` answers 404. */
+  adminSecrets: Array<{ id: string; secret: string }>;
   refreshContext: RefreshContextMode;
   auditRetentionMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -53,4 +56,6 @@ export interface ServerConfig {
   dpopNonce: boolean;
   /** What each role grants, from `TESSERA_ROLES_FILE`; `null` when no file is configured. */
   rolePolicy: RolePolicy | null;
+  /** Account recovery and e-mail. */
+  mail: MailConfig;
 }

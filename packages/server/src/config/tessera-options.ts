@@ -23,5 +23,9 @@ export function tesseraOptions(
     refreshContext: config.refreshContext,
     auditRetentionMs: config.auditRetentionMs,
     ...(config.rolePolicy === null ? {} : { roles: config.rolePolicy }),
+    appUrl: config.mail.appUrl,
+    passwordReset: config.mail.passwordReset,
+    passwordResetTtlMs: config.mail.passwordResetTtlMs,
+    emailVerification: config.mail.emailVerification,
   };
 }

@@ -25,7 +25,12 @@ const base = {
   TESSERA_DATABASE_URL: `sqlite:${join(work, "data", "tessera.db")}`,
   TESSERA_LOG_LEVEL: "warn",
 };
-const production = { ...base, NODE_ENV: "production", TESSERA_TRUST_PROXY: "loopback" };
+const production = {
+  ...base,
+  NODE_ENV: "production",
+  TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+  TESSERA_TRUST_PROXY: "loopback",
+};
 
 async function refusedServe(env: Record<string, string>, variable: string): Promise<string> {
   const res = await runCli(["serve"], { env: { PORT: "0", ...env }, cwd: work });

@@ -113,7 +113,11 @@ describe("security headers on every answer", () => {
   });
 
   it("in production (behind a trusted proxy) every answer also carries HSTS", async () => {
-    server = await startTestServer({ NODE_ENV: "production", TESSERA_TRUST_PROXY: "loopback" });
+    server = await startTestServer({
+      NODE_ENV: "production",
+      TESSERA_SMTP_URL: "smtp://127.0.0.1:2525",
+      TESSERA_TRUST_PROXY: "loopback",
+    });
     for (const [label, , headers] of await sampleEveryRouteKind(server)) {
       expectSecurityHeaders(headers, label, true);
     }

@@ -60,6 +60,19 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   registration_closed: { status: 403, wire: "registration_closed", message: "Registration is closed." },
   invalid_credentials: { status: 401, wire: "invalid_credentials", message: "Invalid e-mail or password." },
   not_found: { status: 404, wire: "not_found", message: "Not found." },
+  account_disabled: { status: 403, wire: "account_disabled", message: "The account is disabled." },
+  invalid_ticket: {
+    status: 401,
+    wire: "invalid_ticket",
+    message: "The login ticket is unknown, used or expired.",
+  },
+  // account recovery and e-mail
+  invalid_token: { status: 400, wire: "invalid_token", message: "The link is invalid or has expired." },
+  email_unverified: {
+    status: 403,
+    wire: "email_unverified",
+    message: "The e-mail address has not been verified yet.",
+  },
   // refresh tokens and sessions
   refresh_invalid: {
     status: 401,

@@ -30,6 +30,13 @@ export interface RateLimits {
   failures: FailureBudget | null;
   /** Failed resource-server credentials per client IP (`TESSERA_RATE_LIMIT_CREDENTIALS`). */
   credentials: FailureBudget | null;
+  /**
+   * A mail-sending request (forgot password, verification resend, a registration's verification
+   * mail) to `address`: counted per client IP (`TESSERA_RATE_LIMIT_MAIL_IP`) and per address
+   * (`TESSERA_RATE_LIMIT_MAIL`) on the same counter as the login limit, whether or not the
+   * address has an account.
+   */
+  mail: (request: FastifyRequest, address: string) => Promise<void>;
 }
 
 // IPv6 clients usually own a whole /64: count them as one.
@@ -56,7 +63,13 @@ export const accountKey = (account: string) =>
  */
 export function createRateLimits(
   app: FastifyInstance,
-  rules: { ip: RateLimitRule | null; login: RateLimitRule | null; credentials?: RateLimitRule | null },
+  rules: {
+    ip: RateLimitRule | null;
+    login: RateLimitRule | null;
+    credentials?: RateLimitRule | null;
+    mail?: RateLimitRule | null;
+    mailIp?: RateLimitRule | null;
+  },
   counter: WindowCounter = memoryWindowCounter(),
 ): RateLimits {
   const counting = (rule: RateLimitRule | null, prefix: string) => {
@@ -71,12 +84,23 @@ export function createRateLimits(
   const other = counting(rules.ip, "ip-other");
   const budget = (rule: RateLimitRule | null | undefined, keyOf: FailureKey) =>
     rule ? failureBudget(app, { ...rule, failClosed: true }, counter, keyOf) : null;
+  const mailIp = counting(rules.mailIp ?? null, "mail-ip");
+  const reserve = async (key: string, rule: RateLimitRule | null | undefined) => {
+    if (!rule) return;
+    const reservation = await counter.reserve(key, rule);
+    if (!reservation.allowed) throw tooMany(reservation.retryAfterMs);
+  };
+
   return {
     perIp: auth && other ? (request, isAuth) => (isAuth ? auth : other)(request) : null,
     register: counting(rules.login, "register"),
     failures: budget(rules.login, (request, account) => `fail:${accountKey(account)}:${clientKey(request)}`),
     // Per IP only: the credential id is the attacker's choice.
     credentials: budget(rules.credentials, (request) => `cred:${clientKey(request)}`),
+    async mail(request, address) {
+      await mailIp?.(request);
+      await reserve(`mail:${accountKey(address)}`, rules.mail);
+    },
   };
 }
 

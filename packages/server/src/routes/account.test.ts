@@ -44,7 +44,7 @@ describe("GET /auth/me", () => {
     const res = await server.call("GET", "/auth/me", { bearer: access });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      user: { id: userId, email, roles: [] },
+      user: { id: userId, email, roles: [], email_verified: false },
       session: { id: expect.any(String), scope: "" },
     });
   });

@@ -16,7 +16,12 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const claims = await authenticateBearer(ctx.tessera, request, ctx.dpop);
     const user = await ctx.tessera.getUser(claims.sub);
     return reply.send({
-      user: { id: user.id, email: user.email, roles: user.roles },
+      user: {
+        id: user.id,
+        email: user.email,
+        roles: user.roles,
+        email_verified: user.emailVerified === true,
+      },
       // The scope granted to the presented token.
       session: { id: claims.sid, scope: claims.scope ?? "" },
     });

@@ -288,7 +288,7 @@ describe("discovery and operations", () => {
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(res.headers.get("strict-transport-security")).toBeNull();
     const prod = await startTestServer(
-      { NODE_ENV: "production", TESSERA_TRUST_PROXY: "loopback" },
+      { NODE_ENV: "production", TESSERA_SMTP_URL: "smtp://127.0.0.1:2525", TESSERA_TRUST_PROXY: "loopback" },
       { listen: false },
     );
     try {

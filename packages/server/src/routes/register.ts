@@ -12,6 +12,8 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const email = stringField(body, "email", 320);
     const password = stringField(body, "password", 1024);
     await ctx.limits.register?.(request);
+    // The verification mail a registration sends counts against the address's mail budget.
+    if (ctx.config.mail.emailVerification !== "off") await ctx.limits.mail(request, email);
     const user = await ctx.tessera.register({ email, password, context: clientContext(request) });
     return reply.code(201).send({ user: { id: user.id, email: user.email } });
   });

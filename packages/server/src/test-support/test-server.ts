@@ -15,6 +15,14 @@ export const RESOURCE_SECRET = "orders-api-secret-7Hq2xP9vLm4kT8wZ";
 /** The `Authorization` header of the test resource server's credential. */
 export const RESOURCE_BASIC = `Basic ${Buffer.from(`${RESOURCE_ID}:${RESOURCE_SECRET}`).toString("base64")}`;
 export const APP_ORIGIN = "http://app.example.test";
+export const ADMIN_ID = "backend";
+export const ADMIN_SECRET = "admin-secret-0123456789";
+/** Turns the admin API on (it is off, 404, in `TEST_ENV`). */
+export const ADMIN_ENV = { TESSERA_ADMIN_SECRETS: `${ADMIN_ID}:${ADMIN_SECRET}` };
+/** The `Authorization` header of the test admin credential. */
+export const ADMIN_AUTH = {
+  authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString("base64")}`,
+};
 
 /** Environment of a test server: in-memory SQLite, rate limits off unless a test turns them on. */
 export const TEST_ENV: Record<string, string> = {
@@ -26,6 +34,8 @@ export const TEST_ENV: Record<string, string> = {
   TESSERA_RESOURCE_SECRETS: `${RESOURCE_ID}:${RESOURCE_SECRET}`,
   TESSERA_ALLOWED_ORIGINS: APP_ORIGIN,
   TESSERA_LOG_LEVEL: "info",
+  // Tests that send mail turn it on, with a test SMTP server (test-support/smtp-sink.ts).
+  TESSERA_EMAIL_VERIFICATION: "off",
 };
 
 /** Every log line written by every test server in this worker (checked for leaked secrets). */
@@ -46,6 +56,7 @@ const SECRET_KEYS = [
   "current_password",
   "new_password",
   "token",
+  "ticket",
 ];
 
 function collectSecrets(value: unknown): void {
@@ -107,7 +118,12 @@ export interface CallResult {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; listen?: boolean; wrapStore?: (store: Store) => Store } = {},
+  options: {
+    clock?: Clock;
+    listen?: boolean;
+    wrapStore?: (store: Store) => Store;
+    mailRetryDelaysMs?: readonly number[];
+  } = {},
 ): Promise<TestServer> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const opened = openStore(config.database);
@@ -131,6 +147,7 @@ export async function startTestServer(
     logger: { level: "info", stream },
     processMetrics: false,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.mailRetryDelaysMs ? { mailRetryDelaysMs: options.mailRetryDelaysMs } : {}),
   });
   let url = "";
   if (options.listen !== false) {

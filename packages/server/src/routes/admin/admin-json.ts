@@ -1,0 +1,56 @@
+import type { AdminUserView } from "@tessera/core";
+import { HttpError } from "../../http/http-error.js";
+
+/**
+ * A user as the admin API answers it. Never a password hash, epoch or credential version.
+ *
+ * @example
+ * reply.send({ user: adminUserJson(view) });
+ */
+export function adminUserJson(view: AdminUserView) {
+  return {
+    id: view.id,
+    email: view.email,
+    disabled: view.disabled,
+    email_verified: view.emailVerified,
+    created_at: new Date(view.createdAt).toISOString(),
+    // INTEGRATION POINT (roles): `roles` joins here once UserRecord carries them.
+  };
+}
+
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * A user id from the path, or 404 `not_found` (an id can never hold other characters).
+ *
+ * @example
+ * const id = userIdParam(request.params.id);
+ */
+export function userIdParam(id: string): string {
+  if (!ID.test(id)) throw new HttpError("not_found");
+  return id;
+}
+
+/**
+ * An optional boolean field, or 400 `invalid_request`.
+ *
+ * @example
+ * const disabled = optionalBoolean(body, "disabled");
+ */
+export function optionalBoolean(body: Record<string, unknown>, name: string): boolean | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw new HttpError("invalid_request");
+  return value;
+}
+
+/**
+ * Refuses (400 `invalid_request`) a body with a field not in `allowed`, so a misspelt or not yet
+ * supported change is never silently ignored.
+ *
+ * @example
+ * onlyFields(body, ["email", "password", "disabled"]);
+ */
+export function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+  if (Object.keys(body).some((key) => !allowed.includes(key))) throw new HttpError("invalid_request");
+}

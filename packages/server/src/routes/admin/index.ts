@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { requireAdminCredential } from "../../http/admin-auth.js";
+import { clientContext } from "../../http/client-context.js";
+import type { RouteContext } from "../route-context.js";
+import { adminTicketRoutes } from "./login-tickets.js";
+import { adminSessionRoutes } from "./sessions.js";
+import { adminUserRoutes } from "./users.js";
+import { usersImportRoute } from "./users-import.js";
+
+/**
+ * The admin API, `/admin/*`, for the operator's own backends: HTTP Basic with a credential of
+ * `TESSERA_ADMIN_SECRETS` (never a user's token). Without that setting nothing is registered and
+ * every `/admin` path answers 404. Every call — refused ones too — is audited (`admin.request`)
+ * with the credential id, the route pattern and the status; never a body, query or ticket.
+ *
+ * @example
+ * await adminRoutes(app, ctx);
+ */
+export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const credentials = ctx.config.adminSecrets;
+  if (credentials.length === 0) return;
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser("text/plain");
+    const callers = new WeakMap<FastifyRequest, string>();
+    scope.addHook("onRequest", async (request) => {
+      callers.set(request, requireAdminCredential(request, credentials));
+    });
+    scope.addHook("onSend", async (request, reply, payload) => {
+      const admin = callers.get(request) ?? null;
+      const { id } = (request.params ?? {}) as { id?: unknown };
+      try {
+        await ctx.tessera.recordAdminCall({
+          admin,
+          method: request.method,
+          route: request.routeOptions.url ?? "unmatched",
+          status: reply.statusCode,
+          userId: typeof id === "string" && admin !== null ? id : null,
+          context: clientContext(request),
+        });
+      } catch (error) {
+        request.log.warn({ code: (error as { code?: unknown }).code ?? "error" }, "admin call not audited");
+      }
+      return payload;
+    });
+    for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes]) routes(scope, ctx);
+    usersImportRoute(scope, { tessera: ctx.tessera });
+  });
+}

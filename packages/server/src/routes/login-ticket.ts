@@ -1,0 +1,39 @@
+import type { FastifyInstance } from "fastify";
+import { jsonObject, stringField } from "../http/body-fields.js";
+import { clientContext } from "../http/client-context.js";
+import { budgetedLogin, loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
+import { doc } from "../http/openapi-doc.js";
+import { checkOrigin } from "../http/origin.js";
+import type { RouteContext } from "./route-context.js";
+
+// Failed redemptions share one failure budget per client IP (there is no account to key them by).
+const TICKET_ACCOUNT = "\u0000login-ticket";
+
+/**
+ * `POST /auth/login/ticket {ticket, token_delivery?}` → exactly the answer of `/auth/login` for the
+ * ticket's user (cookie + CSRF token, or body delivery; DPoP as at login). The Origin rule and the
+ * login limits apply. Unknown, used or expired → 401 `invalid_ticket`; disabled user → 403.
+ */
+export function loginTicketRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const schema = doc("auth", "Log in with a single-use login ticket from POST /admin/login-tickets", {
+    200: "Exactly the answer of POST /auth/login",
+    400: "Malformed request or DPoP proof",
+    401: "invalid_ticket (unknown, used or expired)",
+    403: "Origin not allowed, or account_disabled",
+    429: "Too many failed redemptions or requests",
+  });
+  app.post("/auth/login/ticket", { schema }, async (request, reply) => {
+    checkOrigin(request, ctx.allowedOrigins);
+    const body = jsonObject(request.body);
+    const ticket = stringField(body, "ticket", 256);
+    const how = await loginDelivery(request, body, ctx);
+    const tokens = await budgetedLogin(request, ctx, TICKET_ACCOUNT, "invalid_ticket", () =>
+      ctx.tessera.loginWithTicket({
+        ticket,
+        context: clientContext(request),
+        ...(how.dpopJkt ? { dpopJkt: how.dpopJkt } : {}),
+      }),
+    );
+    return sendLoginAnswer(reply, ctx, tokens, how);
+  });
+}
