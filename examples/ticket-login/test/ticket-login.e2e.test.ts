@@ -5,7 +5,7 @@ import { type RunningAuthServer, startAuthServer } from "../../spa/server/auth-s
 import { launchChromium, skipBrowserTests } from "../../spa/test/support/chromium.js";
 import { type Backend, startBackend } from "../server/backend.js";
 
-const ADMIN = { id: "backend", secret: "example-admin-secret-0123" };
+const ADMIN = { id: "backend", secret: "example-admin-secret-Vq7Lp2Xz9Kd4Rt8Mw3" };
 
 describe.skipIf(skipBrowserTests())("login by ticket in headless Chromium", () => {
   let backend: Backend;

@@ -142,8 +142,8 @@ describe("version gaps", () => {
     expect(applyMigrations(db)).toEqual(migrations.filter((m) => m.version > 3).map((m) => m.version));
     expect(db.prepare("SELECT email_verified FROM users").all()).toEqual([]);
     // A step numbered inside the gap, merged later, is still applied once.
-    const gapStep = { version: 5, name: "merged later", sql: "CREATE TABLE gap_marker (c INTEGER) STRICT" };
-    expect(applyMigrations(db, [...migrations, gapStep])).toEqual([5]);
+    const gapStep = { version: 55, name: "merged later", sql: "CREATE TABLE gap_marker (c INTEGER) STRICT" };
+    expect(applyMigrations(db, [...migrations, gapStep])).toEqual([55]);
     expect(applyMigrations(db, [...migrations, gapStep])).toEqual([]);
     db.close();
   });

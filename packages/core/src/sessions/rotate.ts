@@ -156,7 +156,10 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     bindDpopJkt === undefined ? session : { ...session, dpopJkt: bindDpopJkt, dpopBoundAt: now };
   if (bindDpopJkt !== undefined) await rt.audit({ type: "session.dpop_bound", ...who });
   const set = await issueTokenSet(rt, {
-    user: { ...user, tokenEpoch: outcome.tokenEpoch },
+    // The roles come from the user read beside the rotation, the epoch from the rotation's own
+    // transaction: the lower of the two can only make the token refused sooner (fail closed), never
+    // let roles read before a removal travel with the epoch after it.
+    user: { ...user, tokenEpoch: Math.min(user.tokenEpoch, outcome.tokenEpoch) },
     session: issueFrom,
     refreshToken: nextToken,
     now,

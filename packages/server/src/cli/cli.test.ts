@@ -160,7 +160,10 @@ describe("tessera CLI", () => {
     const disable = await run(["users", "disable", "admin@example.test"]);
     expect([disable.code, disable.stdout.trim()]).toEqual([0, "disabled"]);
     const refused = await run(["tickets", "create", "admin@example.test"]);
-    expect([refused.code, refused.stderr.trim()]).toEqual([1, "tessera: account_disabled"]);
+    expect([refused.code, refused.stderr.trim()]).toEqual([
+      1,
+      "tessera: account_disabled: the account is disabled",
+    ]);
     const enable = await run(["users", "enable", "admin@example.test"]);
     expect([enable.code, enable.stdout.trim()]).toEqual([0, "enabled"]);
     expect((await run(["users", "disable", "nobody@example.test"])).code).toBe(1);

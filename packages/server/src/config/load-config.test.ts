@@ -261,9 +261,9 @@ describe("every secret setting has a _FILE form", () => {
       [{ id: "orders", secret: ORDERS_SECRET }],
     ],
     TESSERA_ADMIN_SECRETS: [
-      "backend:admin-secret-0123456789",
+      "backend:admin-secret-Vq7Lp2Xz9Kd4Rt8Mw3Nb6Hj",
       (c) => c.adminSecrets,
-      [{ id: "backend", secret: "admin-secret-0123456789" }],
+      [{ id: "backend", secret: "admin-secret-Vq7Lp2Xz9Kd4Rt8Mw3Nb6Hj" }],
     ],
     TESSERA_DATABASE_URL: [
       "postgres://u:p@db/t",

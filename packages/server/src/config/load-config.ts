@@ -135,7 +135,7 @@ const schema = z.object({
   ).default([]),
   TESSERA_ADMIN_SECRETS: parsed(
     parseResourceSecrets,
-    "expected a comma list of id:secret (id of [A-Za-z0-9._-], secret of at least 16 characters)",
+    `expected a comma list of id:secret (id of [A-Za-z0-9._-], ${SECRET_RULE})`,
   ).default([]),
   TESSERA_REFRESH_CONTEXT: z
     .enum(["audit", "strict", "off"], "expected audit, strict or off")

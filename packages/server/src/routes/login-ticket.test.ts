@@ -55,7 +55,7 @@ describe("POST /auth/login/ticket", () => {
     expect(attributes(cookieLine)).toEqual(attributes(passwordLine));
 
     const me = await server.call("GET", "/auth/me", { bearer: res.body.access_token });
-    expect(me.body.user).toEqual({ id: user.id, email: user.email, email_verified: false });
+    expect(me.body.user).toEqual({ id: user.id, email: user.email, roles: [], email_verified: false });
     const refreshed = await admin.refresh(jar, res.body.csrf_token);
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.csrf_token).toBe(res.body.csrf_token);

@@ -6,6 +6,7 @@ import { type ReceivedMail, type SmtpSink, startSmtpSink, tokenFromMail } from "
 import {
   capturedLogLines,
   leakedSecrets,
+  RESOURCE_BASIC,
   STRONG_PASSWORD,
   startTestServer,
   type TestServer,
@@ -316,7 +317,7 @@ describe("optional verification", () => {
       const introspected = await optional.call("POST", "/oauth/introspect", {
         form: { token: signedIn.access },
         headers: {
-          authorization: `Basic ${Buffer.from("orders-api:resource-secret-0123456789").toString("base64")}`,
+          authorization: RESOURCE_BASIC,
         },
       });
       expect(introspected.body.email_verified).toBe(true);

@@ -16,7 +16,7 @@ export const RESOURCE_SECRET = "orders-api-secret-7Hq2xP9vLm4kT8wZ";
 export const RESOURCE_BASIC = `Basic ${Buffer.from(`${RESOURCE_ID}:${RESOURCE_SECRET}`).toString("base64")}`;
 export const APP_ORIGIN = "http://app.example.test";
 export const ADMIN_ID = "backend";
-export const ADMIN_SECRET = "admin-secret-0123456789";
+export const ADMIN_SECRET = "admin-secret-Vq7Lp2Xz9Kd4Rt8Mw3Nb6Hj";
 /** Turns the admin API on (it is off, 404, in `TEST_ENV`). */
 export const ADMIN_ENV = { TESSERA_ADMIN_SECRETS: `${ADMIN_ID}:${ADMIN_SECRET}` };
 /** The `Authorization` header of the test admin credential. */

@@ -64,8 +64,8 @@ describe("the admin credential", () => {
       `Basic ${Buffer.from(`${id}:${secret}`).toString("base64")}`;
     const wrong = [
       {},
-      { authorization: basic(ADMIN_ID, "admin-secret-0123456780") },
-      { authorization: basic("someone", "admin-secret-0123456789") },
+      { authorization: basic(ADMIN_ID, "admin-secret-Vq7Lp2Xz9Kd4Rt8Mw3Nb6Hk") },
+      { authorization: basic("someone", "admin-secret-Vq7Lp2Xz9Kd4Rt8Mw3Nb6Hj") },
       { authorization: basic(RESOURCE_ID, RESOURCE_SECRET) },
       { authorization: `Bearer ${access}` },
       { authorization: "Basic !!!" },
