@@ -54,6 +54,36 @@ describe("rule 1: single use, atomic", () => {
     expect((await audits(h.store, "refresh.reuse_detected")).length).toBeGreaterThan(0);
   });
 
+  it("grace 0: a racer whose clock was read before the winner's rotation is reuse, not a re-issue", async () => {
+    // Over several instances a loser can read its clock a moment before the winner stamps
+    // `used_at`: "now < usedAt + 0" must not open a grace window of zero width.
+    h = await setUp({ refreshGraceMs: 0 });
+    const { tokens } = await signUpAndIn(h.tessera);
+    const real = h.store;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached: () => void = () => {};
+    const atGate = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const gated: Store = Object.create(real) as Store;
+    gated.rotateRefreshToken = async (input) => {
+      reached();
+      await held;
+      return real.rotateRefreshToken(input);
+    };
+    const slow = await h.another({ store: gated });
+    const late = outcome(slow.refresh({ refreshToken: tokens.refreshToken, context: CTX }));
+    await atGate;
+    h.clock.advance(5);
+    const winner = await refresh(tokens.refreshToken);
+    release();
+    expect(await late).toBe("refresh_reused");
+    expect(await outcome(refresh(winner.refreshToken))).toBe("session_revoked");
+  });
+
   it("the same burst against a store that lets every rotation win shows many winners (the check can fail)", async () => {
     h = await setUp({ refreshGraceMs: 0 });
     const { tokens } = await signUpAndIn(h.tessera);

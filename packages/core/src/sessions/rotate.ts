@@ -210,7 +210,10 @@ async function answerUsedToken(
   const successor = next?.token ?? null;
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
 
+  // Grace 0 is no window at all: a racer whose clock was read a moment before the winner stamped
+  // `used_at` (another instance) would otherwise pass `now < usedAt + 0`.
   const graceApplies =
+    rt.options.refreshGraceMs > 0 &&
     now < usedAt + rt.options.refreshGraceMs &&
     successor !== null &&
     successor.usedAt === null &&
@@ -230,7 +233,11 @@ async function answerUsedToken(
         now,
         narrowTo: requestedScope(input.scope),
       });
-      await rt.audit({ type: "refresh.grace_reissued", ...who, data: { sinceFirstUseMs: now - usedAt } });
+      await rt.audit({
+        type: "refresh.grace_reissued",
+        ...who,
+        data: { sinceFirstUseMs: Math.max(0, now - usedAt) },
+      });
       if (changed.length > 0) {
         await rt.audit({ type: "refresh.context_changed", ...who, data: { changed: changed.join(",") } });
       }
@@ -258,7 +265,7 @@ async function answerUsedToken(
     ...who,
     data: {
       classification: lateRace ? "late_race" : "theft",
-      sinceFirstUseMs: now - usedAt,
+      sinceFirstUseMs: Math.max(0, now - usedAt),
       redeemedFrom: sameRedeemer ? "same_context" : "other_context",
     },
   });
