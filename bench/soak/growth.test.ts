@@ -16,9 +16,9 @@ describe("judgeGrowth", () => {
     expect(verdict.rss?.first_third_median_mb).toBeGreaterThan(119);
   });
 
-  it("fails RSS that keeps climbing (1 MB per sample)", () => {
+  it("fails RSS that keeps climbing (3 MB per sample)", () => {
     const verdict = judgeGrowth(
-      series(60, (i) => 100 + i),
+      series(60, (i) => 100 + 3 * i),
       24,
     );
     expect(verdict.passed).toBe(false);
