@@ -1,0 +1,301 @@
+import fc from "fast-check";
+import { REFRESH_COOKIE } from "../http/refresh-cookie.js";
+import { APP_ORIGIN } from "./test-server.js";
+
+// Random HTTP requests for the fuzz suite. Real credentials appear as placeholders (`{{access}}`,
+// …) that the test fills in with the live values when it sends the case, so a shrunk or replayed
+// counterexample still carries whatever tokens the server holds then.
+
+/** Placeholders the test replaces with live credentials and ids. */
+export const PLACEHOLDERS = [
+  "access",
+  "refresh",
+  "bodyRefresh",
+  "csrf",
+  "password",
+  "email",
+  "userId",
+  "sessionId",
+  "adminBasic",
+  "resourceBasic",
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** A marker string: if it ever comes back in an answer, the server echoed its input. */
+export const CANARY = /cnry[a-z0-9]{12}/g;
+const canary = fc.stringMatching(/^[a-z0-9]{12}$/).map((s) => `cnry${s}`);
+
+export interface FuzzCase {
+  method: string;
+  /** Path and query, with placeholders only in path parameters. */
+  url: string;
+  headers: Record<string, string>;
+  body:
+    | { kind: "none" }
+    | { kind: "json" | "form"; value: unknown }
+    | { kind: "text"; text: string }
+    | { kind: "bytes"; bytes: Uint8Array };
+}
+
+const FIELDS = [
+  "email",
+  "password",
+  "token",
+  "refresh_token",
+  "grant_type",
+  "scope",
+  "token_delivery",
+  "ticket",
+  "new_password",
+  "current_password",
+  "users",
+  "user_id",
+  "email_verified",
+  "roles",
+  "add",
+  "remove",
+  "disabled",
+  "client_id",
+  "token_type_hint",
+  "hash",
+  "__proto__",
+  "constructor",
+];
+
+const oddString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.constantFrom(
+    "",
+    " ",
+    "null",
+    "__proto__",
+    "0",
+    "-1",
+    "1e309",
+    "body",
+    "cookie",
+    "refresh_token",
+    "openid",
+  ),
+  fc.integer({ min: 1_000, max: 20_000 }).map((n) => "x".repeat(n)),
+);
+const secretSlot = fc.constantFrom(
+  "{{access}}",
+  "{{refresh}}",
+  "{{bodyRefresh}}",
+  "{{csrf}}",
+  "{{password}}",
+  "{{email}}",
+  "{{userId}}",
+);
+const text = fc.oneof(
+  { weight: 3, arbitrary: oddString },
+  { weight: 2, arbitrary: canary },
+  { weight: 1, arbitrary: canary.map((c) => `${c}@example.test`) },
+  { weight: 2, arbitrary: secretSlot },
+);
+
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { maxDepth: 3 },
+    text,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), tie("value"), {
+      maxKeys: 4,
+    }),
+  ),
+}));
+
+/** Mostly objects with the field names the routes read, sometimes anything at all. */
+const bodyValue = fc.oneof(
+  { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }) },
+  { weight: 1, arbitrary: value },
+);
+
+const bytes = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  // JSON text with bytes that are not UTF-8 in the middle of a string.
+  fc.nat({ max: 20 }).map((at) => {
+    const json = Buffer.from(`{"email":"${"a".repeat(at)}`);
+    return Buffer.concat([json, Buffer.from([0xff, 0xfe, 0xc0, 0x80]), Buffer.from('","password":"x"}')]);
+  }),
+  // Over the 16 KiB body limit.
+  fc.integer({ min: 15_000, max: 70_000 }).map((n) => Buffer.from(`{"email":"${"a".repeat(n)}"}`)),
+);
+
+const body = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({ kind: "none" as const }) },
+  { weight: 4, arbitrary: bodyValue.map((v) => ({ kind: "json" as const, value: v })) },
+  { weight: 2, arbitrary: bodyValue.map((v) => ({ kind: "form" as const, value: v })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .oneof(
+        // Truncated JSON text.
+        fc.json().chain((json) => fc.nat({ max: json.length }).map((cut) => json.slice(0, cut))),
+        fc.string({ maxLength: 200 }),
+      )
+      .map((t) => ({ kind: "text" as const, text: t })),
+  },
+  { weight: 1, arbitrary: bytes.map((b) => ({ kind: "bytes" as const, bytes: b })) },
+);
+
+const contentType = fc.constantFrom(
+  "application/json",
+  "application/json; charset=utf-8",
+  "application/json; charset=latin1",
+  "application/json; charset=utf-16",
+  "application/x-www-form-urlencoded",
+  "text/plain",
+  "multipart/form-data; boundary=x",
+  "application/xml",
+  "application/jwt",
+  "*/*",
+  "application/json, text/plain",
+  "",
+);
+
+/** Header values as a client can send them: visible ASCII and Latin-1, no CR/LF. */
+const headerText = fc.oneof(
+  canary,
+  fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\t\x20-\x7e]/g, "?")),
+  fc.integer({ min: 1_000, max: 8_000 }).map((n) => "y".repeat(n)),
+);
+const basic = (s: string) => Buffer.from(s).toString("base64");
+
+const headers = fc.record(
+  {
+    authorization: fc.oneof(
+      fc.constantFrom(
+        "Bearer {{access}}",
+        "bearer   {{access}}",
+        "DPoP {{access}}",
+        "Basic {{adminBasic}}",
+        "Basic {{resourceBasic}}",
+        "Bearer",
+        "Basic",
+      ),
+      headerText.map((t) => `Bearer ${t}`),
+      fc.tuple(headerText, headerText).map(([a, b]) => `Basic ${basic(`${a}:${b}`)}`),
+      headerText,
+    ),
+    cookie: fc.oneof(
+      fc.constant(`${REFRESH_COOKIE}={{refresh}}`),
+      fc.constant(`${REFRESH_COOKIE}={{refresh}}; ${REFRESH_COOKIE}=second`),
+      headerText.map((t) => `${REFRESH_COOKIE}=${t}`),
+      headerText,
+    ),
+    "x-csrf-token": fc.oneof(fc.constant("{{csrf}}"), headerText),
+    origin: fc.oneof(fc.constantFrom(APP_ORIGIN, "https://evil.example", "null"), headerText),
+    dpop: fc.oneof(headerText, fc.constant("eyJhbGciOiJub25lIn0.e30.")),
+    "user-agent": headerText,
+    "x-forwarded-for": fc.oneof(fc.constantFrom("::1", "10.0.0.1, 127.0.0.1", "999.1.1.1"), headerText),
+    accept: fc.constantFrom("*/*", "text/html", "application/json", "application/xml;q=0"),
+    "content-encoding": fc.constantFrom("gzip", "br", "identity", "x-unknown"),
+  },
+  { requiredKeys: [] },
+);
+
+const extraHeaders = fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,16}$/), headerText, { maxKeys: 3 });
+
+const pathParam = fc.oneof(
+  fc.constantFrom("{{userId}}", "{{sessionId}}", "..%2f..", "%00", "%E0%A4%A", "x".repeat(250)),
+  canary,
+  fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent),
+);
+
+const query = fc.option(
+  fc
+    .dictionary(
+      fc.oneof(fc.constantFrom("limit", "cursor", "email", "after", "wait", "access_token", "token"), canary),
+      fc.oneof(canary, fc.string({ maxLength: 30 }), fc.constantFrom("0", "-1", "201", "abc", "")),
+      { maxKeys: 3 },
+    )
+    .map((q) => new URLSearchParams(q).toString()),
+  { nil: undefined },
+);
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
+
+/**
+ * Requests aimed at one route (`method` and OpenAPI `path`, e.g. `/admin/users/{id}`): mostly its
+ * own method, any JSON shape or none, wrong encodings and content types, hostile headers and
+ * cookies, live credentials in their usual places.
+ *
+ * @example
+ * fc.assert(fc.asyncProperty(fuzzCase("POST", "/auth/login"), async (c) => { … }));
+ */
+export function fuzzCase(method: string, path: string): fc.Arbitrary<FuzzCase> {
+  const params = path.match(/\{\w+\}/g) ?? [];
+  return fc
+    .record({
+      method: fc.oneof({ weight: 4, arbitrary: fc.constant(method) }, fc.constantFrom(...METHODS)),
+      params: fc.array(pathParam, { minLength: params.length, maxLength: params.length }),
+      query,
+      headers,
+      extraHeaders,
+      body,
+      contentType: fc.option(contentType, { nil: undefined }),
+    })
+    .map((r) => {
+      let url = path;
+      for (const [i, name] of params.entries()) url = url.replace(name, r.params[i] ?? "");
+      if (r.query !== undefined) url = `${url}?${r.query}`;
+      const all: Record<string, string> = { ...r.extraHeaders, ...r.headers };
+      const defaultType =
+        r.body.kind === "json"
+          ? "application/json"
+          : r.body.kind === "form"
+            ? "application/x-www-form-urlencoded"
+            : undefined;
+      const type = r.contentType ?? defaultType;
+      if (type !== undefined) all["content-type"] = type;
+      return { method: r.method, url, headers: all, body: r.body };
+    });
+}
+
+/**
+ * The case as `inject` options, placeholders filled in from `live`.
+ *
+ * @example
+ * await app.inject(toInject(fuzzCase, live));
+ */
+export function toInject(
+  c: FuzzCase,
+  live: Record<Placeholder, string>,
+): { method: string; url: string; headers: Record<string, string>; payload?: string | Buffer } {
+  const fill = (s: string) => s.replace(/\{\{(\w+)\}\}/g, (_, key: string) => live[key as Placeholder] ?? "");
+  const deep = (v: unknown): unknown => {
+    if (typeof v === "string") return fill(v);
+    if (Array.isArray(v)) return v.map(deep);
+    if (v !== null && typeof v === "object") {
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, deep(inner)]));
+    }
+    return v;
+  };
+  const headers = Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k, fill(v)]));
+  const url = fill(c.url);
+  switch (c.body.kind) {
+    case "none":
+      return { method: c.method, url, headers };
+    case "json":
+      return { method: c.method, url, headers, payload: JSON.stringify(deep(c.body.value)) ?? "null" };
+    case "form": {
+      const filled = deep(c.body.value);
+      const entries =
+        filled !== null && typeof filled === "object" && !Array.isArray(filled)
+          ? Object.entries(filled).map(([k, v]) => [k, typeof v === "string" ? v : (JSON.stringify(v) ?? "")])
+          : [["value", JSON.stringify(filled) ?? ""]];
+      return { method: c.method, url, headers, payload: new URLSearchParams(entries).toString() };
+    }
+    case "text":
+      return { method: c.method, url, headers, payload: c.body.text };
+    case "bytes":
+      return { method: c.method, url, headers, payload: Buffer.from(c.body.bytes) };
+  }
+}
