@@ -111,9 +111,37 @@ const { value } = fc.letrec((tie) => ({
   ),
 }));
 
+/** The fields the routes read, each with a plausible or hostile value: gets past the shape checks. */
+const plausible = fc.record(
+  {
+    email: fc.oneof(
+      fc.constant("{{email}}"),
+      canary.map((c) => `${c}@example.test`),
+      text,
+    ),
+    password: fc.oneof(fc.constant("{{password}}"), fc.constant("another long password 12345"), text),
+    current_password: fc.oneof(fc.constant("{{password}}"), text),
+    new_password: fc.oneof(fc.constant("a new long password 67890"), text),
+    token: fc.oneof(fc.constantFrom("{{access}}", "{{bodyRefresh}}"), text),
+    refresh_token: fc.oneof(fc.constant("{{bodyRefresh}}"), text),
+    grant_type: fc.oneof(fc.constantFrom("refresh_token", "password", "client_credentials"), text),
+    token_delivery: fc.oneof(fc.constantFrom("body", "cookie"), text),
+    token_type_hint: fc.constantFrom("access_token", "refresh_token", "x"),
+    scope: fc.oneof(fc.constantFrom("", "openid", "admin orders:read"), text),
+    ticket: text,
+    user_id: fc.oneof(fc.constant("{{userId}}"), text),
+    email_verified: value,
+    disabled: value,
+    roles: value,
+    users: fc.array(fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 }), { maxLength: 3 }),
+  },
+  { requiredKeys: [] },
+);
+
 /** Mostly objects with the field names the routes read, sometimes anything at all. */
 const bodyValue = fc.oneof(
-  { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }) },
+  { weight: 4, arbitrary: plausible },
+  { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }) },
   { weight: 1, arbitrary: value },
 );
 
@@ -128,22 +156,28 @@ const bytes = fc.oneof(
   fc.integer({ min: 15_000, max: 70_000 }).map((n) => Buffer.from(`{"email":"${"a".repeat(n)}"}`)),
 );
 
-const body = fc.oneof(
-  { weight: 1, arbitrary: fc.constant({ kind: "none" as const }) },
-  { weight: 4, arbitrary: bodyValue.map((v) => ({ kind: "json" as const, value: v })) },
-  { weight: 2, arbitrary: bodyValue.map((v) => ({ kind: "form" as const, value: v })) },
-  {
-    weight: 1,
-    arbitrary: fc
-      .oneof(
-        // Truncated JSON text.
-        fc.json().chain((json) => fc.nat({ max: json.length }).map((cut) => json.slice(0, cut))),
-        fc.string({ maxLength: 200 }),
-      )
-      .map((t) => ({ kind: "text" as const, text: t })),
-  },
-  { weight: 1, arbitrary: bytes.map((b) => ({ kind: "bytes" as const, bytes: b })) },
-);
+/** Bodies in the route's own encoding most of the time (JSON, or a form under /oauth). */
+function bodyFor(method: string, path: string): fc.Arbitrary<FuzzCase["body"]> {
+  const form = path.startsWith("/oauth/");
+  const own = form ? ("form" as const) : ("json" as const);
+  const other = form ? ("json" as const) : ("form" as const);
+  return fc.oneof(
+    { weight: method === "GET" ? 8 : 1, arbitrary: fc.constant({ kind: "none" as const }) },
+    { weight: 6, arbitrary: bodyValue.map((v) => ({ kind: own, value: v })) },
+    { weight: 1, arbitrary: bodyValue.map((v) => ({ kind: other, value: v })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(
+          // Truncated JSON text.
+          fc.json().chain((json) => fc.nat({ max: json.length }).map((cut) => json.slice(0, cut))),
+          fc.string({ maxLength: 200 }),
+        )
+        .map((t) => ({ kind: "text" as const, text: t })),
+    },
+    { weight: 1, arbitrary: bytes.map((b) => ({ kind: "bytes" as const, bytes: b })) },
+  );
+}
 
 const contentType = fc.constantFrom(
   "application/json",
@@ -160,7 +194,7 @@ const contentType = fc.constantFrom(
   "",
 );
 
-/** Header values as a client can send them: visible ASCII and Latin-1, no CR/LF. */
+/** Header values as a client can send them: visible ASCII, no CR/LF. */
 const headerText = fc.oneof(
   canary,
   fc.string({ maxLength: 60 }).map((s) => s.replace(/[^\t\x20-\x7e]/g, "?")),
@@ -168,48 +202,87 @@ const headerText = fc.oneof(
 );
 const basic = (s: string) => Buffer.from(s).toString("base64");
 
-const headers = fc.record(
-  {
-    authorization: fc.oneof(
-      fc.constantFrom(
-        "Bearer {{access}}",
-        "bearer   {{access}}",
-        "DPoP {{access}}",
-        "Basic {{adminBasic}}",
-        "Basic {{resourceBasic}}",
-        "Bearer",
-        "Basic",
-      ),
-      headerText.map((t) => `Bearer ${t}`),
-      fc.tuple(headerText, headerText).map(([a, b]) => `Basic ${basic(`${a}:${b}`)}`),
-      headerText,
-    ),
-    cookie: fc.oneof(
-      fc.constant(`${REFRESH_COOKIE}={{refresh}}`),
-      fc.constant(`${REFRESH_COOKIE}={{refresh}}; ${REFRESH_COOKIE}=second`),
-      headerText.map((t) => `${REFRESH_COOKIE}=${t}`),
-      headerText,
-    ),
-    "x-csrf-token": fc.oneof(fc.constant("{{csrf}}"), headerText),
-    origin: fc.oneof(fc.constantFrom(APP_ORIGIN, "https://evil.example", "null"), headerText),
-    dpop: fc.oneof(headerText, fc.constant("eyJhbGciOiJub25lIn0.e30.")),
-    "user-agent": headerText,
-    "x-forwarded-for": fc.oneof(fc.constantFrom("::1", "10.0.0.1, 127.0.0.1", "999.1.1.1"), headerText),
-    accept: fc.constantFrom("*/*", "text/html", "application/json", "application/xml;q=0"),
-    "content-encoding": fc.constantFrom("gzip", "br", "identity", "x-unknown"),
-  },
-  { requiredKeys: [] },
-);
+/** Absent `absent` times out of `absent + 1`, else one of `present`. */
+const sometimes = (absent: number, present: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: present });
 
-const extraHeaders = fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,16}$/), headerText, { maxKeys: 3 });
+/** The credential the route expects, most of the time; anything else otherwise. */
+function authorizationFor(path: string): fc.Arbitrary<string | undefined> {
+  const expected = path.startsWith("/admin/")
+    ? "Basic {{adminBasic}}"
+    : path === "/oauth/introspect" || path === "/oauth/revocations"
+      ? "Basic {{resourceBasic}}"
+      : "Bearer {{access}}";
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant(expected) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    {
+      weight: 2,
+      arbitrary: fc.oneof(
+        fc.constantFrom(
+          "bearer   {{access}}",
+          "DPoP {{access}}",
+          "Basic {{adminBasic}}",
+          "Basic {{resourceBasic}}",
+          "Bearer {{bodyRefresh}}",
+          "Bearer",
+          "Basic",
+        ),
+        headerText.map((t) => `Bearer ${t}`),
+        fc.tuple(headerText, headerText).map(([a, b]) => `Basic ${basic(`${a}:${b}`)}`),
+        headerText,
+      ),
+    },
+  );
+}
+
+function headersFor(path: string): fc.Arbitrary<Record<string, string | undefined>> {
+  return fc.record({
+    authorization: authorizationFor(path),
+    cookie: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(`${REFRESH_COOKIE}={{refresh}}`) },
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      {
+        weight: 2,
+        arbitrary: fc.oneof(
+          fc.constant(`${REFRESH_COOKIE}={{refresh}}; ${REFRESH_COOKIE}=second`),
+          fc.constant(`${REFRESH_COOKIE}={{bodyRefresh}}`),
+          headerText.map((t) => `${REFRESH_COOKIE}=${t}`),
+          headerText,
+        ),
+      },
+    ),
+    "x-csrf-token": fc.oneof(
+      { weight: 3, arbitrary: fc.constant("{{csrf}}") },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: headerText },
+    ),
+    origin: sometimes(
+      3,
+      fc.oneof(fc.constantFrom(APP_ORIGIN, APP_ORIGIN, "https://evil.example", "null"), headerText),
+    ),
+    dpop: sometimes(6, fc.oneof(headerText, fc.constant("eyJhbGciOiJub25lIn0.e30."))),
+    "user-agent": sometimes(1, headerText),
+    "x-forwarded-for": sometimes(
+      4,
+      fc.oneof(fc.constantFrom("::1", "10.0.0.1, 127.0.0.1", "999.1.1.1"), headerText),
+    ),
+    accept: sometimes(3, fc.constantFrom("*/*", "text/html", "application/json", "application/xml;q=0")),
+    "content-encoding": sometimes(10, fc.constantFrom("gzip", "br", "identity", "x-unknown")),
+  });
+}
+
+const extraHeaders = fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,16}$/), headerText, { maxKeys: 2 });
 
 const pathParam = fc.oneof(
-  fc.constantFrom("{{userId}}", "{{sessionId}}", "..%2f..", "%00", "%E0%A4%A", "x".repeat(250)),
+  fc.constantFrom("{{userId}}", "{{userId}}", "{{sessionId}}", "{{sessionId}}", "..%2f..", "%00", "%E0%A4%A"),
+  fc.constant("x".repeat(250)),
   canary,
   fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent),
 );
 
-const query = fc.option(
+const query = sometimes(
+  4,
   fc
     .dictionary(
       fc.oneof(fc.constantFrom("limit", "cursor", "email", "after", "wait", "access_token", "token"), canary),
@@ -217,15 +290,14 @@ const query = fc.option(
       { maxKeys: 3 },
     )
     .map((q) => new URLSearchParams(q).toString()),
-  { nil: undefined },
 );
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
 
 /**
  * Requests aimed at one route (`method` and OpenAPI `path`, e.g. `/admin/users/{id}`): mostly its
- * own method, any JSON shape or none, wrong encodings and content types, hostile headers and
- * cookies, live credentials in their usual places.
+ * own method, encoding and credential, with any JSON shape, wrong encodings and content types,
+ * hostile headers and cookies mixed in.
  *
  * @example
  * fc.assert(fc.asyncProperty(fuzzCase("POST", "/auth/login"), async (c) => { … }));
@@ -234,19 +306,22 @@ export function fuzzCase(method: string, path: string): fc.Arbitrary<FuzzCase> {
   const params = path.match(/\{\w+\}/g) ?? [];
   return fc
     .record({
-      method: fc.oneof({ weight: 4, arbitrary: fc.constant(method) }, fc.constantFrom(...METHODS)),
+      method: fc.oneof({ weight: 6, arbitrary: fc.constant(method) }, fc.constantFrom(...METHODS)),
       params: fc.array(pathParam, { minLength: params.length, maxLength: params.length }),
       query,
-      headers,
+      headers: headersFor(path),
       extraHeaders,
-      body,
-      contentType: fc.option(contentType, { nil: undefined }),
+      body: bodyFor(method, path),
+      contentType: sometimes(5, contentType),
     })
     .map((r) => {
       let url = path;
       for (const [i, name] of params.entries()) url = url.replace(name, r.params[i] ?? "");
       if (r.query !== undefined) url = `${url}?${r.query}`;
-      const all: Record<string, string> = { ...r.extraHeaders, ...r.headers };
+      const all: Record<string, string> = { ...r.extraHeaders };
+      for (const [name, headerValue] of Object.entries(r.headers)) {
+        if (headerValue !== undefined) all[name] = headerValue;
+      }
       const defaultType =
         r.body.kind === "json"
           ? "application/json"

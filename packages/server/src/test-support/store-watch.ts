@@ -3,8 +3,8 @@ import type { AuditEvent, Store } from "@tessera/core";
 /** What a store call resolved to, for the store methods that can change something. */
 export interface StoreWrite {
   method: string;
-  /** The audit event's type, for `appendAudit`. */
-  auditType?: string;
+  /** The audit event's type and outcome, for `appendAudit`. */
+  audit?: { type: string; outcome: string };
 }
 
 /**
@@ -66,8 +66,12 @@ export function watchStore(): { wrap: (store: Store) => Store; take: () => Store
         return async (...args: unknown[]) => {
           const result = await value.apply(target, args);
           if (wrote(property, result)) {
-            const auditType = property === "appendAudit" ? (args[0] as AuditEvent).type : undefined;
-            writes.push(auditType === undefined ? { method: property } : { method: property, auditType });
+            const event = property === "appendAudit" ? (args[0] as AuditEvent) : undefined;
+            writes.push(
+              event === undefined
+                ? { method: property }
+                : { method: property, audit: { type: event.type, outcome: event.outcome } },
+            );
           }
           return result;
         };
