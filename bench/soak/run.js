@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { machine } from "../lib/machine.js";
 import { startTessera } from "../lib/tessera-server.js";
@@ -11,20 +11,30 @@ import { takeSample } from "./sampler.js";
 import { createRecorder, virtualUser } from "./traffic.js";
 
 /**
- * `npm run soak [-- --minutes N] [--users N] [--out file]` — mixed traffic against one
+ * `npm run soak [-- --minutes N] [--users N] [--out file] [--plant-leak]` — mixed traffic against one
  * `tessera serve` on SQLite for N minutes (default 10; CI runs 2), sampling the server's RSS,
  * open file descriptors and event-loop delay. Exits 1 on any 5xx, transport error or unexpected
  * status, or on growth past the rule in growth.js. Writes bench/results/soak.json. Runs against
- * the built packages (`npm run soak` builds first).
+ * the built packages (`npm run soak` builds first). `--plant-leak` loads planted-leak.js into the
+ * server (4 kB kept per request, a descriptor leaked per 200): the run must then fail.
  */
+
+const PLANTED_LEAK = fileURLToPath(new URL("./planted-leak.js", import.meta.url));
 
 const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "10" },
     users: { type: "string", default: "8" },
-    out: { type: "string", default: fileURLToPath(new URL("../results/soak.json", import.meta.url)) },
+    out: { type: "string" },
+    "plant-leak": { type: "boolean", default: false },
   },
 });
+// A planted-leak run never overwrites the published results.
+const out =
+  values.out ??
+  (values["plant-leak"]
+    ? join(tmpdir(), "tessera-soak-planted-leak.json")
+    : fileURLToPath(new URL("../results/soak.json", import.meta.url)));
 const minutes = Number(values.minutes);
 const users = Number(values.users);
 if (!(minutes >= 0.5 && minutes <= 24 * 60)) throw new Error("--minutes must be between 0.5 and 1440");
@@ -42,7 +52,11 @@ const server = await startTessera({
   masterKeyHex: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex"),
   // Every request comes from 127.0.0.1: the per-IP mail budget would refuse registrations after a
   // few dozen (the bench's server turns the IP and login limits off for the same reason).
-  env: { TESSERA_RATE_LIMIT_MAIL: "off", TESSERA_RATE_LIMIT_MAIL_IP: "off" },
+  env: {
+    TESSERA_RATE_LIMIT_MAIL: "off",
+    TESSERA_RATE_LIMIT_MAIL_IP: "off",
+    ...(values["plant-leak"] ? { NODE_OPTIONS: `--import ${pathToFileURL(PLANTED_LEAK).href}` } : {}),
+  },
 });
 const client = createClient(server.url, users);
 const recorder = createRecorder();
@@ -94,6 +108,7 @@ if (requests.total === 0) failures.push("no request was answered");
 const lagP99 = samples.map((s) => s.event_loop_p99_ms).filter((x) => x !== null);
 const result = {
   date: new Date().toISOString(),
+  planted_leak: values["plant-leak"],
   machine: host.line,
   load_average_at_start: host.load,
   load_average_at_end: loadavg().map((x) => Math.round(x * 100) / 100),
@@ -115,8 +130,8 @@ const result = {
   server_exit: stopped,
   samples,
 };
-mkdirSync(join(values.out, ".."), { recursive: true });
-writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+mkdirSync(join(out, ".."), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 
 console.log(
   `soak ${result.passed ? "passed" : "FAILED"}: ${requests.total} requests in ${result.duration_s} s ` +
@@ -129,5 +144,5 @@ console.log(
 );
 for (const failure of failures) console.log(`  ✖ ${failure}`);
 for (const example of requests.unexpected_examples) console.log(`  unexpected: ${example}`);
-console.log(`  written to ${values.out}`);
+console.log(`  written to ${out}`);
 process.exitCode = result.passed ? 0 : 1;
