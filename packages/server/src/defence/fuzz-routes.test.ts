@@ -52,6 +52,7 @@ let server: TestServer;
 let routes: Array<[string, string]> = [];
 let live: Record<Placeholder, string>;
 let reseeds = 0;
+let revocationCursor = 0;
 let tried = 0;
 const logStart = capturedLogLines.length;
 
@@ -193,7 +194,7 @@ it(
         fc.asyncProperty(fuzzCase(method, path), async (c) => {
           tried += 1;
           const now = Date.now();
-          const before = await storeSnapshot(server.store, now);
+          const before = await storeSnapshot(server.store, now, revocationCursor);
           watch.take();
           const injected = toInject(c, live);
           const res = await server.app.inject(injected);
@@ -201,11 +202,13 @@ it(
           // not inside the next case's window.
           if (res.statusCode < 400) for (let turn = 0; turn < 10; turn += 1) await settle();
           const writes = watch.take();
-          const after = await storeSnapshot(server.store, now);
+          const after = await storeSnapshot(server.store, now, revocationCursor);
+          revocationCursor = after.lastRevocation;
           const sent = `${injected.url} ${JSON.stringify(injected.headers)} ${String(injected.payload ?? "")}`;
           checkAnswer(c, sent, res, writes);
-          if (res.statusCode >= 400) expect(after, `${c.method} ${c.url}: store changed`).toBe(before);
-          else if (after !== before || writes.some((w) => w.method !== "appendAudit")) {
+          if (res.statusCode >= 400)
+            expect(after.text, `${c.method} ${c.url}: store changed`).toBe(before.text);
+          else if (after.text !== before.text || writes.some((w) => w.method !== "appendAudit")) {
             // A request that legitimately changed something (a logout, a rotation, an admin
             // delete): start again from a fresh user, so later cases still hold live credentials.
             reseeds += 1;

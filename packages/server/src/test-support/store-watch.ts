@@ -8,7 +8,7 @@ export interface StoreWrite {
 }
 
 /**
- * Store methods that may write. A call counts as a write when it resolved to something other
+ * Store methods a request may write through. A call counts as a write when it resolved to something other
  * than `false`/`null` (a compare-and-set that lost, or an unknown id, wrote nothing) — and, for
  * rotation, only the `rotated` outcome.
  */
@@ -35,7 +35,7 @@ const WRITING_METHODS = new Set<string>([
   "createMailToken",
   "redeemMailToken",
   "setEmailVerified",
-  "purge",
+  // Not `purge`: the server's own timer runs it every 10 minutes, whatever request is in flight.
 ]);
 
 function wrote(method: string, result: unknown): boolean {
@@ -89,17 +89,25 @@ export function watchStore(): { wrap: (store: Store) => Store; take: () => Store
 
 /**
  * The store's state as far as a request can change it: every user (all fields), each user's live
- * sessions (with last use), the revocation log's length and the signing keys. Two equal snapshots
- * around a request mean it changed none of these. (The audit trail, which refused requests may
- * append to, is followed by id instead: see `watchStore`.)
+ * sessions (with last use), the revocation events after `revocationsAfter`, and the signing keys.
+ * Two equal snapshots around a request mean it changed none of these. (The audit trail, which
+ * refused requests may append to, is followed through `watchStore` instead.) `lastRevocation` is
+ * the cursor to pass next time, so the revocation log is not read whole on every call.
  *
  * @example
- * const before = await storeSnapshot(store, Date.now());
+ * const before = await storeSnapshot(store, Date.now(), 0);
  */
-export async function storeSnapshot(store: Store, now: number): Promise<string> {
+export async function storeSnapshot(
+  store: Store,
+  now: number,
+  revocationsAfter: number,
+): Promise<{ text: string; lastRevocation: number }> {
   const users = await store.listUsers({ limit: 10_000 });
   const sessions = await Promise.all(users.map((user) => store.listActiveSessions(user.id, now)));
-  const revocations = await store.listRevocations(0, 100_000);
+  const revocations = await store.listRevocations(revocationsAfter, 100_000);
   const keys = await store.listSigningKeys();
-  return JSON.stringify({ users, sessions, revocations: revocations.length, keys });
+  return {
+    text: JSON.stringify({ users, sessions, revocations, keys }),
+    lastRevocation: revocations.at(-1)?.cursor ?? revocationsAfter,
+  };
 }
