@@ -4,13 +4,8 @@ import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ERROR_TABLE } from "../http/error-table.js";
 import { REFRESH_COOKIE } from "../http/refresh-cookie.js";
-import {
-  CANARY,
-  type FuzzCase,
-  fuzzCase,
-  type Placeholder,
-  toInject,
-} from "../test-support/fuzz-requests.js";
+import { CANARY } from "../test-support/fuzz-bodies.js";
+import { type FuzzCase, fuzzCase, type Placeholder, toInject } from "../test-support/fuzz-requests.js";
 import { recordSecret } from "../test-support/run-capture.js";
 import { type StoreWrite, storeSnapshot, watchStore } from "../test-support/store-watch.js";
 import {
