@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RotateInput, RotateOutcome, Store } from "@tessera/core";
 import { countRotationWinners, expectSingleRotationWinner } from "@tessera/core/testing";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Connection, Database } from "./driver.js";
 import { createSqliteStore } from "./index.js";
 import { INSERT_TOKEN } from "./rows.js";
 
@@ -16,7 +16,7 @@ import { INSERT_TOKEN } from "./rows.js";
 // the suite's rotation tests fail against the real store.
 
 /** The real store, with rotation replaced by a read-then-write through a second raw connection. */
-function withNonAtomicRotation(store: Store, raw: Database.Database): Store {
+function withNonAtomicRotation(store: Store, raw: Connection): Store {
   const markUsed = raw.prepare(
     "UPDATE refresh_tokens SET used_at = ?, successor_id = ?, successor_sealed = ? WHERE id = ?",
   );
@@ -38,7 +38,7 @@ describe("the conformance concurrency check", () => {
   const dir = mkdtempSync(join(tmpdir(), "tessera-sqlite-race-"));
   const path = join(dir, "race.db");
   const store = createSqliteStore({ path });
-  let raw: Database.Database;
+  let raw: Connection;
 
   beforeAll(async () => {
     await store.migrate();
