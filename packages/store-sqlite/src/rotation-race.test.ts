@@ -29,7 +29,8 @@ function withNonAtomicRotation(store: Store, raw: Connection): Store {
       return { outcome: "already_used", usedAt: found.token.usedAt, successor: null };
     markUsed.run(input.now, input.successor.id, input.successorSealed, input.tokenId);
     insertToken.run(input.successor);
-    return { outcome: "rotated", tokenEpoch: 0 };
+    const user = await store.getUserById(found.session.userId);
+    return user === null ? { outcome: "not_found" } : { outcome: "rotated", user };
   }
   return { ...store, rotateRefreshToken };
 }

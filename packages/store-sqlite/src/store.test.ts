@@ -183,7 +183,7 @@ describe("SQLite rotations", () => {
       userAgent: null,
     });
     await store.close();
-    expect(await rotation).toEqual({ outcome: "rotated", tokenEpoch: 0 });
+    expect(await rotation).toEqual({ outcome: "rotated", user: owner });
     const reopened = createSqliteStore({ path });
     expect((await reopened.getRefreshToken(first.id))?.token.usedAt).toBe(5);
     expect((await reopened.getRefreshToken(successor.id))?.token.sessionId).toBe(session.id);
