@@ -1,8 +1,8 @@
 import type { AdminUserView, ClientContext } from "../api.js";
 import { TesseraError } from "../errors.js";
-import type { Runtime } from "../runtime.js";
 import { changeRoles } from "../permissions/change-roles.js";
 import { checkRoles } from "../permissions/roles.js";
+import type { Runtime } from "../runtime.js";
 import { fenceCredentialChange } from "../users/credential-fence.js";
 import { disableUser, enableUser } from "../users/disable.js";
 import { normaliseEmail } from "../users/email.js";

@@ -1,10 +1,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVerifier, type HttpRevocationSource, httpRevocationSource, VerifyError } from "@tessera/verify";
+import {
+  createVerifier,
+  type HttpRevocationSource,
+  httpRevocationSource,
+  VerifyError,
+} from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminCalls } from "../../test-support/admin-calls.js";
-import { payloadOf } from "../../test-support/token-payload.js";
 import {
   ADMIN_ENV,
   RESOURCE_ID,
@@ -14,6 +18,7 @@ import {
   type TestServer,
   uniqueEmail,
 } from "../../test-support/test-server.js";
+import { payloadOf } from "../../test-support/token-payload.js";
 
 // `roles` on POST and PATCH /admin/users, and PATCH as all-or-nothing.
 
@@ -25,7 +30,11 @@ let server: TestServer;
 let admin: ReturnType<typeof adminCalls>;
 let source: HttpRevocationSource;
 beforeAll(async () => {
-  server = await startTestServer({ ...ADMIN_ENV, TESSERA_ROLES_FILE: rolesFile, TESSERA_REFRESH_GRACE: "0s" });
+  server = await startTestServer({
+    ...ADMIN_ENV,
+    TESSERA_ROLES_FILE: rolesFile,
+    TESSERA_REFRESH_GRACE: "0s",
+  });
   admin = adminCalls(server);
   source = httpRevocationSource({
     url: `${server.url}/oauth/revocations`,
@@ -40,7 +49,11 @@ afterAll(async () => {
 });
 
 async function createWithRoles(roles: unknown) {
-  return admin.call("POST", "/admin/users", { email: uniqueEmail("roles"), password: STRONG_PASSWORD, roles });
+  return admin.call("POST", "/admin/users", {
+    email: uniqueEmail("roles"),
+    password: STRONG_PASSWORD,
+    roles,
+  });
 }
 
 describe("roles on POST /admin/users", () => {
@@ -110,7 +123,10 @@ describe("roles on PATCH /admin/users/:id", () => {
 
     const refreshed = await admin.refresh(before.jar, before.csrf);
     expect(refreshed.status).toBe(200);
-    expect(payloadOf(refreshed.body.access_token)).toMatchObject({ roles: ["support"], scope: "tickets:read" });
+    expect(payloadOf(refreshed.body.access_token)).toMatchObject({
+      roles: ["support"],
+      scope: "tickets:read",
+    });
     expect((await server.call("GET", "/auth/me", { bearer: refreshed.body.access_token })).status).toBe(200);
     const audit = await server.store.listAudit({ userId: user.id, type: "user.roles_changed" });
     expect(audit).toHaveLength(1);
@@ -123,9 +139,9 @@ describe("roles on PATCH /admin/users/:id", () => {
     const res = await admin.call("PATCH", `/admin/users/${user.id}`, { roles: ["support", "orders"] });
     expect(res.body.user.roles).toEqual(["orders", "support"]);
     expect((await server.call("GET", "/auth/me", { bearer: before.access })).status).toBe(200);
-    expect((await admin.call("PATCH", `/admin/users/${user.id}`, { roles: ["orders", "support"] })).status).toBe(
-      200,
-    );
+    expect(
+      (await admin.call("PATCH", `/admin/users/${user.id}`, { roles: ["orders", "support"] })).status,
+    ).toBe(200);
     expect((await server.call("GET", "/auth/me", { bearer: before.access })).status).toBe(200);
     const audit = await server.store.listAudit({ userId: user.id, type: "user.roles_changed" });
     expect(audit.map((row) => row.data)).toEqual([expect.objectContaining({ added: "orders", removed: "" })]);
@@ -134,7 +150,10 @@ describe("roles on PATCH /admin/users/:id", () => {
 
 describe("PATCH /admin/users/:id is all or nothing", () => {
   /** What a PATCH could have changed, read back over HTTP and from the store. */
-  async function stateOf(user: { id: string; email: string }, session: Awaited<ReturnType<typeof admin.login>>) {
+  async function stateOf(
+    user: { id: string; email: string },
+    session: Awaited<ReturnType<typeof admin.login>>,
+  ) {
     const stored = await server.store.getUserById(user.id);
     return {
       user: (await admin.call("GET", `/admin/users/${user.id}`)).body.user,
