@@ -177,6 +177,8 @@ export interface Tessera {
   readonly options: Readonly<
     Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock" | "claims" | "mailer">>
   >;
+  /** The store it was created over (for HTTP adapters mounted beside it: DPoP replay ids). */
+  readonly store: Store;
 
   register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
   /** Fails with `invalid_credentials` for an unknown e-mail and a wrong password alike. */
