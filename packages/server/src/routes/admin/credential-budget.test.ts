@@ -46,6 +46,24 @@ describe("the admin credential spends the per-IP credential-failure budget", () 
     );
   });
 
+  it("DELETE /admin/limits/:ip clears an address's lock-out; anything but an e-mail or IP is 400", async () => {
+    const locked = "10.9.0.4";
+    for (let i = 0; i < 3; i++) await list(basic(`admin-secret-guess-${i}-Vq7Lp2Xz9Kd4Rt8Mw3`), locked);
+    expect((await list(ADMIN_AUTH.authorization, locked)).status).toBe(429);
+    const reset = await server.call("DELETE", `/admin/limits/${locked}`, {
+      headers: { ...ADMIN_AUTH, "x-forwarded-for": "10.9.0.5" },
+    });
+    expect([reset.status, reset.body]).toEqual([200, { cleared: 1 }]);
+    expect((await list(ADMIN_AUTH.authorization, locked)).status).toBe(200);
+    for (const bad of ["nonsense", "10.9.0", "x".repeat(400)]) {
+      const res = await server.call("DELETE", `/admin/limits/${bad}`, {
+        headers: { ...ADMIN_AUTH, "x-forwarded-for": "10.9.0.5" },
+      });
+      expect(res.status, bad).toBeGreaterThanOrEqual(400);
+      expect(res.status, bad).toBeLessThan(500);
+    }
+  });
+
   it("a good admin credential gives its attempt back: many calls from one address are never limited", async () => {
     for (let i = 0; i < 10; i++) expect((await list(ADMIN_AUTH.authorization, "10.9.0.3")).status).toBe(200);
   });

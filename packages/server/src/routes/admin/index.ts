@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { clientContext } from "../../http/client-context.js";
 import { authenticateResource } from "../../http/resource-auth.js";
 import type { RouteContext } from "../route-context.js";
+import { adminLimitRoutes } from "./limits.js";
 import { adminTicketRoutes } from "./login-tickets.js";
 import { adminSessionRoutes } from "./sessions.js";
 import { adminUserRoutes } from "./users.js";
@@ -44,7 +45,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       }
       return payload;
     });
-    for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes]) routes(scope, ctx);
+    for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes, adminLimitRoutes]) {
+      routes(scope, ctx);
+    }
     usersImportRoute(scope, { tessera: ctx.tessera });
   });
 }
