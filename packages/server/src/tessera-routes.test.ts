@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createTessera, type Store, type Tessera } from "@tessera/core";
 import { createVerifier } from "@tessera/verify";
 import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { makeProof, proofKey } from "../../core/src/test-support/dpop-proofs.js";
+import { codeBlock, runBlock } from "../../core/src/test-support/readme-blocks.js";
 import { REFRESH_COOKIE } from "./http/refresh-cookie.js";
 import { openStore } from "./open-store.js";
 import { tesseraRoutes } from "./tessera-routes.js";
@@ -207,6 +209,55 @@ describe("tesseraRoutes under /auth-api in an existing Fastify app", () => {
     } finally {
       await other.close().catch(() => {});
       await elsewhere.close();
+    }
+  });
+});
+
+describe("the README's tesseraRoutes example", () => {
+  it("runs as written (SQLite in place of PostgreSQL) and serves the prefixed routes", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const block = codeBlock(readme, "ts", "### Inside your own Fastify app: `tesseraRoutes`");
+    const own = Fastify();
+    own.get("/", async () => ({ page: "home" }));
+    let opened: Store | undefined;
+    vi.stubEnv("TESSERA_MASTER_KEY", MASTER_KEY_HEX);
+    try {
+      const mounted = (await runBlock(
+        block,
+        {
+          app: own,
+          openStore: (config: { kind: string }) => {
+            expect(config.kind).toBe("postgres");
+            opened = openStore({ kind: "sqlite", path: ":memory:" });
+            return opened;
+          },
+        },
+        "tessera",
+      )) as Tessera;
+      const metadata = await own.inject("/auth-api/.well-known/oauth-authorization-server");
+      expect(metadata.json()).toMatchObject({
+        issuer: "https://app.example.com/auth-api",
+        token_endpoint: "https://app.example.com/auth-api/oauth/token",
+      });
+      const email = uniqueEmail("readme");
+      const register = await own.inject({
+        method: "POST",
+        url: "/auth-api/auth/register",
+        payload: { email, password: STRONG_PASSWORD },
+      });
+      expect(register.statusCode).toBe(201);
+      const login = await own.inject({
+        method: "POST",
+        url: "/auth-api/auth/login",
+        payload: { email, password: STRONG_PASSWORD },
+      });
+      expect(login.statusCode).toBe(200);
+      expect((await own.inject("/")).json()).toEqual({ page: "home" });
+      await own.close();
+      await mounted.close();
+    } finally {
+      vi.unstubAllEnvs();
+      await opened?.close();
     }
   });
 });

@@ -7,47 +7,16 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codeBlock, runBlock } from "../../core/src/test-support/readme-blocks.js";
 import type { VerifierOptions } from "./index.js";
 import { type Fixture, fixture } from "./test-support/middleware-cases.js";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const PAGE = "http://localhost:5173";
 
-/** The first ```js block after `heading` (or in the file). */
-function jsBlock(heading?: string): string {
-  const from = heading === undefined ? 0 : README.indexOf(`\n${heading}\n`);
-  expect(from, heading).toBeGreaterThanOrEqual(0);
-  const match = /```js\n([\s\S]*?)```/.exec(README.slice(from));
-  if (!match?.[1]) throw new Error(`no js block after ${heading}`);
-  return match[1];
-}
-
-/**
- * Runs a README block: its `import` lines are resolved by this test (so aliases and the repo's
- * node_modules apply) and bound to the names they import; `overrides` replace some of them.
- */
-async function run(block: string, overrides: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const bindings: Record<string, unknown> = {};
-  const body: string[] = [];
-  for (const line of block.split("\n")) {
-    const imported = /^import (?:(\w+)|\{([^}]+)\}) from "([^"]+)";\s*(?:\/\/.*)?$/.exec(line);
-    if (!imported) {
-      body.push(line);
-      continue;
-    }
-    const module = await import(/* @vite-ignore */ imported[3] as string);
-    if (imported[1]) bindings[imported[1]] = module.default;
-    for (const name of (imported[2] ?? "").split(",").map((n) => n.trim())) {
-      if (name === "") continue;
-      expect(module[name], `${name} from ${imported[3]}`).toBeDefined();
-      bindings[name] = module[name];
-    }
-  }
-  const scope = { ...bindings, ...overrides, ...extra };
-  const names = Object.keys(scope);
-  const code = `${body.join("\n")}\n;return typeof app === "undefined" ? undefined : app;`;
-  return new Function(...names, code)(...names.map((n) => scope[n])) as express.Express | undefined;
-}
+const jsBlock = (heading?: string) => codeBlock(README, "js", heading);
+const run = async (block: string, overrides: Record<string, unknown>) =>
+  (await runBlock(block, overrides, "app")) as express.Express | undefined;
 
 let f: Fixture;
 const servers: Server[] = [];
@@ -101,7 +70,7 @@ describe("the README's examples, as written", () => {
   });
 
   it("the CORS snippet: the preflight is answered by cors, a 401 carries the CORS headers", async () => {
-    const app = await run(jsBlock("## CORS"), {}, { app: express(), verifier: f.verifier });
+    const app = await run(jsBlock("## CORS"), { app: express(), verifier: f.verifier });
     if (!app) throw new Error("no app");
     app.get("/me", (req, res) => {
       res.json({ user: req.auth?.sub });
