@@ -11,7 +11,14 @@ import { openStore } from "./open-store.js";
 import { tesseraRoutes } from "./tessera-routes.js";
 import { CookieJar } from "./test-support/cookie-jar.js";
 import { countingHasher } from "./test-support/counting-hasher.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "./test-support/test-server.js";
+import {
+  MASTER_KEY_HEX,
+  RESOURCE_BASIC,
+  RESOURCE_ID,
+  RESOURCE_SECRET,
+  STRONG_PASSWORD,
+  uniqueEmail,
+} from "./test-support/test-server.js";
 
 // `tesseraRoutes` mounted under a prefix inside an application's own Fastify app, over real HTTP.
 
@@ -44,6 +51,7 @@ beforeAll(async () => {
     tessera,
     prefix: "/auth-api",
     origins: [PAGE],
+    resourceSecrets: [{ id: RESOURCE_ID, secret: RESOURCE_SECRET }],
     rateLimits: { ip: "off" },
   });
   app.get("/api/hello", async () => ({ hello: "world" }));
@@ -158,6 +166,15 @@ describe("tesseraRoutes under /auth-api in an existing Fastify app", () => {
     const verifier = createVerifier({ issuer: ISSUER, audience: "tessera", keys: jwks.body.keys });
     const bearer = await call("POST", "/auth-api/auth/login", { json: { email, password: STRONG_PASSWORD } });
     expect((await verifier.verify(bearer.body.access_token)).iss).toBe(ISSUER);
+    const introspected = await call("POST", "/auth-api/oauth/introspect", {
+      form: { token: bearer.body.access_token },
+      headers: { authorization: RESOURCE_BASIC },
+    });
+    expect([introspected.status, introspected.body.active, introspected.body.iss]).toEqual([
+      200,
+      true,
+      ISSUER,
+    ]);
   });
 
   it("the app's own routes are untouched; Tessera's errors, headers and CORS stay under the prefix", async () => {
@@ -197,6 +214,18 @@ describe("tesseraRoutes under /auth-api in an existing Fastify app", () => {
       json: { email: "x".repeat(20_000), password: "p" },
     });
     expect([bigBody.status, bigBody.body.error]).toEqual([413, "payload_too_large"]);
+  });
+
+  it("refuses a weak resource secret, as the server's configuration does", async () => {
+    const other = Fastify();
+    await expect(
+      other.register(tesseraRoutes, {
+        tessera,
+        prefix: "/auth-api",
+        resourceSecrets: [{ id: "api", secret: "short" }],
+      }),
+    ).rejects.toThrow(/resourceSecrets api: expected a secret of at least 32 characters/);
+    await other.close().catch(() => {});
   });
 
   it("refuses to mount where the issuer does not end with the prefix", async () => {

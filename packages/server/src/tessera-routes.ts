@@ -3,6 +3,7 @@ import cors from "@fastify/cors";
 import { type Clock, systemClock, type Tessera } from "@tessera/core";
 import type { FastifyInstance } from "fastify";
 import { parseRateLimit, type RateLimitRule } from "./config/duration.js";
+import { isStrongSecret, SECRET_RULE } from "./config/resource-secrets.js";
 import { createServerDpop } from "./dpop/server-dpop.js";
 import { corsOptions, helmetOptions, installHooks } from "./http/api-hooks.js";
 import { installErrorHandling } from "./http/error-handler.js";
@@ -74,6 +75,10 @@ export async function tesseraRoutes(app: FastifyInstance, options: TesseraRoutes
   const { issuer } = tessera.options;
   checkIssuer(issuer, app.prefix);
   const limits = { ...DEFAULT_LIMITS, ...options.rateLimits };
+  for (const { id, secret } of options.resourceSecrets ?? []) {
+    if (!isStrongSecret(secret))
+      throw new TypeError(`tesseraRoutes: resourceSecrets ${id}: expected a ${SECRET_RULE}`);
+  }
   const clock = options.clock ?? systemClock;
 
   if (!app.hasReplyDecorator("setCookie")) await app.register(cookie);
