@@ -28,6 +28,7 @@ const ADMIN_ROUTES: Array<[string, string, unknown?]> = [
   ["DELETE", "/admin/users/:id/sessions"],
   ["POST", "/admin/login-tickets", { user_id: "u" }],
   ["POST", "/admin/users/import", { users: [] }],
+  ["DELETE", "/admin/limits/203.0.113.9"],
 ];
 
 let server: TestServer;
