@@ -120,6 +120,8 @@ export interface TokenSet {
 export interface AdminUserView {
   id: string;
   email: string;
+  /** Sorted role names (a role the policy file does not define is held but grants nothing). */
+  roles: string[];
   disabled: boolean;
   /** Whether the address was verified (by its owner, or as set by an administrator or import). */
   emailVerified: boolean;
@@ -175,6 +177,8 @@ export interface Tessera {
   readonly options: Readonly<
     Required<Omit<TesseraOptions, "store" | "masterKey" | "passwordHasher" | "clock" | "claims" | "mailer">>
   >;
+  /** The store it was created over (for HTTP adapters mounted beside it: DPoP replay ids). */
+  readonly store: Store;
 
   register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
   /** Fails with `invalid_credentials` for an unknown e-mail and a wrong password alike. */
@@ -281,10 +285,14 @@ export interface Tessera {
   adminFindUsers(options: { email?: string; limit: number; afterId?: string }): Promise<AdminUserView[]>;
   /** By id or e-mail; `not_found`. */
   adminGetUser(userIdOrEmail: string): Promise<AdminUserView>;
-  /** E-mail, password (fenced), disabled (fenced); `not_found`, `email_taken`, `weak_password`. */
+  /**
+   * E-mail, roles (the whole new list; a role removed bumps the epoch), password (fenced),
+   * disabled (fenced). Every input is checked before anything is written, so a refused change
+   * changes nothing; `not_found`, `email_taken`, `weak_password`, `invalid_input`.
+   */
   adminUpdateUser(
     userId: string,
-    changes: { email?: string; password?: string; disabled?: boolean },
+    changes: { email?: string; password?: string; roles?: readonly string[]; disabled?: boolean },
   ): Promise<AdminUserView>;
   /** Disable (every session revoked, epoch bumped) or enable, by id or e-mail; false: no such user. */
   adminSetDisabled(userIdOrEmail: string, disabled: boolean): Promise<boolean>;

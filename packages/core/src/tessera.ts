@@ -93,6 +93,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
 
   return {
     options,
+    store,
     register: (i) => registerUser(rt, i, { asAdmin: false }),
     login: (i) => login(rt, i),
     refresh: (i) => rotateRefreshToken(rt, i),

@@ -3,7 +3,6 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
-import formbody from "@fastify/formbody";
 import {
   type Clock,
   createTessera,
@@ -26,11 +25,11 @@ import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { tesseraOptions } from "./config/tessera-options.js";
 import { createServerDpop, type DpopOptions } from "./dpop/server-dpop.js";
+import { corsOptions, helmetOptions, installHooks } from "./http/api-hooks.js";
 import { limitConnections } from "./http/connection-limits.js";
 import { classifyError, installErrorHandling, sendError } from "./http/error-handler.js";
 import { ERROR_TABLE } from "./http/error-table.js";
-import { HttpError } from "./http/http-error.js";
-import { createLoggers, type RequestLine } from "./http/logging.js";
+import { createLoggers } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { refuseMalformedPreflight } from "./http/preflight.js";
@@ -44,25 +43,12 @@ import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
 import { warnUndefinedRoles } from "./roles-warning.js";
-import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { healthRoutes } from "./routes/health.js";
-import { loginRoutes } from "./routes/login.js";
-import { loginTicketRoutes } from "./routes/login-ticket.js";
-import { logoutRoutes } from "./routes/logout.js";
-import { resourceServerRoutes } from "./routes/oauth-introspect.js";
-import { oauthRevokeRoutes } from "./routes/oauth-revoke.js";
-import { oauthTokenRoutes } from "./routes/oauth-token.js";
-import { recoveryRoutes } from "./routes/recovery.js";
-import { refreshRoutes } from "./routes/refresh.js";
-import { registerRoutes } from "./routes/register.js";
 import type { RouteContext } from "./routes/route-context.js";
-import { sessionRoutes } from "./routes/sessions.js";
-import { wellKnownRoutes } from "./routes/well-known.js";
+import { BODY_LIMIT, tokenRoutes } from "./routes/token-routes.js";
 
-const BODY_LIMIT = 16 * 1024;
 const PURGE_EVERY_MS = 10 * 60_000;
-const QUERY_TOKEN_PARAMS = ["access_token", "refresh_token", "token", "id_token", "csrf_token", "ticket"];
 
 export interface BuildServerOptions {
   config: ServerConfig;
@@ -147,18 +133,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     installErrorHandling(app, trackRouteMethods(app));
     await app.register(cookie);
     // helmet's headers are static here: computed once, set by one hook (helmet rebuilt them per request).
-    installSecurityHeaders(app, await staticSecurityHeaders(helmetOptions(config)));
+    installSecurityHeaders(app, await staticSecurityHeaders(helmetOptions(config.production)));
     const allowedOrigins = new Set([...config.allowedOrigins, new URL(config.issuer).origin]);
     refuseMalformedPreflight(app);
-    await app.register(cors, {
-      origin: (origin, callback) =>
-        callback(null, origin !== undefined && config.allowedOrigins.includes(origin)),
-      credentials: true,
-      methods: ["GET", "POST", "DELETE"],
-      allowedHeaders: ["Content-Type", "Authorization", "X-CSRF-Token", "DPoP"],
-      exposedHeaders: ["Retry-After", "WWW-Authenticate", "DPoP-Nonce"],
-      maxAge: 600,
-    });
+    await app.register(cors, corsOptions(config.allowedOrigins));
 
     const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
     const ctx: RouteContext = {
@@ -196,30 +174,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
     await registerOpenApi(app, config.issuer);
 
-    // JSON only under /auth: a cross-site HTML form cannot send it without a CORS preflight.
-    await app.register(async (scope) => {
-      scope.removeContentTypeParser("text/plain");
-      for (const routes of [
-        registerRoutes,
-        loginRoutes,
-        loginTicketRoutes,
-        refreshRoutes,
-        logoutRoutes,
-        accountRoutes,
-        sessionRoutes,
-        recoveryRoutes,
-      ]) {
-        routes(scope, ctx);
-      }
-    });
-    // OAuth endpoints speak application/x-www-form-urlencoded (RFC 6749 §4.1.3, RFC 7009, RFC 7662).
-    await app.register(async (scope) => {
-      scope.removeContentTypeParser(["application/json", "text/plain"]);
-      await scope.register(formbody, { bodyLimit: BODY_LIMIT });
-      for (const routes of [oauthTokenRoutes, oauthRevokeRoutes, resourceServerRoutes]) routes(scope, ctx);
-    });
+    await tokenRoutes(app, ctx);
     await adminRoutes(app, ctx);
-    wellKnownRoutes(app, ctx);
     healthRoutes(app, ctx);
     return app;
   } catch (error) {
@@ -329,73 +285,3 @@ const RAW_SECURITY_HEADERS = [
 ]
   .map((line) => `${line}\r\n`)
   .join("");
-
-function helmetOptions(config: ServerConfig) {
-  return {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-      },
-    },
-    frameguard: { action: "deny" as const },
-    referrerPolicy: { policy: "no-referrer" as const },
-    // A JSON API is read through CORS, never embedded: no other site may load it as a resource.
-    crossOriginResourcePolicy: { policy: "same-origin" as const },
-    hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  };
-}
-
-function installHooks(
-  app: FastifyInstance,
-  ctx: RouteContext,
-  requestLine: (line: RequestLine) => void,
-): void {
-  app.addHook("onRequest", async (request) => {
-    // Tokens in URLs end up in logs, proxies and browser history: never accept them there.
-    const query = request.query as Record<string, unknown> | undefined;
-    if (query && QUERY_TOKEN_PARAMS.some((name) => Object.hasOwn(query, name))) {
-      throw new HttpError("invalid_request");
-    }
-    // Every request is counted per IP; /auth and /oauth apart from the rest (health probes and
-    // JWKS fetches do not spend a client's auth budget). The matched route, not the raw URL:
-    // "/%61uth/login" routes to /auth/login too.
-    const route = request.routeOptions.url ?? "";
-    await ctx.limits.perIp?.(request, route.startsWith("/auth/") || route.startsWith("/oauth/"));
-  });
-
-  // While shutting down, answers still in flight end their keep-alive connection, so the server
-  // can close as soon as they are done instead of waiting out idle keep-alive timeouts.
-  let closing = false;
-  app.addHook("preClose", async () => {
-    closing = true;
-  });
-
-  app.addHook("onSend", async (_request, reply, payload) => {
-    if (!reply.hasHeader("cache-control")) {
-      reply.header("cache-control", "no-store").header("pragma", "no-cache");
-    }
-    if (closing) reply.header("connection", "close");
-    return payload;
-  });
-
-  app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url ?? "unmatched";
-    const seconds = reply.elapsedTime / 1000;
-    ctx.metrics.requestDuration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      seconds,
-    );
-    requestLine({
-      reqId: request.id,
-      method: request.method,
-      path: request.url.split("?")[0] ?? "",
-      route,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-    });
-  });
-}

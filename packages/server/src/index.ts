@@ -6,3 +6,4 @@ export { parseMasterKey } from "./config/master-key.js";
 export { resolveMasterKey } from "./config/resolve-master-key.js";
 export type { DatabaseConfig, ServerConfig, TrustProxy } from "./config/server-config.js";
 export { openStore } from "./open-store.js";
+export { type TesseraRoutesOptions, tesseraRoutes } from "./tessera-routes.js";

@@ -11,6 +11,7 @@ export function toAdminUserView(user: UserRecord): AdminUserView {
   return {
     id: user.id,
     email: user.email,
+    roles: [...user.roles],
     disabled: user.disabledAt !== null,
     emailVerified: user.emailVerified,
     createdAt: user.createdAt,

@@ -3,6 +3,7 @@ import { TesseraError } from "../errors.js";
 import { parseScope } from "../permissions/scope.js";
 import type { Runtime } from "../runtime.js";
 import { checkCredentials } from "../users/credentials.js";
+import { mustVerifyEmail } from "../users/email-verification.js";
 import { checkLoginOptions } from "./login-options.js";
 import { startSession } from "./start.js";
 
@@ -34,7 +35,7 @@ export async function login(
     });
     throw error;
   };
-  if (rt.options.emailVerification === "required" && !user.emailVerified) {
+  if (mustVerifyEmail(rt, user)) {
     // Only after a correct password: a wrong one stays `invalid_credentials`.
     await refuse(
       "email_unverified",

@@ -6,6 +6,17 @@ import type { Runtime } from "../runtime.js";
 import type { UserRecord } from "../store.js";
 
 /**
+ * Whether a login of `user` must be refused with `email_unverified`: `emailVerification:
+ * "required"` and the address not verified. Password and ticket logins apply the same rule.
+ *
+ * @example
+ * if (mustVerifyEmail(rt, user)) throw new TesseraError("email_unverified", "…");
+ */
+export function mustVerifyEmail(rt: Runtime, user: UserRecord): boolean {
+  return rt.options.emailVerification === "required" && !user.emailVerified;
+}
+
+/**
  * Mail a verification link (24 hours; a newer one supersedes it) unless verification is off or
  * the address is verified already.
  *

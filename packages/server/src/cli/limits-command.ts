@@ -2,20 +2,20 @@ import { createRedisClient } from "@tessera/store-redis";
 import type { Command } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import type { Environment } from "../config/secrets.js";
-import { accountKey, counterIp } from "../http/rate-limits.js";
+import type { ServerConfig } from "../config/server-config.js";
+import { counterPatterns } from "../http/rate-limits.js";
+import { redisWindowCounter } from "../http/window-counter.js";
 import type { CliIo } from "./io.js";
-
-/** The key prefix of the server's Redis window counters (`redisWindowCounter`'s default). */
-const PREFIX = "tessera-rl:";
 
 /** Thrown for an expected failure: printed as one line, exit status 1. */
 export type Fail = (message: string) => Error;
 
 /**
- * `tessera limits reset <email|ip>`: deletes the rate-limit counters in Redis — for an e-mail, its
- * failed-login counters from every address; for an IP, its request, registration and failed-login
- * counters. Without `TESSERA_REDIS_URL` the counters live in each server process's memory, out of
- * reach of a command: it says so and exits 1.
+ * `tessera limits reset <email|ip>`: clears the rate-limit counters of an e-mail or IP
+ * (`counterPatterns`). With `TESSERA_REDIS_URL` it deletes them in Redis itself; without, they
+ * live in the running server's memory, so it asks that server — at `HOST`/`PORT` of the same
+ * configuration — with `DELETE /admin/limits/<target>` and the first `TESSERA_ADMIN_SECRETS`
+ * credential. Without those, or when no server answers, one line says why and it exits 1.
  *
  * @example
  * addLimitsCommand(program, process.env, processIo, (m) => new CliFailure(m));
@@ -23,38 +23,59 @@ export type Fail = (message: string) => Error;
 export function addLimitsCommand(program: Command, env: Environment, io: CliIo, fail: Fail): void {
   program
     .command("limits")
-    .description("rate-limit counters (shared in Redis)")
+    .description("rate-limit counters")
     .command("reset <emailOrIp>")
-    .description("clear the lock-out of an e-mail (every address) or an IP (needs TESSERA_REDIS_URL)")
+    .description(
+      "clear the lock-out of an e-mail (every address) or an IP: in Redis, or else in the running server (TESSERA_ADMIN_SECRETS)",
+    )
     .action(async (target: string) => {
       const config = loadConfig(env);
       if (config.redisUrl === null) {
-        throw fail(
-          "limits reset needs TESSERA_REDIS_URL: without Redis each server counts in its own memory; " +
-            "those counters clear when their window ends or the instance restarts",
+        const cleared = await resetInRunningServer(config, target, fail);
+        io.out(
+          `cleared ${cleared} rate-limit counters for ${target} (in the server at ${serverOrigin(config)})`,
         );
+        return;
       }
-      const patterns = target.includes("@")
-        ? [`${PREFIX}fail:${accountKey(target)}:*`]
-        : [
-            `${PREFIX}ip:${counterIp(target)}`,
-            `${PREFIX}register:${counterIp(target)}`,
-            `${PREFIX}fail:*:${counterIp(target)}`,
-          ];
       const redis = createRedisClient(config.redisUrl);
       try {
-        let cleared = 0;
-        for (const pattern of patterns) {
-          let cursor = "0";
-          do {
-            const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-            cursor = next;
-            if (keys.length > 0) cleared += await redis.del(...keys);
-          } while (cursor !== "0");
-        }
+        const cleared = await redisWindowCounter(redis).clear(counterPatterns(target));
         io.out(`cleared ${cleared} rate-limit counters for ${target}`);
       } finally {
         redis.disconnect();
       }
     });
+}
+
+/** Where `tessera serve` listens with this configuration, as the CLI on the same machine reaches it. */
+function serverOrigin(config: ServerConfig): string {
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return `${config.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
+}
+
+async function resetInRunningServer(config: ServerConfig, target: string, fail: Fail): Promise<number> {
+  const why = "without TESSERA_REDIS_URL the counters live in the running server's memory";
+  const credential = config.adminSecrets[0];
+  if (credential === undefined) {
+    throw fail(`limits reset: ${why}; set TESSERA_ADMIN_SECRETS (as for the server) so that it can be asked`);
+  }
+  const origin = serverOrigin(config);
+  const basic = Buffer.from(`${encodeURIComponent(credential.id)}:${encodeURIComponent(credential.secret)}`);
+  let res: Response;
+  try {
+    res = await fetch(`${origin}/admin/limits/${encodeURIComponent(target)}`, {
+      method: "DELETE",
+      headers: { authorization: `Basic ${basic.toString("base64")}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    throw fail(`limits reset: ${why}, and no server answers at ${origin} (HOST/PORT as for tessera serve)`);
+  }
+  const body = (await res.json().catch(() => ({}))) as { cleared?: unknown; error?: unknown };
+  if (res.status !== 200 || typeof body.cleared !== "number") {
+    throw fail(
+      `limits reset: the server at ${origin} answered ${res.status} ${String(body.error ?? "")}`.trim(),
+    );
+  }
+  return body.cleared;
 }

@@ -84,7 +84,8 @@ export function createServerDpop(input: {
       return verifyDpopProof({
         header: dpopHeaders(request),
         method: request.method,
-        url: `${base}${request.url.split(/[?#]/)[0] ?? ""}`,
+        // Under a mount prefix (`tesseraRoutes`), the issuer already ends with it.
+        url: `${base}${(request.url.split(/[?#]/)[0] ?? "").slice(request.server.prefix.length)}`,
         now: input.clock.now(),
         replay,
         ...(nonces ? { nonces } : {}),

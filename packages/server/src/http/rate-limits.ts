@@ -37,15 +37,34 @@ export interface RateLimits {
    * address has an account.
    */
   mail: (request: FastifyRequest, address: string) => Promise<void>;
+  /** Clears every counter of an e-mail or IP ({@link counterPatterns}); how many were live. */
+  reset(emailOrIp: string): Promise<number>;
 }
 
 // IPv6 clients usually own a whole /64: count them as one.
 const clientKey = (request: FastifyRequest) => counterIp(request.ip);
-/** The address part of a counter key (exported for `tessera limits reset`). */
-export const counterIp = (ip: string) => normalizeIP(ip, 64);
-/** The account part of a failed-login counter key (exported for `tessera limits reset`). */
-export const accountKey = (account: string) =>
+const counterIp = (ip: string) => normalizeIP(ip, 64);
+const accountKey = (account: string) =>
   createHash("sha256").update(account.trim().normalize("NFC").toLowerCase()).digest("base64url").slice(0, 22);
+
+/**
+ * The counter keys (`*` = any text) that `limits reset` clears: for an e-mail (it holds `@`) its
+ * failed-login counters from every address and its mail counter; for an IP its request,
+ * registration, failed-login, failed-credential and mail counters.
+ *
+ * @example
+ * counterPatterns("ada@example.com"); // ["fail:<hash>:*", "mail:<hash>"]
+ */
+export function counterPatterns(emailOrIp: string): string[] {
+  if (emailOrIp.includes("@")) {
+    const account = accountKey(emailOrIp);
+    return [`fail:${account}:*`, `mail:${account}`];
+  }
+  const ip = counterIp(emailOrIp);
+  return ["ip", "ip-other", "register", "cred", "mail-ip"]
+    .map((kind) => `${kind}:${ip}`)
+    .concat(`fail:*:${ip}`);
+}
 
 /**
  * Builds the limits on one `WindowCounter` (default: this process's memory; `redisWindowCounter`
@@ -101,6 +120,7 @@ export function createRateLimits(
       await mailIp?.(request);
       await reserve(`mail:${accountKey(address)}`, rules.mail);
     },
+    reset: (emailOrIp) => counter.clear(counterPatterns(emailOrIp)),
   };
 }
 

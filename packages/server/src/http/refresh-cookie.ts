@@ -9,13 +9,18 @@ const ATTRIBUTES: CookieSerializeOptions = {
   httpOnly: true,
   secure: true,
   sameSite: "strict",
-  path: "/auth",
 };
+
+/** `Path=/auth` under the prefix the routes are mounted at (`tesseraRoutes`), so it is sent to them only. */
+const attributes = (reply: FastifyReply): CookieSerializeOptions => ({
+  ...ATTRIBUTES,
+  path: `${reply.server.prefix}/auth`,
+});
 const MAX_TOKEN_LENGTH = 1024;
 
 /**
- * Sets the refresh cookie: `HttpOnly; Secure; SameSite=Strict; Path=/auth`, living exactly as long
- * as the session has left (never longer).
+ * Sets the refresh cookie: `HttpOnly; Secure; SameSite=Strict; Path=/auth` (under the mount
+ * prefix, if any), living exactly as long as the session has left (never longer).
  *
  * @example
  * setRefreshCookie(reply, tokens.refreshToken, tokens.sessionExpiresAt, clock.now());
@@ -27,7 +32,7 @@ export function setRefreshCookie(
   now: number,
 ): void {
   const maxAge = Math.max(0, Math.floor((sessionExpiresAt - now) / 1000));
-  reply.setCookie(REFRESH_COOKIE, token, { ...ATTRIBUTES, maxAge });
+  reply.setCookie(REFRESH_COOKIE, token, { ...attributes(reply), maxAge });
 }
 
 /**
@@ -37,7 +42,7 @@ export function setRefreshCookie(
  * clearRefreshCookie(reply);
  */
 export function clearRefreshCookie(reply: FastifyReply): void {
-  reply.setCookie(REFRESH_COOKIE, "", { ...ATTRIBUTES, maxAge: 0, expires: new Date(0) });
+  reply.setCookie(REFRESH_COOKIE, "", { ...attributes(reply), maxAge: 0, expires: new Date(0) });
 }
 
 /**

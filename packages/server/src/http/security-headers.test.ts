@@ -1,9 +1,10 @@
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../test-support/test-server.js";
+import { helmetOptions } from "./api-hooks.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./security-headers.js";
 
-/** What @fastify/helmet sent per request for the server's options before the headers were cached. */
+/** What @fastify/helmet sent per request for the server's options (`helmetOptions`) before the headers were cached. */
 const EXPECTED: Array<[string, string]> = [
   ["Content-Security-Policy", "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
@@ -18,28 +19,10 @@ const EXPECTED: Array<[string, string]> = [
   ["X-XSS-Protection", "0"],
 ];
 
-const OPTIONS = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'none'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-      formAction: ["'none'"],
-    },
-  },
-  frameguard: { action: "deny" as const },
-  referrerPolicy: { policy: "no-referrer" as const },
-  crossOriginResourcePolicy: { policy: "same-origin" as const },
-};
-
 describe("staticSecurityHeaders", () => {
   it("are exactly helmet's headers for the options, HSTS only when asked", async () => {
-    expect(await staticSecurityHeaders({ ...OPTIONS, hsts: false })).toEqual(EXPECTED);
-    const withHsts = await staticSecurityHeaders({
-      ...OPTIONS,
-      hsts: { maxAge: 31_536_000, includeSubDomains: true },
-    });
+    expect(await staticSecurityHeaders(helmetOptions(false))).toEqual(EXPECTED);
+    const withHsts = await staticSecurityHeaders(helmetOptions(true));
     expect(withHsts).toContainEqual(["Strict-Transport-Security", "max-age=31536000; includeSubDomains"]);
     expect(withHsts).toHaveLength(EXPECTED.length + 1);
   });

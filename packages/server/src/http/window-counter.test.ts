@@ -32,6 +32,17 @@ function sharedCases(fresh: () => { counter: WindowCounter; key: string }) {
     expect((await counter.reserve(key, RULE)).allowed).toBe(false);
   });
 
+  it("clear deletes exactly the windows matching a pattern (`*` any text, the rest literal)", async () => {
+    const { counter, key } = fresh();
+    for (const suffix of [":a.1", ":b.1", ":a.2"]) {
+      for (let i = 0; i < RULE.max; i++) await counter.add(`${key}${suffix}`, RULE);
+    }
+    expect(await counter.clear([`${key}:*.1`, `${key}:a?2`])).toBe(2);
+    expect((await counter.reserve(`${key}:a.1`, RULE)).allowed).toBe(true);
+    expect((await counter.reserve(`${key}:b.1`, RULE)).allowed).toBe(true);
+    expect((await counter.reserve(`${key}:a.2`, RULE)).allowed).toBe(false);
+  });
+
   it("add counts a failure without a reservation; keys are independent", async () => {
     const { counter, key } = fresh();
     for (let i = 0; i < RULE.max; i++) await counter.add(key, RULE);

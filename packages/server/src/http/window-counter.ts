@@ -21,7 +21,18 @@ export interface WindowCounter {
   reserve(key: string, rule: RateLimitRule): Promise<Reservation>;
   /** Counts one failure that was not reserved beforehand. */
   add(key: string, rule: RateLimitRule): Promise<void>;
+  /** Deletes every window whose key matches one of `patterns` (`*` any text); how many went. */
+  clear(patterns: readonly string[]): Promise<number>;
 }
+
+/** A key pattern (`*` = any text, everything else literal) as a regular expression. */
+const patternRegExp = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 
 /**
  * A counter in this process's memory (one instance; also the fallback while Redis is away). Keys
@@ -101,6 +112,18 @@ export function memoryWindowCounter(options: { now?: () => number; maxKeys?: num
       const entry = live(key) ?? open(key, rule);
       // A full fail-closed prefix refuses every new key anyway: nothing is lost by not counting.
       if (!("fullForMs" in entry)) entry.count += 1;
+    },
+    async clear(patterns) {
+      const tests = patterns.map(patternRegExp);
+      let cleared = 0;
+      for (const windows of prefixes.values()) {
+        for (const [key, window] of windows) {
+          if (!tests.some((test) => test.test(key))) continue;
+          windows.delete(key);
+          if (window.endsAt > now()) cleared++;
+        }
+      }
+      return cleared;
     },
   };
 }
@@ -202,5 +225,25 @@ export function redisWindowCounter(
         await fallback.add(key, rule);
       }
     },
+    // The shared windows, and those this instance counted while Redis was away.
+    async clear(patterns) {
+      // Only `*` is a wildcard here: Redis's other glob characters are escaped.
+      const globs = patterns.map((p) => prefix + p.replace(/[?[\]\\]/g, "\\$&"));
+      return (await clearRedisKeys(redis, globs)) + (await fallback.clear(patterns));
+    },
   };
+}
+
+/** Deletes every Redis key matching one of the `MATCH` patterns (SCAN, never KEYS); how many went. */
+async function clearRedisKeys(redis: Redis, patterns: readonly string[]): Promise<number> {
+  let cleared = 0;
+  for (const pattern of patterns) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) cleared += await redis.del(...keys);
+    } while (cursor !== "0");
+  }
+  return cleared;
 }

@@ -24,6 +24,7 @@ export function adminCalls(server: TestServer) {
       return res.body.user as {
         id: string;
         email: string;
+        roles: string[];
         disabled: boolean;
         email_verified: boolean;
         created_at: string;

@@ -11,10 +11,10 @@ export function adminUserJson(view: AdminUserView) {
   return {
     id: view.id,
     email: view.email,
+    roles: view.roles,
     disabled: view.disabled,
     email_verified: view.emailVerified,
     created_at: new Date(view.createdAt).toISOString(),
-    // INTEGRATION POINT (roles): `roles` joins here once UserRecord carries them.
   };
 }
 
@@ -41,6 +41,22 @@ export function optionalBoolean(body: Record<string, unknown>, name: string): bo
   const value = body[name];
   if (value === undefined) return undefined;
   if (typeof value !== "boolean") throw new HttpError("invalid_request");
+  return value;
+}
+
+/**
+ * The optional `roles` field: a list of strings, or 400 `invalid_input` (as a bad role name, which
+ * the core checks; a role the policy file does not define may be held and grants nothing).
+ *
+ * @example
+ * const roles = optionalRoles(body); // ["support"] | undefined
+ */
+export function optionalRoles(body: Record<string, unknown>): string[] | undefined {
+  const value = body.roles;
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((role) => typeof role === "string")) {
+    throw new HttpError("invalid_input");
+  }
   return value;
 }
 

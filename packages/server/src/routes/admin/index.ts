@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requireAdminCredential } from "../../http/admin-auth.js";
 import { clientContext } from "../../http/client-context.js";
+import { authenticateResource } from "../../http/resource-auth.js";
 import type { RouteContext } from "../route-context.js";
+import { adminLimitRoutes } from "./limits.js";
 import { adminTicketRoutes } from "./login-tickets.js";
 import { adminSessionRoutes } from "./sessions.js";
 import { adminUserRoutes } from "./users.js";
@@ -9,8 +10,10 @@ import { usersImportRoute } from "./users-import.js";
 
 /**
  * The admin API, `/admin/*`, for the operator's own backends: HTTP Basic with a credential of
- * `TESSERA_ADMIN_SECRETS` (never a user's token). Without that setting nothing is registered and
- * every `/admin` path answers 404. Every call — refused ones too — is audited (`admin.request`)
+ * `TESSERA_ADMIN_SECRETS` (never a user's token), parsed and compared in constant time as the
+ * resource credentials are, behind the same per-IP failure budget (`TESSERA_RATE_LIMIT_CREDENTIALS`:
+ * once spent, 429 `rate_limited` before any comparison). Without that setting nothing is registered
+ * and every `/admin` path answers 404. Every call — refused ones too — is audited (`admin.request`)
  * with the credential id, the route pattern and the status; never a body, query or ticket.
  *
  * @example
@@ -23,7 +26,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     scope.removeContentTypeParser("text/plain");
     const callers = new WeakMap<FastifyRequest, string>();
     scope.addHook("onRequest", async (request) => {
-      callers.set(request, requireAdminCredential(request, credentials));
+      callers.set(request, await authenticateResource(request, credentials, ctx.limits.credentials));
     });
     scope.addHook("onSend", async (request, reply, payload) => {
       const admin = callers.get(request) ?? null;
@@ -42,7 +45,9 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       }
       return payload;
     });
-    for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes]) routes(scope, ctx);
+    for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes, adminLimitRoutes]) {
+      routes(scope, ctx);
+    }
     usersImportRoute(scope, { tessera: ctx.tessera });
   });
 }

@@ -3,17 +3,14 @@ import { jsonObject, optionalStringField, stringField } from "../../http/body-fi
 import { HttpError } from "../../http/http-error.js";
 import { doc, SECURITY } from "../../http/openapi-doc.js";
 import type { RouteContext } from "../route-context.js";
-import { adminUserJson, onlyFields, optionalBoolean, userIdParam } from "./admin-json.js";
+import { adminUserJson, onlyFields, optionalBoolean, optionalRoles, userIdParam } from "./admin-json.js";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 const security = SECURITY.admin;
 
-// INTEGRATION POINT (roles): `roles` (POST, PATCH) is part of the admin contract but not of this
-// build's user record; until it is wired here, a body naming it is refused (400) rather than
-// silently ignored.
-const CREATE_FIELDS = ["email", "password", "email_verified"];
-const UPDATE_FIELDS = ["email", "password", "disabled"];
+const CREATE_FIELDS = ["email", "password", "roles", "email_verified"];
+const UPDATE_FIELDS = ["email", "password", "roles", "disabled"];
 
 /** The opaque `cursor` of a page: the last id it held, base64url. */
 const cursorOf = (id: string) => Buffer.from(id, "utf8").toString("base64url");
@@ -37,7 +34,9 @@ function limitOf(limit: unknown): number {
 /**
  * `POST /admin/users`, `GET /admin/users` (`?email=&limit=&cursor=` → `{users, next_cursor}`),
  * `GET|PATCH|DELETE /admin/users/:id`. A new password or `disabled: true` goes through the core's
- * credential fence (every session revoked, the epoch bumped).
+ * credential fence (every session revoked, the epoch bumped); `roles` in a PATCH is the whole new
+ * list, and a role removed bumps the epoch (earlier access tokens refused, sessions kept). A PATCH
+ * is checked whole before anything is written: a refused one changes nothing.
  */
 export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post(
@@ -61,7 +60,8 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const email = stringField(body, "email", 320);
       const password = optionalStringField(body, "password", 1024);
       const emailVerified = optionalBoolean(body, "email_verified") ?? false;
-      const created = await ctx.tessera.adminCreateUser(email, password, { emailVerified });
+      const roles = optionalRoles(body) ?? [];
+      const created = await ctx.tessera.adminCreateUser(email, password, { emailVerified, roles });
       const user = await ctx.tessera.adminGetUser(created.id);
       return reply.code(201).send({ user: adminUserJson(user) });
     },
@@ -120,10 +120,10 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
     {
       schema: doc(
         "admin",
-        "Change a user's e-mail, password or disabled state (a new password or disabling revokes every session)",
+        "Change a user's e-mail, roles, password or disabled state, all or nothing (a new password or disabling revokes every session; a role removed refuses earlier access tokens)",
         {
           200: "{user}",
-          400: "Invalid input or weak password",
+          400: "Invalid input (a bad role name included) or weak password; nothing changed",
           401: "Admin credential required",
           404: "No such user",
           409: "E-mail taken",
@@ -138,9 +138,11 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const email = optionalStringField(body, "email", 320);
       const password = optionalStringField(body, "password", 1024);
       const disabled = optionalBoolean(body, "disabled");
+      const roles = optionalRoles(body);
       const user = await ctx.tessera.adminUpdateUser(id, {
         ...(email !== undefined ? { email } : {}),
         ...(password !== undefined ? { password } : {}),
+        ...(roles !== undefined ? { roles } : {}),
         ...(disabled !== undefined ? { disabled } : {}),
       });
       if (password !== undefined || disabled === true) ctx.metrics.revocations.inc({ reason: "admin" });

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminCalls } from "../test-support/admin-calls.js";
+import { type SmtpSink, startSmtpSink, tokenFromMail } from "../test-support/smtp-sink.js";
+import {
+  ADMIN_ENV,
+  STRONG_PASSWORD,
+  startTestServer,
+  type TestServer,
+  uniqueEmail,
+} from "../test-support/test-server.js";
+
+let sink: SmtpSink;
+let server: TestServer;
+let admin: ReturnType<typeof adminCalls>;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  server = await startTestServer({
+    ...ADMIN_ENV,
+    TESSERA_SMTP_URL: sink.url,
+    TESSERA_APP_URL: "http://app.example.test",
+    TESSERA_EMAIL_VERIFICATION: "required",
+  });
+  admin = adminCalls(server);
+});
+afterAll(async () => {
+  await server?.close();
+  await sink?.close();
+});
+
+const redeem = (ticket: string) => server.call("POST", "/auth/login/ticket", { json: { ticket } });
+
+describe("ticket login with TESSERA_EMAIL_VERIFICATION=required", () => {
+  // Regression: a ticket logged in a user whose address was unverified, where the password of
+  // the same user was refused with email_unverified.
+  it("an unverified address is 403 email_unverified as at password login; once verified the ticket works", async () => {
+    const email = uniqueEmail("ticket-unverified");
+    const reg = await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
+    expect(reg.status).toBe(201);
+    const userId = reg.body.user.id as string;
+    const { token } = tokenFromMail(await sink.waitFor((m) => m.to.includes(email)));
+
+    const password = await admin.login(email);
+    expect([password.res.status, password.res.body.error]).toEqual([403, "email_unverified"]);
+    const byTicket = await redeem(await admin.ticket(userId));
+    expect([byTicket.status, byTicket.body.error]).toEqual([403, "email_unverified"]);
+    expect(byTicket.setCookies).toEqual([]);
+    expect(await server.store.listActiveSessions(userId, Date.now())).toEqual([]);
+    const audit = await server.store.listAudit({ userId, type: "login.ticket" });
+    expect(audit).toEqual([
+      expect.objectContaining({ outcome: "failure", data: { reason: "email_unverified" } }),
+    ]);
+
+    expect((await server.call("POST", "/auth/email/verify", { json: { token } })).status).toBe(204);
+    const after = await redeem(await admin.ticket(userId));
+    expect(after.status).toBe(200);
+    expect(after.body.user).toMatchObject({ id: userId, email });
+  });
+
+  it("a user the admin API created with email_verified: true logs in by ticket", async () => {
+    const res = await admin.call("POST", "/admin/users", {
+      email: uniqueEmail("ticket-verified"),
+      email_verified: true,
+    });
+    expect(res.status).toBe(201);
+    expect((await redeem(await admin.ticket(res.body.user.id))).status).toBe(200);
+  });
+});
