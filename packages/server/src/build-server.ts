@@ -32,6 +32,7 @@ import { ERROR_TABLE } from "./http/error-table.js";
 import { createLoggers } from "./http/logging.js";
 import { createMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
+import { refuseMalformedPreflight } from "./http/preflight.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
@@ -127,10 +128,14 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     }, PURGE_EVERY_MS);
     purgeTimer.unref();
 
+    // Before any plugin adds a route: a plugin's routes keep the error handler of the moment they
+    // were added (the CORS preflight route answered Fastify's own error JSON otherwise).
+    installErrorHandling(app, trackRouteMethods(app));
     await app.register(cookie);
     // helmet's headers are static here: computed once, set by one hook (helmet rebuilt them per request).
     installSecurityHeaders(app, await staticSecurityHeaders(helmetOptions(config.production)));
     const allowedOrigins = new Set([...config.allowedOrigins, new URL(config.issuer).origin]);
+    refuseMalformedPreflight(app);
     await app.register(cors, corsOptions(config.allowedOrigins));
 
     const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
@@ -166,7 +171,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       }),
     };
 
-    installErrorHandling(app, trackRouteMethods(app));
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
     await registerOpenApi(app, config.issuer);
 

@@ -216,6 +216,20 @@ describe("tesseraRoutes under /auth-api in an existing Fastify app", () => {
     expect([bigBody.status, bigBody.body.error]).toEqual([413, "payload_too_large"]);
   });
 
+  // Regression (found by the fuzz suite on `tessera serve`): the CORS preflight route answered
+  // Fastify's own error JSON or @fastify/cors's text/plain 400 instead of `{error, message}`.
+  it("answers malformed preflights under the prefix with the documented JSON", async () => {
+    // An Origin without Access-Control-Request-Method; an empty body labelled JSON.
+    const cases: Array<Record<string, string>> = [{ origin: PAGE }, { "content-type": "application/json" }];
+    for (const headers of cases) {
+      const url = new URL("/auth-api/auth/refresh", base);
+      const res = await fetch(url, { method: "OPTIONS", headers, body: "" });
+      const text = await res.text();
+      expect(res.headers.get("content-type"), JSON.stringify(headers)).toMatch(/^application\/json/);
+      expect([res.status, Object.keys(JSON.parse(text)).sort()]).toEqual([400, ["error", "message"]]);
+    }
+  });
+
   it("refuses a weak resource secret, as the server's configuration does", async () => {
     const other = Fastify();
     await expect(

@@ -8,6 +8,7 @@ import { createServerDpop } from "./dpop/server-dpop.js";
 import { corsOptions, helmetOptions, installHooks } from "./http/api-hooks.js";
 import { installErrorHandling } from "./http/error-handler.js";
 import { createMetrics } from "./http/metrics.js";
+import { refuseMalformedPreflight } from "./http/preflight.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
@@ -81,8 +82,12 @@ export async function tesseraRoutes(app: FastifyInstance, options: TesseraRoutes
   }
   const clock = options.clock ?? systemClock;
 
+  // Before any plugin adds a route: a plugin's routes keep the error handler of the moment they
+  // were added (the CORS preflight route answered Fastify's own error JSON otherwise).
+  installErrorHandling(app, trackRouteMethods(app));
   if (!app.hasReplyDecorator("setCookie")) await app.register(cookie);
   installSecurityHeaders(app, await staticSecurityHeaders(helmetOptions(false)));
+  refuseMalformedPreflight(app);
   if (options.origins?.length) await app.register(cors, corsOptions(options.origins));
   app.addHook("onRoute", (route) => {
     route.bodyLimit ??= BODY_LIMIT;
@@ -126,7 +131,6 @@ export async function tesseraRoutes(app: FastifyInstance, options: TesseraRoutes
       options: { requireNonce: false },
     }),
   };
-  installErrorHandling(app, trackRouteMethods(app));
   installHooks(app, ctx, () => {});
   await tokenRoutes(app, ctx);
 }
