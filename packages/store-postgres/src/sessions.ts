@@ -12,6 +12,7 @@ import { appendRevocations } from "./revocations.js";
 import {
   type RefreshTokenRow,
   SESSION_COLUMNS,
+  SESSION_READ_COLUMNS,
   type SessionRow,
   sessionParams,
   TOKEN_COLUMNS,
@@ -55,16 +56,18 @@ export async function createSession(
 }
 
 export async function getSession(db: Db, id: string): Promise<SessionRecord | null> {
-  const [row] = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM tessera_sessions WHERE id = $1`, [
-    id,
-  ]);
+  const [row] = await db.query<SessionRow>(
+    `SELECT ${SESSION_READ_COLUMNS} FROM tessera_sessions WHERE id = $1`,
+    [id],
+  );
   return row ? toSession(row) : null;
 }
 
 export async function listActiveSessions(db: Db, userId: string, now: number): Promise<SessionRecord[]> {
   const rows = await db.query<SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM tessera_sessions
+    `SELECT ${SESSION_READ_COLUMNS} FROM tessera_sessions
      WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+       AND (idle_timeout_ms IS NULL OR last_used_at + idle_timeout_ms > $2)
      ORDER BY created_at DESC, id DESC`,
     [userId, now],
   );

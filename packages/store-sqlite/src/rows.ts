@@ -19,7 +19,7 @@ export function toUser(row: UserRow | undefined): UserRecord | null {
 export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,
   expires_at AS expiresAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt,
   revoked_reason AS revokedReason, ip, user_agent AS userAgent, last_ip AS lastIp,
-  last_user_agent AS lastUserAgent, dpop_jkt AS dpopJkt, dpop_bound_at AS dpopBoundAt`;
+  last_user_agent AS lastUserAgent, dpop_jkt AS dpopJkt, dpop_bound_at AS dpopBoundAt, kind`;
 
 export const TOKEN_COLUMNS = `id, session_id AS sessionId, secret_hash AS secretHash, created_at AS createdAt,
   expires_at AS expiresAt, used_at AS usedAt, successor_id AS successorId,

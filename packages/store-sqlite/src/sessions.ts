@@ -46,10 +46,11 @@ export function sessionOperations(h: SqliteHandle) {
       return h
         .sql(
           `SELECT ${SESSION_COLUMNS} FROM sessions
-           WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+           WHERE user_id = @userId AND revoked_at IS NULL AND expires_at > @now
+             AND (idle_timeout_ms IS NULL OR last_used_at + idle_timeout_ms > @now)
            ORDER BY created_at DESC, rowid DESC`,
         )
-        .all(userId, now) as SessionRecord[];
+        .all({ userId, now }) as SessionRecord[];
     },
   };
 }
