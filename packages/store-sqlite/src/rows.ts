@@ -33,7 +33,7 @@ export const REVOCATION_COLUMNS = "cursor, kind, user_id AS userId, session_id A
 type Text = string | null;
 type Time = number | null;
 
-/** A raw row of `refresh_tokens t JOIN sessions s`: the token's eight columns, then the session's fifteen. */
+/** A raw row of `refresh_tokens t JOIN sessions s`: the token's eight columns, then the session's sixteen. */
 export type TokenSessionRow = [
   string,
   string,
@@ -58,6 +58,7 @@ export type TokenSessionRow = [
   Text,
   Text,
   Time,
+  "token" | "server",
 ];
 
 /**
@@ -73,6 +74,7 @@ export function tokenAndSessionFromRow(row: TokenSessionRow): {
     row.slice(8) as [string, string, string, Text, number, number, number, Time, Text];
   const [ip, userAgent, lastIp, lastUserAgent, dpopJkt] = row.slice(17) as [Text, Text, Text, Text, Text];
   const dpopBoundAt = row[22];
+  const kind = row[23];
   return {
     token: { id, sessionId, secretHash, createdAt, expiresAt, usedAt, successorId, successorSealed },
     session: {
@@ -91,6 +93,7 @@ export function tokenAndSessionFromRow(row: TokenSessionRow): {
       lastUserAgent,
       dpopJkt,
       dpopBoundAt,
+      kind,
     },
   };
 }

@@ -54,10 +54,24 @@ export function serverSessionOperations(h: SqliteHandle) {
         lastIp: row.s_lastIp,
         lastUserAgent: row.s_lastUserAgent,
         dpopJkt: null,
+        dpopBoundAt: null,
         secretHash: row.s_secretHash,
         idleTimeoutMs: row.s_idleTimeoutMs,
       };
-      return { session, user: toUser(row) as UserRecord };
+      const { id: userId, email, passwordHash, createdAt, tokenEpoch, credentialVersion } = row;
+      const { roles, disabledAt, emailVerified } = row;
+      const user = toUser({
+        id: userId,
+        email,
+        passwordHash,
+        createdAt,
+        tokenEpoch,
+        credentialVersion,
+        roles,
+        disabledAt,
+        emailVerified,
+      });
+      return { session, user: user as UserRecord };
     },
 
     touchServerSession(input: TouchServerSessionInput): boolean {
