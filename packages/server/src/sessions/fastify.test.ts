@@ -159,24 +159,16 @@ describe("sessionAuth (Fastify)", () => {
   });
 
   it("parses form bodies on its own routes only", async () => {
-    await s.close();
-    s = await startSessionApp();
-    s.app = (await import("fastify")).default({ logger: false });
-    const { sessionAuth } = await import("./fastify.js");
-    await s.app.register(sessionAuth, { tessera: s.tessera, origins: [APP_ORIGIN] });
-    s.app.post("/plain", async () => ({ ran: true }));
-    const res = await s.app.inject({ method: "POST", url: "/plain", headers: FORM, payload: "a=1" });
+    const bare = Fastify({ logger: false });
+    await bare.register(sessionAuth, { tessera: s.tessera, origins: [APP_ORIGIN] });
+    bare.post("/plain", async () => ({ ran: true }));
+    const res = await bare.inject({ method: "POST", url: "/plain", headers: FORM, payload: "a=1" });
     expect(res.statusCode).toBe(415);
+    const login = form({ email: "user@example.com", password: SESSION_PASSWORD });
     expect(
-      (
-        await s.app.inject({
-          method: "POST",
-          url: "/login",
-          headers: FORM,
-          payload: form({ email: "user@example.com", password: SESSION_PASSWORD }),
-        })
-      ).statusCode,
+      (await bare.inject({ method: "POST", url: "/login", headers: FORM, payload: login })).statusCode,
     ).toBe(303);
+    await bare.close();
   });
 
   it("guards: 401 or a redirect to the login page without a session, 403 without the role", async () => {
