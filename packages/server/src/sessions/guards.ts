@@ -22,7 +22,7 @@ interface GuardedReply {
   send: (body?: unknown) => unknown;
 }
 
-type Next = (error?: unknown) => void;
+type Next = () => void;
 
 /**
  * A guard usable as a Fastify `preHandler` and as Express middleware (both `(request, reply,
