@@ -192,6 +192,7 @@ describe("sessions", () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toEqual({
       id: expect.any(String),
+      kind: "token",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       last_used_at: expect.any(String),
       expires_at: expect.any(String),
