@@ -1,6 +1,7 @@
 import type { ServerSessionRecord, TouchServerSessionInput, UserRecord } from "@tessera/core";
 import type { Db } from "./db.js";
 import { SESSION_COLUMNS, type SessionRow, sessionParams, toSession, toUser, type UserRow } from "./rows.js";
+import { lockUserAtVersion } from "./sessions.js";
 
 /**
  * A server session behind the login fence of `createSession`: `FOR SHARE` on the user row, so a
@@ -13,11 +14,7 @@ export async function createServerSession(
   expectedCredentialVersion: number,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [current] = await tx.query<{ id: string }>(
-      "SELECT id FROM tessera_users WHERE id = $1 AND credential_version = $2 FOR SHARE",
-      [session.userId, expectedCredentialVersion],
-    );
-    if (!current) return false;
+    if (!(await lockUserAtVersion(tx, session.userId, expectedCredentialVersion))) return false;
     await tx.query(
       `INSERT INTO tessera_sessions (${SESSION_COLUMNS}, kind, secret_hash, idle_timeout_ms)
        VALUES (${sessionParams(session)

@@ -38,11 +38,7 @@ export async function createSession(
   expectedCredentialVersion: number,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [current] = await tx.query<{ id: string }>(
-      "SELECT id FROM tessera_users WHERE id = $1 AND credential_version = $2 FOR SHARE",
-      [session.userId, expectedCredentialVersion],
-    );
-    if (!current) return false;
+    if (!(await lockUserAtVersion(tx, session.userId, expectedCredentialVersion))) return false;
     await tx.query(
       `INSERT INTO tessera_sessions (${SESSION_COLUMNS}) VALUES (${SESSION_VALUES})`,
       sessionParams(session),
@@ -53,6 +49,22 @@ export async function createSession(
     );
     return true;
   });
+}
+
+/**
+ * The fence's lock: `FOR SHARE` on the user row, only while it has `expectedCredentialVersion`.
+ * False when it has another version or is gone (insert nothing then).
+ */
+export async function lockUserAtVersion(
+  tx: Queryable,
+  userId: string,
+  expectedCredentialVersion: number,
+): Promise<boolean> {
+  const [current] = await tx.query<{ id: string }>(
+    "SELECT id FROM tessera_users WHERE id = $1 AND credential_version = $2 FOR SHARE",
+    [userId, expectedCredentialVersion],
+  );
+  return current !== undefined;
 }
 
 export async function getSession(db: Db, id: string): Promise<SessionRecord | null> {

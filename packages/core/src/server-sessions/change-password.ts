@@ -1,9 +1,8 @@
 import type { ClientContext } from "../api.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
+import { checkPasswordChange } from "../users/change-password.js";
 import { fenceCredentialChange } from "../users/credential-fence.js";
-import { checkOwnPassword } from "../users/credentials.js";
-import { checkPasswordPolicy, preparePassword } from "../users/passwords.js";
 import { startServerSession } from "./start.js";
 import type { StartedServerSession } from "./types.js";
 import { isServerSessionLive } from "./validate.js";
@@ -28,13 +27,11 @@ export async function changeServerSessionPassword(
   if (found === null || !isServerSessionLive(found.session, found.user, rt.clock.now())) {
     throw new TesseraError("session_revoked", "session revoked");
   }
-  const user = await checkOwnPassword(rt, found.user.id, input.currentPassword);
-  const password = preparePassword(input.newPassword);
-  checkPasswordPolicy(password, user.email);
+  const { user, passwordHash } = await checkPasswordChange(rt, found.user.id, input);
   const changed = await fenceCredentialChange(rt, {
     userId: user.id,
     reason: "password_changed",
-    passwordHash: await rt.hasher.hash(password),
+    passwordHash,
   });
   if (changed === null) throw new TesseraError("invalid_credentials", "invalid password");
   const started = await startServerSession(rt, {

@@ -2,6 +2,7 @@ import type { ClientContext } from "../api.js";
 import { csrfTokenOf } from "../csrf.js";
 import { heldPermissions } from "../permissions/claims.js";
 import type { Runtime } from "../runtime.js";
+import { newSessionRecord } from "../sessions/start.js";
 import type { ServerSessionRecord, UserRecord } from "../store.js";
 import { hashServerSessionSecret, newServerSessionSecret } from "./cookie.js";
 import type { StartedServerSession, ValidServerSession } from "./types.js";
@@ -23,24 +24,10 @@ export async function startServerSession(
   input: { user: UserRecord; context: ClientContext; idleTimeoutMs: number; credentialVersion: number },
 ): Promise<StartedServerSession | null> {
   const now = rt.clock.now();
-  const { ip, userAgent } = input.context;
   const fresh = newServerSessionSecret();
   const session: ServerSessionRecord = {
-    id: fresh.id,
+    ...newSessionRecord(rt, { id: fresh.id, userId: input.user.id, context: input.context, now }),
     kind: "server",
-    userId: input.user.id,
-    clientId: rt.options.clientId,
-    scope: null,
-    createdAt: now,
-    expiresAt: now + rt.options.sessionMaxAgeMs,
-    lastUsedAt: now,
-    revokedAt: null,
-    revokedReason: null,
-    ip,
-    userAgent,
-    lastIp: ip,
-    lastUserAgent: userAgent,
-    dpopJkt: null,
     secretHash: hashServerSessionSecret(fresh.secret),
     idleTimeoutMs: input.idleTimeoutMs,
   };
