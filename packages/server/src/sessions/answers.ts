@@ -1,4 +1,4 @@
-import type { TesseraErrorCode } from "@tessera/core";
+import { isTesseraError, type TesseraErrorCode } from "@tessera/core";
 import type { ServerErrorCode } from "../http/error-table.js";
 import { ERROR_TABLE } from "../http/error-table.js";
 
@@ -45,4 +45,15 @@ export function sameOriginPath(next: unknown): string {
 /** Whether the client asks for HTML (a browser navigation) rather than JSON. */
 export function wantsHtml(accept: unknown): boolean {
   return typeof accept === "string" && accept.includes("text/html");
+}
+
+/**
+ * The answer for an error the adapters can name — the store being unavailable (503
+ * `store_unavailable`) — or null for anything else, which goes to the app's error handler.
+ *
+ * @example
+ * const answer = knownFailure(error); if (answer) return send(reply, answer); throw error;
+ */
+export function knownFailure(error: unknown): Answer | null {
+  return isTesseraError(error, "store_unavailable") ? errorAnswer("store_unavailable") : null;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ServerSessionUser, ServerSessionView } from "@tessera/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { clientContext } from "../http/client-context.js";
-import { type Answer, errorAnswer } from "./answers.js";
+import { type Answer, errorAnswer, knownFailure } from "./answers.js";
 import { LOGIN_PATH } from "./guards.js";
 import { loginFlow, logoutFlow } from "./login-flow.js";
 import { resolveSessionAuth, type SessionAuthOptions } from "./options.js";
@@ -84,6 +84,10 @@ export function expressSessionAuth(options: SessionAuthOptions): RequestHandler 
       };
       write(res, await (req.path === auth.loginPath ? loginFlow : logoutFlow)(auth, flow));
     };
-    run().catch(next);
+    run().catch((error: unknown) => {
+      const answer = knownFailure(error);
+      if (answer && !res.headersSent) write(res, answer);
+      else next(error);
+    });
   };
 }

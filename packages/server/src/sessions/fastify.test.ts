@@ -232,4 +232,19 @@ describe("sessionAuth (Fastify)", () => {
     expect((await who(second.value)).session).toBeNull();
     expect((await who(changed.cookieValue)).user?.email).toBe("admin@example.com");
   });
+
+  it("answers 503 store_unavailable, not a 500, when the store is down", async () => {
+    const { value } = await logIn();
+    await s.store.close();
+    const res = await s.app.inject({ method: "GET", url: "/", headers: cookieHeader(value) });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: "store_unavailable", message: "The data store is unavailable." });
+    const login = await s.app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { origin: APP_ORIGIN },
+      payload: { email: "user@example.com", password: SESSION_PASSWORD },
+    });
+    expect(login.statusCode).toBe(503);
+  });
 });

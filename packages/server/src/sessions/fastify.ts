@@ -1,7 +1,7 @@
 import type { ServerSessionUser, ServerSessionView } from "@tessera/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { clientContext } from "../http/client-context.js";
-import type { Answer } from "./answers.js";
+import { type Answer, knownFailure } from "./answers.js";
 import { LOGIN_PATH } from "./guards.js";
 import { type FlowRequest, loginFlow, logoutFlow } from "./login-flow.js";
 import { resolveSessionAuth, type SessionAuthOptions } from "./options.js";
@@ -21,6 +21,17 @@ type Marked = FastifyRequest & { [COOKIE_VALUE]?: string | undefined; [LOGIN_PAT
 
 const FORM = "application/x-www-form-urlencoded";
 const BODY_LIMIT = 16 * 1024;
+
+/** Runs `step`, answering a store outage as 503 `store_unavailable` rather than the app's 500. */
+async function guarded(reply: FastifyReply, step: () => Promise<FastifyReply | undefined>) {
+  try {
+    return await step();
+  } catch (error) {
+    const answer = knownFailure(error);
+    if (answer) return send(reply, answer);
+    throw error;
+  }
+}
 
 function send(reply: FastifyReply, answer: Answer): FastifyReply {
   for (const cookie of answer.cookies ?? []) reply.header("set-cookie", cookie);
@@ -43,15 +54,18 @@ export async function sessionAuth(app: FastifyInstance, options: SessionAuthOpti
   app.decorateRequest("session", null);
   app.decorateRequest("user", null);
 
-  app.addHook("onRequest", async (request: Marked, reply) => {
-    request[LOGIN_PATH] = auth.loginPath;
-    const opened = await openRequestSession(auth, request.method, request.headers, clientContext(request));
-    if ("deny" in opened) return send(reply, opened.deny);
-    request.session = opened.session;
-    request.user = opened.user;
-    request[COOKIE_VALUE] = opened.cookieValue;
-    for (const cookie of opened.cookies) reply.header("set-cookie", cookie);
-  });
+  app.addHook("onRequest", async (request: Marked, reply) =>
+    guarded(reply, async () => {
+      request[LOGIN_PATH] = auth.loginPath;
+      const opened = await openRequestSession(auth, request.method, request.headers, clientContext(request));
+      if ("deny" in opened) return send(reply, opened.deny);
+      request.session = opened.session;
+      request.user = opened.user;
+      request[COOKIE_VALUE] = opened.cookieValue;
+      for (const cookie of opened.cookies) reply.header("set-cookie", cookie);
+      return undefined;
+    }),
+  );
   app.addHook("preValidation", async (request, reply) => {
     const deny = synchronizerDenial(request.method, request.session, request.headers, request.body);
     if (deny) return send(reply, deny);
@@ -75,10 +89,10 @@ export async function sessionAuth(app: FastifyInstance, options: SessionAuthOpti
       );
     }
     routes.post(auth.loginPath, { bodyLimit: BODY_LIMIT }, async (request, reply) =>
-      send(reply, await loginFlow(auth, flow(request))),
+      guarded(reply, async () => send(reply, await loginFlow(auth, flow(request)))),
     );
     routes.post(auth.logoutPath, { bodyLimit: BODY_LIMIT }, async (request, reply) =>
-      send(reply, await logoutFlow(auth, flow(request))),
+      guarded(reply, async () => send(reply, await logoutFlow(auth, flow(request)))),
     );
   });
 }
