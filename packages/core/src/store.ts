@@ -397,7 +397,10 @@ export interface Store {
    * it wrote.
    */
   touchServerSession(input: TouchServerSessionInput): Promise<boolean>;
-  /** Sessions of a user that are neither revoked nor past `expiresAt` at `now`, newest first. */
+  /**
+   * Sessions of a user (token and server) that are neither revoked nor past `expiresAt` at `now` —
+   * nor, for a server session, idle since `lastUsedAt + idleTimeoutMs` — newest first.
+   */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
   /** A refresh token together with its session, or null. */
   getRefreshToken(id: string): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null>;
@@ -471,8 +474,8 @@ export interface Store {
 
   // housekeeping
   /**
-   * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
-   * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
+   * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`,
+   * server sessions idle past their idle timeout at `now`, or sessions revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
    * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
    * `auditBefore`; DPoP proof ids, login tickets and mail tokens that expired by `now`.
    */
