@@ -1,4 +1,10 @@
-import { type ClientContext, isTesseraError, type StartedServerSession } from "@tessera/core";
+import {
+  type ClientContext,
+  isTesseraError,
+  type StartedServerSession,
+  type TesseraErrorCode,
+} from "@tessera/core";
+import type { ServerErrorCode } from "../http/error-table.js";
 import { accountKey, counterIp } from "../http/rate-limits.js";
 import { type Answer, errorAnswer, redirectAnswer, sameOriginPath } from "./answers.js";
 import type { ResolvedSessionAuth } from "./options.js";
@@ -38,10 +44,10 @@ function field(body: unknown, name: string, max: number): string | undefined {
  * const answer = await loginFlow(resolved, { body, form: true, cookieValue, context });
  */
 export async function loginFlow(auth: ResolvedSessionAuth, request: FlowRequest): Promise<Answer> {
-  const fail = (code: "invalid_request" | "rate_limited" | string, headers: Record<string, string> = {}) =>
+  const fail = (code: ServerErrorCode | TesseraErrorCode, headers: Record<string, string> = {}) =>
     request.form
       ? redirectAnswer(`${auth.loginPath}?error=${encodeURIComponent(code)}`)
-      : errorAnswer(code as "invalid_request", headers);
+      : errorAnswer(code, headers);
   const email = field(request.body, "email", 320);
   const password = field(request.body, "password", 1024);
   if (email === undefined || password === undefined) return fail("invalid_request");
