@@ -5,7 +5,7 @@ import {
   type TesseraErrorCode,
 } from "@tessera/core";
 import type { ServerErrorCode } from "../http/error-table.js";
-import { accountKey, counterIp } from "../http/rate-limits.js";
+import { failedLoginKey } from "../http/rate-limits.js";
 import { type Answer, errorAnswer, redirectAnswer, sameOriginPath } from "./answers.js";
 import type { ResolvedSessionAuth } from "./options.js";
 import { CLEAR_SESSION_COOKIE, sessionCookie } from "./session-cookie.js";
@@ -52,7 +52,7 @@ export async function loginFlow(auth: ResolvedSessionAuth, request: FlowRequest)
   const password = field(request.body, "password", 1024);
   if (email === undefined || password === undefined) return fail("invalid_request");
 
-  const key = `fail:${accountKey(email)}:${counterIp(request.context.ip ?? "unknown")}`;
+  const key = failedLoginKey(email, request.context.ip ?? "unknown");
   const reservation = auth.loginLimit ? await auth.counter.reserve(key, auth.loginLimit) : null;
   if (reservation && !reservation.allowed) {
     return fail("rate_limited", {
