@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@tessera\/verify\/(express|fastify|hono)$/, replacement: `${pkg("")}verify/src/$1.ts` },
       { find: /^@tessera\/client\/dpop$/, replacement: `${pkg("")}client/src/dpop.ts` },
+      { find: /^@tessera\/server\/sessions$/, replacement: `${pkg("")}server/src/sessions/index.ts` },
       { find: /^@tessera\/([a-z-]+)\/testing$/, replacement: `${pkg("")}$1/src/testing/index.ts` },
       {
         find: /^@tessera\/(core|store-sqlite|store-postgres|store-redis|server|verify|client|doctor)$/,

@@ -3,7 +3,8 @@ import type { Clock } from "./clock.js";
 import type { Mailer } from "./mail/mailer.js";
 import type { ClaimsHook } from "./permissions/claims.js";
 import type { RolePolicy } from "./permissions/policy.js";
-import type { AuditEvent, AuditFilter, SigningKeyRecord, Store } from "./store.js";
+import type { ServerSessions } from "./server-sessions/types.js";
+import type { AuditEvent, AuditFilter, SessionKind, SigningKeyRecord, Store } from "./store.js";
 import type { ImportResult } from "./users/import.js";
 
 export type { AdminCall };
@@ -130,6 +131,8 @@ export interface AdminUserView {
 
 export interface SessionView {
   id: string;
+  /** `token` (a refresh-token family) or `server` (a server session's cookie). */
+  kind: SessionKind;
   createdAt: number;
   lastUsedAt: number;
   expiresAt: number;
@@ -179,6 +182,9 @@ export interface Tessera {
   >;
   /** The store it was created over (for HTTP adapters mounted beside it: DPoP replay ids). */
   readonly store: Store;
+
+  /** Server sessions for server-rendered apps (one opaque cookie; see `ServerSessions`). */
+  readonly sessions: ServerSessions;
 
   register(input: { email: string; password: string; context: ClientContext }): Promise<PublicUser>;
   /** Fails with `invalid_credentials` for an unknown e-mail and a wrong password alike. */

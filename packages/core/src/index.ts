@@ -12,6 +12,8 @@ export { DEFAULTS } from "./options.js";
 export { type ClaimsHook, type ClaimsHookInput, REGISTERED_CLAIMS } from "./permissions/claims.js";
 export { checkPolicy, type RolePolicy } from "./permissions/policy.js";
 export { checkRoles, MAX_ROLES, ROLE_NAME } from "./permissions/roles.js";
+export { SERVER_SESSION_COOKIE } from "./server-sessions/index.js";
+export type * from "./server-sessions/types.js";
 export { browserFamily, contextChanges, networkOf } from "./sessions/context.js";
 export type * from "./store.js";
 export type * from "./store-roles.js";

@@ -82,9 +82,17 @@ export interface MailTokenRecord {
   usedAt: number | null;
 }
 
-/** A session is one refresh-token family: one device login. */
+/** `token`: a refresh-token family; `server`: a server session (one opaque cookie). */
+export type SessionKind = "token" | "server";
+
+/**
+ * A session is one device login: a refresh-token family (`kind` "token") or a server session
+ * (`kind` "server"). Both live in one table, so every revocation path reaches both.
+ */
 export interface SessionRecord {
   id: string;
+  /** Absent on input: `token`. Stores always return it. */
+  kind?: SessionKind;
   userId: string;
   clientId: string;
   scope: string | null;
@@ -108,6 +116,27 @@ export interface SessionRecord {
    * bound at login or is unbound. Tokens created before it were bearer tokens.
    */
   dpopBoundAt?: number | null;
+}
+
+/**
+ * A server session: the session row plus what only server sessions have. Only the SHA-256 of the
+ * cookie's secret is stored.
+ */
+export interface ServerSessionRecord extends SessionRecord {
+  kind: "server";
+  /** base64url SHA-256 of the secret part of the cookie value. */
+  secretHash: string;
+  /** Idle lifetime: the session is dead once `lastUsedAt + idleTimeoutMs <= now`. */
+  idleTimeoutMs: number;
+}
+
+export interface TouchServerSessionInput {
+  sessionId: string;
+  now: number;
+  ip: string | null;
+  userAgent: string | null;
+  /** Write only if the stored `lastUsedAt` is below this (compare-and-set: one write per interval). */
+  lastUsedBefore: number;
 }
 
 export interface RefreshTokenRecord {
@@ -353,7 +382,27 @@ export interface Store {
     expectedCredentialVersion: number,
   ): Promise<boolean>;
   getSession(id: string): Promise<SessionRecord | null>;
-  /** Sessions of a user that are neither revoked nor past `expiresAt` at `now`, newest first. */
+  /**
+   * Insert a server session, only if its user exists with `credential_version =
+   * expectedCredentialVersion` — the same fence as `createSession`. Resolves false, inserting
+   * nothing, otherwise.
+   */
+  createServerSession(session: ServerSessionRecord, expectedCredentialVersion: number): Promise<boolean>;
+  /**
+   * A server session (kind `server` only) with its user, in ONE statement (an indexed lookup by
+   * id joined with the user row), revoked or not; null when there is none.
+   */
+  getServerSession(id: string): Promise<{ session: ServerSessionRecord; user: UserRecord } | null>;
+  /**
+   * Record a use of a live server session (last-used time and client context), only if it is not
+   * revoked and its `lastUsedAt < lastUsedBefore`, in one conditional statement. Resolves whether
+   * it wrote.
+   */
+  touchServerSession(input: TouchServerSessionInput): Promise<boolean>;
+  /**
+   * Sessions of a user (token and server) that are neither revoked nor past `expiresAt` at `now` —
+   * nor, for a server session, idle since `lastUsedAt + idleTimeoutMs` — newest first.
+   */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
   /** A refresh token together with its session, or null. */
   getRefreshToken(id: string): Promise<{ token: RefreshTokenRecord; session: SessionRecord } | null>;
@@ -427,8 +476,8 @@ export interface Store {
 
   // housekeeping
   /**
-   * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`, or
-   * revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
+   * Delete what can no longer matter: sessions (with their tokens) past `expiresAt` at `now`,
+   * server sessions idle past their idle timeout at `now`, or sessions revoked before `revocationsBefore`; wipe `successorSealed` of tokens used before
    * `sealedBefore`; revocation events older than `revocationsBefore`; audit events older than
    * `auditBefore`; DPoP proof ids, login tickets and mail tokens that expired by `now`.
    */

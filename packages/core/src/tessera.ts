@@ -17,6 +17,7 @@ import { syncRolePolicy } from "./permissions/sync-policy.js";
 import { revocationFeed } from "./revocation/feed.js";
 import { revokeToken } from "./revocation/revoke-token.js";
 import type { Runtime } from "./runtime.js";
+import { serverSessions } from "./server-sessions/index.js";
 import { checkCsrfForRefreshToken, csrfTokenForRefreshToken } from "./sessions/csrf.js";
 import { listSessions } from "./sessions/list.js";
 import { login } from "./sessions/login.js";
@@ -94,6 +95,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
   return {
     options,
     store,
+    sessions: serverSessions(rt),
     register: (i) => registerUser(rt, i, { asAdmin: false }),
     login: (i) => login(rt, i),
     refresh: (i) => rotateRefreshToken(rt, i),

@@ -167,6 +167,15 @@ CREATE INDEX tessera_mail_tokens_user_idx ON tessera_mail_tokens (user_id, purpo
 CREATE INDEX tessera_mail_tokens_expiry_idx ON tessera_mail_tokens (expires_at);
 `,
   },
+  {
+    version: 9,
+    name: "server sessions",
+    sql: `
+ALTER TABLE tessera_sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'token' CHECK (kind IN ('token', 'server'));
+ALTER TABLE tessera_sessions ADD COLUMN secret_hash TEXT;
+ALTER TABLE tessera_sessions ADD COLUMN idle_timeout_ms BIGINT;
+`,
+  },
 ];
 
 /**

@@ -13,7 +13,8 @@ export async function purge(db: Db, input: PurgeInput): Promise<void> {
     // Refresh tokens go with their session (ON DELETE CASCADE).
     await tx.query(
       `DELETE FROM tessera_sessions
-       WHERE expires_at <= $1 OR (revoked_at IS NOT NULL AND revoked_at < $2)`,
+       WHERE expires_at <= $1 OR (revoked_at IS NOT NULL AND revoked_at < $2)
+          OR last_used_at + idle_timeout_ms <= $1`,
       [input.now, input.revocationsBefore],
     );
     await tx.query(

@@ -39,6 +39,8 @@ export interface SessionRow {
   last_user_agent: string | null;
   dpop_jkt: string | null;
   dpop_bound_at: number | null;
+  /** Read with `SESSION_READ_COLUMNS` (or `to_jsonb`); never written by `sessionParams`. */
+  kind?: "token" | "server";
 }
 
 export interface RefreshTokenRow {
@@ -87,6 +89,9 @@ export interface AuditRow {
 export const SESSION_COLUMNS =
   "id, user_id, client_id, scope, created_at, expires_at, last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt, dpop_bound_at";
 
+/** What session reads select: the written columns and the kind. */
+export const SESSION_READ_COLUMNS = `${SESSION_COLUMNS}, kind`;
+
 export const TOKEN_COLUMNS =
   "id, session_id, secret_hash, created_at, expires_at, used_at, successor_id, successor_sealed";
 
@@ -127,6 +132,7 @@ export function toSession(row: SessionRow): SessionRecord {
     lastUserAgent: row.last_user_agent,
     dpopJkt: row.dpop_jkt,
     dpopBoundAt: row.dpop_bound_at ?? null,
+    kind: row.kind ?? "token",
   };
 }
 

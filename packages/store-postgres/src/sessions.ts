@@ -12,6 +12,7 @@ import { appendRevocations } from "./revocations.js";
 import {
   type RefreshTokenRow,
   SESSION_COLUMNS,
+  SESSION_READ_COLUMNS,
   type SessionRow,
   sessionParams,
   TOKEN_COLUMNS,
@@ -37,11 +38,7 @@ export async function createSession(
   expectedCredentialVersion: number,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [current] = await tx.query<{ id: string }>(
-      "SELECT id FROM tessera_users WHERE id = $1 AND credential_version = $2 FOR SHARE",
-      [session.userId, expectedCredentialVersion],
-    );
-    if (!current) return false;
+    if (!(await lockUserAtVersion(tx, session.userId, expectedCredentialVersion))) return false;
     await tx.query(
       `INSERT INTO tessera_sessions (${SESSION_COLUMNS}) VALUES (${SESSION_VALUES})`,
       sessionParams(session),
@@ -54,17 +51,35 @@ export async function createSession(
   });
 }
 
+/**
+ * The fence's lock: `FOR SHARE` on the user row, only while it has `expectedCredentialVersion`.
+ * False when it has another version or is gone (insert nothing then).
+ */
+export async function lockUserAtVersion(
+  tx: Queryable,
+  userId: string,
+  expectedCredentialVersion: number,
+): Promise<boolean> {
+  const [current] = await tx.query<{ id: string }>(
+    "SELECT id FROM tessera_users WHERE id = $1 AND credential_version = $2 FOR SHARE",
+    [userId, expectedCredentialVersion],
+  );
+  return current !== undefined;
+}
+
 export async function getSession(db: Db, id: string): Promise<SessionRecord | null> {
-  const [row] = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM tessera_sessions WHERE id = $1`, [
-    id,
-  ]);
+  const [row] = await db.query<SessionRow>(
+    `SELECT ${SESSION_READ_COLUMNS} FROM tessera_sessions WHERE id = $1`,
+    [id],
+  );
   return row ? toSession(row) : null;
 }
 
 export async function listActiveSessions(db: Db, userId: string, now: number): Promise<SessionRecord[]> {
   const rows = await db.query<SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM tessera_sessions
+    `SELECT ${SESSION_READ_COLUMNS} FROM tessera_sessions
      WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+       AND (idle_timeout_ms IS NULL OR last_used_at + idle_timeout_ms > $2)
      ORDER BY created_at DESC, id DESC`,
     [userId, now],
   );

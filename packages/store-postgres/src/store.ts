@@ -10,6 +10,7 @@ import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
 import { applyRolePolicy, changeUserRoles, getRolePolicy, listHeldRoles } from "./roles.js";
 import { rotateRefreshToken } from "./rotate.js";
+import { createServerSession, getServerSession, touchServerSession } from "./server-sessions.js";
 import {
   changeCredentials,
   createSession,
@@ -86,6 +87,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     createSession: (session, firstToken, expectedCredentialVersion) =>
       createSession(db, session, firstToken, expectedCredentialVersion),
     getSession: (id) => getSession(db, id),
+    createServerSession: (session, expected) => createServerSession(db, session, expected),
+    getServerSession: (id) => getServerSession(db, id),
+    touchServerSession: (input) => touchServerSession(db, input),
     listActiveSessions: (userId, now) => listActiveSessions(db, userId, now),
     getRefreshToken: (id) => getRefreshToken(db, id),
     rotateRefreshToken: (input) => rotateRefreshToken(db, input),

@@ -165,6 +165,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX mail_tokens_by_expiry ON mail_tokens (expires_at);
     `,
   },
+  {
+    version: 9,
+    name: "server sessions",
+    sql: `
+      ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'token' CHECK (kind IN ('token', 'server'));
+      ALTER TABLE sessions ADD COLUMN secret_hash TEXT;
+      ALTER TABLE sessions ADD COLUMN idle_timeout_ms INTEGER;
+    `,
+  },
 ];
 
 /**

@@ -7,7 +7,11 @@ type PurgeInput = Parameters<Store["purge"]>[0];
 export function purgeOperation(h: SqliteHandle) {
   const purge = h.immediate((input: PurgeInput): void => {
     // Refresh tokens go with their sessions (ON DELETE CASCADE).
-    h.sql("DELETE FROM sessions WHERE expires_at <= @now OR revoked_at < @revocationsBefore").run({
+    // A server session idle past its idle timeout is as dead as an expired one.
+    h.sql(
+      `DELETE FROM sessions WHERE expires_at <= @now OR revoked_at < @revocationsBefore
+       OR last_used_at + idle_timeout_ms <= @now`,
+    ).run({
       now: input.now,
       revocationsBefore: input.revocationsBefore,
     });

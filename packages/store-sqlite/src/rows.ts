@@ -19,7 +19,7 @@ export function toUser(row: UserRow | undefined): UserRecord | null {
 export const SESSION_COLUMNS = `id, user_id AS userId, client_id AS clientId, scope, created_at AS createdAt,
   expires_at AS expiresAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt,
   revoked_reason AS revokedReason, ip, user_agent AS userAgent, last_ip AS lastIp,
-  last_user_agent AS lastUserAgent, dpop_jkt AS dpopJkt, dpop_bound_at AS dpopBoundAt`;
+  last_user_agent AS lastUserAgent, dpop_jkt AS dpopJkt, dpop_bound_at AS dpopBoundAt, kind`;
 
 export const TOKEN_COLUMNS = `id, session_id AS sessionId, secret_hash AS secretHash, created_at AS createdAt,
   expires_at AS expiresAt, used_at AS usedAt, successor_id AS successorId,
@@ -33,7 +33,7 @@ export const REVOCATION_COLUMNS = "cursor, kind, user_id AS userId, session_id A
 type Text = string | null;
 type Time = number | null;
 
-/** A raw row of `refresh_tokens t JOIN sessions s`: the token's eight columns, then the session's fifteen. */
+/** A raw row of `refresh_tokens t JOIN sessions s`: the token's eight columns, then the session's sixteen. */
 export type TokenSessionRow = [
   string,
   string,
@@ -58,6 +58,7 @@ export type TokenSessionRow = [
   Text,
   Text,
   Time,
+  "token" | "server",
 ];
 
 /**
@@ -73,6 +74,7 @@ export function tokenAndSessionFromRow(row: TokenSessionRow): {
     row.slice(8) as [string, string, string, Text, number, number, number, Time, Text];
   const [ip, userAgent, lastIp, lastUserAgent, dpopJkt] = row.slice(17) as [Text, Text, Text, Text, Text];
   const dpopBoundAt = row[22];
+  const kind = row[23];
   return {
     token: { id, sessionId, secretHash, createdAt, expiresAt, usedAt, successorId, successorSealed },
     session: {
@@ -91,6 +93,7 @@ export function tokenAndSessionFromRow(row: TokenSessionRow): {
       lastUserAgent,
       dpopJkt,
       dpopBoundAt,
+      kind,
     },
   };
 }

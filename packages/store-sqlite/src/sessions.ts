@@ -31,7 +31,7 @@ export function sessionOperations(h: SqliteHandle) {
   const TOKEN_WITH_SESSION = `SELECT t.id, t.session_id, t.secret_hash, t.created_at, t.expires_at, t.used_at,
     t.successor_id, t.successor_sealed, s.id, s.user_id, s.client_id, s.scope, s.created_at, s.expires_at,
     s.last_used_at, s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.last_ip, s.last_user_agent, s.dpop_jkt,
-    s.dpop_bound_at FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`;
+    s.dpop_bound_at, s.kind FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?`;
   const getRefreshToken = (id: string): { token: RefreshTokenRecord; session: SessionRecord } | null => {
     const row = h.sql(TOKEN_WITH_SESSION).raw(true).get(id) as TokenSessionRow | undefined;
     return row ? tokenAndSessionFromRow(row) : null;
@@ -46,10 +46,11 @@ export function sessionOperations(h: SqliteHandle) {
       return h
         .sql(
           `SELECT ${SESSION_COLUMNS} FROM sessions
-           WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+           WHERE user_id = @userId AND revoked_at IS NULL AND expires_at > @now
+             AND (idle_timeout_ms IS NULL OR last_used_at + idle_timeout_ms > @now)
            ORDER BY created_at DESC, rowid DESC`,
         )
-        .all(userId, now) as SessionRecord[];
+        .all({ userId, now }) as SessionRecord[];
     },
   };
 }

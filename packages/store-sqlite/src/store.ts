@@ -14,6 +14,7 @@ import { purgeOperation } from "./purge.js";
 import { revocationOperations } from "./revocations.js";
 import { roleOperations } from "./roles.js";
 import { rotateOperation } from "./rotate.js";
+import { serverSessionOperations } from "./server-sessions.js";
 import { sessionOperations } from "./sessions.js";
 import { userOperations } from "./users.js";
 
@@ -35,6 +36,7 @@ function operations(h: SqliteHandle) {
     ...userOperations(h),
     ...roleOperations(h),
     ...sessionOperations(h),
+    ...serverSessionOperations(h),
     ...rotateOperation(h),
     ...revocationOperations(h),
     ...keyOperations(h),
@@ -138,6 +140,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     createSession: (session, firstToken, expectedCredentialVersion) =>
       run((o) => o.createSession(session, firstToken, expectedCredentialVersion)),
     getSession: (id) => run((o) => o.getSession(id)),
+    createServerSession: (session, expectedCredentialVersion) =>
+      run((o) => o.createServerSession(session, expectedCredentialVersion)),
+    getServerSession: (id) => run((o) => o.getServerSession(id)),
+    touchServerSession: (input) => run((o) => o.touchServerSession(input)),
     listActiveSessions: (userId, now) => run((o) => o.listActiveSessions(userId, now)),
     getRefreshToken: (id) => run((o) => o.getRefreshToken(id)),
     rotateRefreshToken: (input) => run((o) => o.rotateRefreshToken(input)),

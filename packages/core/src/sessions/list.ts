@@ -11,6 +11,7 @@ import type { SessionRecord } from "../store.js";
 export function toSessionView(s: SessionRecord, currentSessionId: string | null): SessionView {
   return {
     id: s.id,
+    kind: s.kind ?? "token",
     createdAt: s.createdAt,
     lastUsedAt: s.lastUsedAt,
     expiresAt: s.expiresAt,

@@ -30,21 +30,9 @@ export async function startSession(
   // it intersected with what the user's roles grant at that moment.
   const asked = parseScope(input.scope);
   const now = rt.clock.now();
-  const { ip, userAgent } = input.context;
   const session: SessionRecord = {
-    id: randomUUID(),
-    userId: user.id,
-    clientId: rt.options.clientId,
+    ...newSessionRecord(rt, { id: randomUUID(), userId: user.id, context: input.context, now }),
     scope: asked === undefined ? null : asked.join(" "),
-    createdAt: now,
-    expiresAt: now + rt.options.sessionMaxAgeMs,
-    lastUsedAt: now,
-    revokedAt: null,
-    revokedReason: null,
-    ip,
-    userAgent,
-    lastIp: ip,
-    lastUserAgent: userAgent,
     dpopJkt: input.dpopJkt ?? null,
   };
   const parts = generateRefreshToken(now);
@@ -60,4 +48,34 @@ export async function startSession(
   };
   if (!(await rt.store.createSession(session, first, user.credentialVersion))) return null;
   return issueTokenSet(rt, { user, session, refreshToken: formatRefreshToken(parts), now });
+}
+
+/**
+ * The record of a session starting at `now` (token or server): live, its absolute end
+ * `sessionMaxAgeMs` away, the login's client context as both first and last; no scope, unbound.
+ *
+ * @example
+ * const session = newSessionRecord(rt, { id, userId, context, now });
+ */
+export function newSessionRecord(
+  rt: Runtime,
+  input: { id: string; userId: string; context: ClientContext; now: number },
+): SessionRecord {
+  const { ip, userAgent } = input.context;
+  return {
+    id: input.id,
+    userId: input.userId,
+    clientId: rt.options.clientId,
+    scope: null,
+    createdAt: input.now,
+    expiresAt: input.now + rt.options.sessionMaxAgeMs,
+    lastUsedAt: input.now,
+    revokedAt: null,
+    revokedReason: null,
+    ip,
+    userAgent,
+    lastIp: ip,
+    lastUserAgent: userAgent,
+    dpopJkt: null,
+  };
 }

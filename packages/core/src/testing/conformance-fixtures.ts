@@ -37,6 +37,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
 export function makeSession(userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
     id: randomId("ses"),
+    kind: "token",
     userId,
     clientId: "conformance-client",
     scope: "openid profile",

@@ -11,6 +11,7 @@ import { describePurge } from "./conformance-purge.js";
 import { describeRevocation } from "./conformance-revocation.js";
 import { describeRoles } from "./conformance-roles.js";
 import { describeRotation } from "./conformance-rotation.js";
+import { describeServerSessions } from "./conformance-server-sessions.js";
 import { describeSessions } from "./conformance-sessions.js";
 import { describeUsers } from "./conformance-users.js";
 
@@ -62,6 +63,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
 
     describeUsers(getStore);
     describeSessions(getStore);
+    describeServerSessions(
+      getStore,
+      factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,
+    );
     describeRotation(
       getStore,
       factory.createSibling ? () => (sibling ? [getStore(), sibling] : [getStore()]) : undefined,

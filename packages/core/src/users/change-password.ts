@@ -1,6 +1,7 @@
 import type { AccessTokenClaims, ClientContext } from "../api.js";
 import { TesseraError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
+import type { UserRecord } from "../store.js";
 import { fenceCredentialChange } from "./credential-fence.js";
 import { checkOwnPassword } from "./credentials.js";
 import { checkPasswordPolicy, preparePassword } from "./passwords.js";
@@ -21,13 +22,11 @@ export async function changePassword(
   claims: AccessTokenClaims,
   input: { currentPassword: string; newPassword: string; context: ClientContext },
 ): Promise<void> {
-  const user = await checkOwnPassword(rt, claims.sub, input.currentPassword);
-  const password = preparePassword(input.newPassword);
-  checkPasswordPolicy(password, user.email);
+  const { user, passwordHash } = await checkPasswordChange(rt, claims.sub, input);
   const changed = await fenceCredentialChange(rt, {
     userId: user.id,
     reason: "password_changed",
-    passwordHash: await rt.hasher.hash(password),
+    passwordHash,
     exceptSessionId: claims.sid,
   });
   if (changed === null) throw new TesseraError("invalid_credentials", "invalid password");
@@ -39,4 +38,22 @@ export async function changePassword(
     context: input.context,
     data: { epoch, revokedSessions: revokedSessionIds.length },
   });
+}
+
+/**
+ * The checks of a password change by its owner (token or server session): the current password
+ * (`invalid_credentials`), the policy for the new one (`weak_password`); then the new hash.
+ *
+ * @example
+ * const { user, passwordHash } = await checkPasswordChange(rt, userId, { currentPassword, newPassword });
+ */
+export async function checkPasswordChange(
+  rt: Runtime,
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+): Promise<{ user: UserRecord; passwordHash: string }> {
+  const user = await checkOwnPassword(rt, userId, input.currentPassword);
+  const password = preparePassword(input.newPassword);
+  checkPasswordPolicy(password, user.email);
+  return { user, passwordHash: await rt.hasher.hash(password) };
 }

@@ -94,9 +94,10 @@ export function addAdminCommands(program: Command, env: Environment, io: CliIo):
         if (opts.json) return io.out(jsonLine(list));
         io.out(
           table([
-            ["ID", "CREATED", "LAST USED", "LAST IP", "USER AGENT"],
+            ["ID", "KIND", "CREATED", "LAST USED", "LAST IP", "USER AGENT"],
             ...list.map((s) => [
               s.id,
+              s.kind,
               iso(s.createdAt),
               iso(s.lastUsedAt),
               s.lastIp ?? "-",

@@ -16,7 +16,9 @@ const MAX_IP = 100;
  * @example
  * await tessera.login({ email, password, context: clientContext(request) });
  */
-export function clientContext(request: FastifyRequest): ClientContext {
+export function clientContext(
+  request: Pick<FastifyRequest, "headers"> & { ip?: string | undefined },
+): ClientContext {
   const ua = request.headers["user-agent"];
   return {
     ip: request.ip ? printable(request.ip).slice(0, MAX_IP) : null,

@@ -5,6 +5,9 @@ export type ServerErrorCode =
   | "invalid_request"
   | "token_missing"
   | "csrf_failed"
+  // server sessions (`@tessera/server/sessions`): a guard without a session, or without the role/scope
+  | "session_required"
+  | "insufficient_scope"
   | "origin_not_allowed"
   | "rate_limited"
   | "payload_too_large"
@@ -103,6 +106,13 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   token_invalid: { status: 401, wire: "token_invalid", message: "The access token is invalid." },
   token_expired: { status: 401, wire: "token_expired", message: "The access token has expired." },
   token_revoked: { status: 401, wire: "token_revoked", message: "The access token has been revoked." },
+  // server sessions' guards
+  session_required: { status: 401, wire: "session_required", message: "A signed-in session is required." },
+  insufficient_scope: {
+    status: 403,
+    wire: "insufficient_scope",
+    message: "The session's user lacks the role or permission required.",
+  },
   // cross-site request forgery and abuse
   csrf_failed: { status: 403, wire: "csrf_failed", message: "The CSRF token is missing or wrong." },
   // core's refresh({ csrfToken }) mismatch: the same answer as the server's own CSRF check

@@ -46,6 +46,8 @@ const clientKey = (request: FastifyRequest) => counterIp(request.ip);
 const counterIp = (ip: string) => normalizeIP(ip, 64);
 const accountKey = (account: string) =>
   createHash("sha256").update(account.trim().normalize("NFC").toLowerCase()).digest("base64url").slice(0, 22);
+/** The failed-login counter of an account at a client IP: the server's, and the session adapters'. */
+export const failedLoginKey = (account: string, ip: string) => `fail:${accountKey(account)}:${counterIp(ip)}`;
 
 /**
  * The counter keys (`*` = any text) that `limits reset` clears: for an e-mail (it holds `@`) its
@@ -113,7 +115,7 @@ export function createRateLimits(
   return {
     perIp: auth && other ? (request, isAuth) => (isAuth ? auth : other)(request) : null,
     register: counting(rules.login, "register"),
-    failures: budget(rules.login, (request, account) => `fail:${accountKey(account)}:${clientKey(request)}`),
+    failures: budget(rules.login, (request, account) => failedLoginKey(account, request.ip)),
     // Per IP only: the credential id is the attacker's choice.
     credentials: budget(rules.credentials, (request) => `cred:${clientKey(request)}`),
     async mail(request, address) {

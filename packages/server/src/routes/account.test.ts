@@ -181,6 +181,48 @@ describe("POST /auth/password", () => {
 });
 
 describe("sessions", () => {
+  it("lists a server session of the user with kind server, and revokes it there", async () => {
+    const email = await newUser();
+    const current = await login(email);
+    const user = await server.store.getUserByEmail(email);
+    const now = Date.now();
+    const id = crypto.randomUUID();
+    const created = await server.store.createServerSession(
+      {
+        id,
+        kind: "server",
+        userId: user?.id ?? "",
+        clientId: "tessera",
+        scope: null,
+        createdAt: now,
+        expiresAt: now + 60_000,
+        lastUsedAt: now,
+        revokedAt: null,
+        revokedReason: null,
+        ip: "192.0.2.1",
+        userAgent: "SSR",
+        lastIp: "192.0.2.1",
+        lastUserAgent: "SSR",
+        dpopJkt: null,
+        secretHash: "A".repeat(43),
+        idleTimeoutMs: 60_000,
+      },
+      user?.credentialVersion ?? -1,
+    );
+    expect(created).toBe(true);
+    const listed = await server.call("GET", "/auth/sessions", { bearer: current.access });
+    const kinds = listed.body.sessions.map((s: { id: string; kind: string }) => [s.id === id, s.kind]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        [true, "server"],
+        [false, "token"],
+      ]),
+    );
+    const revoked = await server.call("DELETE", `/auth/sessions/${id}`, { bearer: current.access });
+    expect(revoked.status).toBe(204);
+    expect((await server.store.getServerSession(id))?.session.revokedReason).toBe("revoked_by_user");
+  });
+
   it("lists the caller's sessions with the current one marked", async () => {
     const email = await newUser();
     await login(email);
@@ -192,6 +234,7 @@ describe("sessions", () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toEqual({
       id: expect.any(String),
+      kind: "token",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       last_used_at: expect.any(String),
       expires_at: expect.any(String),

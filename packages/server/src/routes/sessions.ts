@@ -17,6 +17,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function sessionJson(view: SessionView) {
   return {
     id: view.id,
+    kind: view.kind,
     created_at: iso(view.createdAt),
     last_used_at: iso(view.lastUsedAt),
     expires_at: iso(view.expiresAt),

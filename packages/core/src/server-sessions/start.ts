@@ -1,0 +1,65 @@
+import type { ClientContext } from "../api.js";
+import { csrfTokenOf } from "../csrf.js";
+import { heldPermissions } from "../permissions/claims.js";
+import type { Runtime } from "../runtime.js";
+import { newSessionRecord } from "../sessions/start.js";
+import type { ServerSessionRecord, UserRecord } from "../store.js";
+import { hashServerSessionSecret, newServerSessionSecret } from "./cookie.js";
+import type { StartedServerSession, ValidServerSession } from "./types.js";
+
+/** Default idle lifetime of a server session. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 12 * 60 * 60_000;
+
+/**
+ * Insert a new server session for a user whose credentials were just checked (login) or changed
+ * (password change) — fenced like a token login: only while the user still has
+ * `credentialVersion`. Null, having written nothing, when a credential change, disabling or
+ * deletion committed since. Auditing is the caller's.
+ *
+ * @example
+ * const started = await startServerSession(rt, { user, context, idleTimeoutMs, credentialVersion: user.credentialVersion });
+ */
+export async function startServerSession(
+  rt: Runtime,
+  input: { user: UserRecord; context: ClientContext; idleTimeoutMs: number; credentialVersion: number },
+): Promise<StartedServerSession | null> {
+  const now = rt.clock.now();
+  const fresh = newServerSessionSecret();
+  const session: ServerSessionRecord = {
+    ...newSessionRecord(rt, { id: fresh.id, userId: input.user.id, context: input.context, now }),
+    kind: "server",
+    secretHash: hashServerSessionSecret(fresh.secret),
+    idleTimeoutMs: input.idleTimeoutMs,
+  };
+  if (!(await rt.store.createServerSession(session, input.credentialVersion))) return null;
+  return { cookieValue: fresh.value, ...serverSessionView(rt, session, input.user) };
+}
+
+/**
+ * What `validate` answers for a session and its user: the CSRF token derived from the session id
+ * (nothing stored), the user's roles and what they grant now.
+ *
+ * @example
+ * return serverSessionView(rt, found.session, found.user);
+ */
+export function serverSessionView(
+  rt: Runtime,
+  session: ServerSessionRecord,
+  user: UserRecord,
+): ValidServerSession {
+  return {
+    session: {
+      id: session.id,
+      userId: session.userId,
+      csrfToken: csrfTokenOf(rt.csrfKey, session.id),
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+    },
+    user: {
+      id: user.id,
+      email: user.email,
+      roles: user.roles,
+      scope: [...heldPermissions(rt.policy, user)].sort(),
+    },
+  };
+}

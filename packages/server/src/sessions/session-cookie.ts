@@ -1,0 +1,35 @@
+import { SERVER_SESSION_COOKIE } from "@tessera/core";
+
+const ATTRIBUTES = "Path=/; HttpOnly; Secure; SameSite=Lax";
+
+/**
+ * The `Set-Cookie` value of a server session: `__Host-tessera_session`, HttpOnly, Secure,
+ * SameSite=Lax, Path=/, no Domain; a browser-session cookie unless `maxAgeMs` is given
+ * (a login with `remember=on`: the session's absolute lifetime).
+ *
+ * @example
+ * reply.header("set-cookie", sessionCookie(started.cookieValue));
+ */
+export function sessionCookie(value: string, maxAgeMs?: number): string {
+  const maxAge = maxAgeMs === undefined ? "" : `; Max-Age=${Math.max(0, Math.floor(maxAgeMs / 1000))}`;
+  return `${SERVER_SESSION_COOKIE}=${value}; ${ATTRIBUTES}${maxAge}`;
+}
+
+/** The `Set-Cookie` value that clears the session cookie (the same attributes, `Max-Age=0`). */
+export const CLEAR_SESSION_COOKIE = `${SERVER_SESSION_COOKIE}=; ${ATTRIBUTES}; Max-Age=0`;
+
+/**
+ * The session cookie's value in a `Cookie` header, or undefined. Only the first one counts: a
+ * `__Host-` cookie cannot be planted by a subdomain, so there is one.
+ *
+ * @example
+ * readSessionCookie(request.headers.cookie); // "tss_…" | undefined
+ */
+export function readSessionCookie(header: unknown): string | undefined {
+  if (typeof header !== "string") return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq !== -1 && part.slice(0, eq).trim() === SERVER_SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

@@ -1,0 +1,114 @@
+import type { ServerSessionRecord, TouchServerSessionInput, UserRecord } from "@tessera/core";
+import type { SqliteHandle } from "./handle.js";
+
+/** Binds a `ServerSessionRecord` plus `expectedCredentialVersion`: the login fence of `createSession`. */
+const INSERT_SERVER_SESSION_IF_CURRENT = `INSERT INTO sessions (id, kind, user_id, client_id, scope, created_at,
+  expires_at, last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt,
+  secret_hash, idle_timeout_ms)
+  SELECT @id, 'server', u.id, @clientId, @scope, @createdAt, @expiresAt, @lastUsedAt, @revokedAt,
+  @revokedReason, @ip, @userAgent, @lastIp, @lastUserAgent, NULL, @secretHash, @idleTimeoutMs
+  FROM users u WHERE u.id = @userId AND u.credential_version = @expectedCredentialVersion`;
+
+// One statement: the session by its primary key, its user by theirs. Read as a raw row (an
+// array): this runs on every request of a server-rendered app, and naming 23 columns per row
+// costs about as much as the lookup itself.
+const SERVER_SESSION_WITH_USER = `SELECT s.id, s.user_id, s.client_id, s.scope, s.created_at, s.expires_at,
+  s.last_used_at, s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.last_ip, s.last_user_agent,
+  s.secret_hash, s.idle_timeout_ms,
+  u.email, u.password_hash, u.created_at, u.token_epoch, u.credential_version, u.roles, u.disabled_at,
+  u.email_verified
+  FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.kind = 'server'`;
+
+type Text = string | null;
+type Time = number | null;
+type Row = [
+  ...[
+    string,
+    string,
+    string,
+    Text,
+    number,
+    number,
+    number,
+    Time,
+    Text,
+    Text,
+    Text,
+    Text,
+    Text,
+    string,
+    number,
+  ],
+  ...[string, string, number, number, number, string, Time, number],
+];
+
+/** Server sessions: creation behind the login fence, the one-read lookup, and last-use writes. */
+export function serverSessionOperations(h: SqliteHandle) {
+  return {
+    createServerSession(session: ServerSessionRecord, expectedCredentialVersion: number): boolean {
+      const { kind: _kind, dpopBoundAt: _bound, ...fields } = session;
+      return (
+        h.sql(INSERT_SERVER_SESSION_IF_CURRENT).run({ ...fields, expectedCredentialVersion }).changes === 1
+      );
+    },
+
+    getServerSession(id: string): { session: ServerSessionRecord; user: UserRecord } | null {
+      const row = h.sql(SERVER_SESSION_WITH_USER).raw(true).get(id) as Row | undefined;
+      if (row === undefined) return null;
+      const [sid, userId, clientId, scope, createdAt, expiresAt, lastUsedAt, revokedAt, revokedReason] = row;
+      const [ip, userAgent, lastIp, lastUserAgent, secretHash, idleTimeoutMs] = row.slice(9, 15) as [
+        Text,
+        Text,
+        Text,
+        Text,
+        string,
+        number,
+      ];
+      const [email, passwordHash, userCreatedAt, tokenEpoch, credentialVersion, roles, disabledAt, verified] =
+        row.slice(15) as [string, string, number, number, number, string, Time, number];
+      const session: ServerSessionRecord = {
+        id: sid,
+        kind: "server",
+        userId,
+        clientId,
+        scope,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        revokedAt,
+        revokedReason,
+        ip,
+        userAgent,
+        lastIp,
+        lastUserAgent,
+        dpopJkt: null,
+        dpopBoundAt: null,
+        secretHash,
+        idleTimeoutMs,
+      };
+      const user: UserRecord = {
+        id: userId,
+        email,
+        passwordHash,
+        createdAt: userCreatedAt,
+        tokenEpoch,
+        credentialVersion,
+        roles: JSON.parse(roles) as string[],
+        disabledAt,
+        emailVerified: verified === 1,
+      };
+      return { session, user };
+    },
+
+    touchServerSession(input: TouchServerSessionInput): boolean {
+      return (
+        h
+          .sql(
+            `UPDATE sessions SET last_used_at = @now, last_ip = @ip, last_user_agent = @userAgent
+             WHERE id = @sessionId AND kind = 'server' AND revoked_at IS NULL AND last_used_at < @lastUsedBefore`,
+          )
+          .run(input).changes === 1
+      );
+    },
+  };
+}
