@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspectSqliteFile } from "@tessera/store-sqlite/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
+import { MASTER_KEY_HEX } from "../test-support/test-server.js";
+import { checkSessions, openSessions, reportFault, runRefreshLoad } from "./refresh-load.js";
+
+// `tessera serve` on SQLite killed with SIGKILL while 64 connections refresh, then started again
+// on the same file. A refresh is answered only after its group's COMMIT, and SQLite's WAL with
+// synchronous=NORMAL survives a process crash: every answered token must work after the restart,
+// every unanswered one must still refresh (never committed, or committed and inside the grace
+// window, which then hands back the same successor), no rotation chain forks, the file is sound.
+
+const SESSIONS = 64;
+const REFRESHES_BEFORE_KILL = 150;
+
+describe("SIGKILL during refresh load (SQLite)", () => {
+  const work = mkdtempSync(join(tmpdir(), "tessera-crash-"));
+  const path = join(work, "tessera.db");
+  const env = {
+    TESSERA_DATABASE_URL: `sqlite:${path}`,
+    TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+    TESSERA_ISSUER: "http://auth.example.test",
+    // A client retrying a lost answer after the restart must still be inside the window.
+    TESSERA_REFRESH_GRACE: "60s",
+    TESSERA_RATE_LIMIT_IP: "off",
+    TESSERA_RATE_LIMIT_LOGIN: "off",
+    TESSERA_RATE_LIMIT_CREDENTIALS: "off",
+  };
+  let instance: Instance | undefined;
+
+  afterAll(async () => {
+    await instance?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("loses no session and leaves a sound file", { timeout: 60_000 }, async () => {
+    instance = await spawnInstance(env);
+    const sessions = await openSessions(instance.url, SESSIONS);
+    const first = instance;
+    const load = runRefreshLoad(sessions, { targets: () => [first.url], stopOnLostAnswer: true });
+    await load.okAfter(REFRESHES_BEFORE_KILL);
+    const inFlight = load.fault();
+    const exit = await first.kill("SIGKILL");
+    expect(exit.signal).toBe("SIGKILL");
+    const figures = await load.stop();
+    expect(figures.refused).toEqual({});
+
+    instance = await spawnInstance(env);
+    const check = await checkSessions(instance.url, sessions);
+    await instance.stop();
+    const file = inspectSqliteFile(path);
+
+    reportFault("SIGKILL of the only instance (SQLite)", {
+      faults: 1,
+      inFlight,
+      checked: check.checked,
+      lost: check.lost.length,
+      fiveXx: figures.undocumented5xx,
+      extra: `refreshes before the kill ${figures.ok}, sessions hit by the kill ${check.hitByFault}`,
+    });
+    expect(check.lost).toEqual([]);
+    expect(check.checked).toBe(SESSIONS);
+    expect(figures.undocumented5xx).toBe(0);
+    expect(file.integrity).toEqual(["ok"]);
+    expect(file.forkedSessions).toEqual([]);
+    expect(file.sessions).toBe(SESSIONS);
+  });
+});
