@@ -36,6 +36,7 @@ import { registerOpenApi } from "./http/openapi.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
+import { installShutdownHooks } from "./http/shutdown.js";
 import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { createMailer } from "./mail/create-mailer.js";
 import type { ServerMailer } from "./mail/smtp-mailer.js";
@@ -189,6 +190,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     };
 
     installErrorHandling(app, trackRouteMethods(app));
+    installShutdownHooks(app);
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
     await registerOpenApi(app, config.issuer);
 
@@ -274,6 +276,8 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
       connectionsCheckingInterval: Math.max(25, Math.floor(config.requestTimeoutMs / 4)),
     },
     routerOptions: { maxParamLength: 200 },
+    // Requests arriving while closing get our own 503 `shutting_down` (http/shutdown.ts).
+    return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       sendError(request, reply, classifyError(error).code);
     },

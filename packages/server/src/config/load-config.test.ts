@@ -38,6 +38,7 @@ describe("defaults", () => {
       rateLimitCredentials: { max: 20, windowMs: 15 * 60_000 },
       requestTimeoutMs: 10_000,
       keepAliveTimeoutMs: 5_000,
+      shutdownDrainMs: 0,
       maxConnections: 800,
       maxConnectionsPerIp: 100,
       trustProxy: false,

@@ -114,6 +114,7 @@ const schema = z.object({
   }),
   TESSERA_REQUEST_TIMEOUT: bounded("10s", 100, 10 * MINUTE, "between 100ms and 10m"),
   TESSERA_KEEP_ALIVE_TIMEOUT: bounded("5s", 100, 10 * MINUTE, "between 100ms and 10m"),
+  TESSERA_SHUTDOWN_DRAIN: bounded("0s", 0, 10 * MINUTE, "between 0s and 10m"),
   TESSERA_MAX_CONNECTIONS: parsed(positiveCount, "expected a whole number of connections ≥ 1").default(800),
   TESSERA_MAX_CONNECTIONS_PER_IP: parsed(
     (t) => (t === "off" ? null : positiveCount(t)),
@@ -208,6 +209,7 @@ export function loadConfig(env: Environment): ServerConfig {
     rateLimitCredentials: v.TESSERA_RATE_LIMIT_CREDENTIALS,
     requestTimeoutMs: v.TESSERA_REQUEST_TIMEOUT,
     keepAliveTimeoutMs: v.TESSERA_KEEP_ALIVE_TIMEOUT,
+    shutdownDrainMs: v.TESSERA_SHUTDOWN_DRAIN,
     maxConnections: v.TESSERA_MAX_CONNECTIONS,
     // Behind a proxy every connection comes from the proxy: no per-address cap unless asked for.
     maxConnectionsPerIp:

@@ -37,6 +37,8 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** Idle time after which a keep-alive connection (or a silent socket) is closed. */
   keepAliveTimeoutMs: number;
+  /** On SIGTERM, how long `/readyz` answers 503 while requests are still served, before closing. */
+  shutdownDrainMs: number;
   /** Open connections at most, over all clients. */
   maxConnections: number;
   /** Open connections at most per peer address (IPv6: per /64); `null` = no per-address cap. */

@@ -5,9 +5,9 @@ import {
   type TestPostgres,
 } from "@tessera/store-postgres/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkSessions, openSessions, reportFault, runRefreshLoad } from "../test-support/refresh-load.js";
 import { type Instance, spawnInstance, startInstances } from "../test-support/spawn-instance.js";
 import { MASTER_KEY_HEX } from "../test-support/test-server.js";
-import { checkSessions, openSessions, reportFault, runRefreshLoad } from "./refresh-load.js";
 
 // One instance of three on PostgreSQL killed with SIGKILL while 64 connections refresh over all
 // three. Its clients retry on the other two with the token they hold (the rotation either never

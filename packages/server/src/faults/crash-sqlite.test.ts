@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspectSqliteFile } from "@tessera/store-sqlite/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkSessions, openSessions, reportFault, runRefreshLoad } from "../test-support/refresh-load.js";
 import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
 import { MASTER_KEY_HEX } from "../test-support/test-server.js";
-import { checkSessions, openSessions, reportFault, runRefreshLoad } from "./refresh-load.js";
 
 // `tessera serve` on SQLite killed with SIGKILL while 64 connections refresh, then started again
 // on the same file. A refresh is answered only after its group's COMMIT, and SQLite's WAL with

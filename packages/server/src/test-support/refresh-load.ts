@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import { callInstance } from "../test-support/instance-call.js";
-import { STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { callInstance } from "./instance-call.js";
+import { STRONG_PASSWORD, uniqueEmail } from "./test-server.js";
 
 // Refresh load for the fault tests: many sessions, each a loop of `POST /oauth/token` refreshes
 // over its own connection, keeping exactly what a careful client keeps — the last refresh token
@@ -28,6 +28,10 @@ export interface LoadFigures {
   lostAnswers: number;
   /** 5xx answers other than the documented 503s (`store_unavailable`, `shutting_down`). */
   undocumented5xx: number;
+  /** Requests on their way when `fault()` was called that never got an answer. */
+  unansweredAtFault: number;
+  /** 503 `shutting_down` answers without `Connection: close`. */
+  shutdownWithoutClose: number;
 }
 
 /** A running load; `stop()` waits for every loop to end. */
@@ -114,8 +118,15 @@ export async function refreshOnce(
  */
 export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): RefreshLoad {
   const allowed = new Set(options.allowed ?? []);
-  const figures: LoadFigures = { ok: 0, refused: {}, lostAnswers: 0, undocumented5xx: 0 };
-  const pending = new Map<LoadSession, string>();
+  const figures: LoadFigures = {
+    ok: 0,
+    refused: {},
+    lostAnswers: 0,
+    undocumented5xx: 0,
+    unansweredAtFault: 0,
+    shutdownWithoutClose: 0,
+  };
+  const pending = new Map<LoadSession, { url: string; atFault: boolean }>();
   let stopped = false;
   const waiters: Array<{ at: number; resolve: () => void }> = [];
 
@@ -123,11 +134,13 @@ export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): R
     while (!stopped) {
       const targets = options.targets();
       const url = targets[index % targets.length] as string;
-      pending.set(session, url);
+      const request = { url, atFault: false };
+      pending.set(session, request);
       const res = await refreshOnce(url, session.token);
       pending.delete(session);
       if (res === null) {
         figures.lostAnswers += 1;
+        if (request.atFault) figures.unansweredAtFault += 1;
         session.answerLost = true;
         if (options.stopOnLostAnswer) return;
         await pause(50);
@@ -146,6 +159,9 @@ export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): R
       const key = `${res.status} ${res.code ?? "?"}`;
       figures.refused[key] = (figures.refused[key] ?? 0) + 1;
       if (res.status >= 500 && !DOCUMENTED_503.has(key)) figures.undocumented5xx += 1;
+      if (key === "503 shutting_down" && res.headers.get("connection") !== "close") {
+        figures.shutdownWithoutClose += 1;
+      }
       // An unexpected refusal ends this session's loop: its token may be gone.
       if (!allowed.has(key)) return;
       await pause(50);
@@ -156,9 +172,10 @@ export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): R
   return {
     fault(url) {
       let hit = 0;
-      for (const [session, target] of pending) {
-        if (url !== undefined && target !== url) continue;
+      for (const [session, request] of pending) {
+        if (url !== undefined && request.url !== url) continue;
         session.hitByFault = true;
+        request.atFault = true;
         hit += 1;
       }
       return hit;
