@@ -1,6 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { requireAdminCredential } from "../../http/admin-auth.js";
 import { clientContext } from "../../http/client-context.js";
+import { classifyError } from "../../http/error-handler.js";
+import { ERROR_TABLE } from "../../http/error-table.js";
 import type { RouteContext } from "../route-context.js";
 import { adminTicketRoutes } from "./login-tickets.js";
 import { adminSessionRoutes } from "./sessions.js";
@@ -38,11 +40,21 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
           context: clientContext(request),
         });
       } catch (error) {
+        // The audit trail never drops an event silently: an admin call that cannot be recorded
+        // is answered as failed (what it changed, if anything, stays done; a retry is recorded).
         request.log.warn({ code: (error as { code?: unknown }).code ?? "error" }, "admin call not audited");
+        return auditFailed(reply, error);
       }
       return payload;
     });
     for (const routes of [adminUserRoutes, adminSessionRoutes, adminTicketRoutes]) routes(scope, ctx);
     usersImportRoute(scope, { tessera: ctx.tessera });
   });
+}
+
+/** Turns the answer being sent into the error of a failed audit write (`store_unavailable`, 503). */
+function auditFailed(reply: FastifyReply, error: unknown): string {
+  const entry = ERROR_TABLE[classifyError(error).code];
+  reply.code(entry.status).type("application/json; charset=utf-8").removeHeader("content-length");
+  return JSON.stringify({ error: entry.wire, message: entry.message });
 }
