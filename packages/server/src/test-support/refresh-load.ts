@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { callInstance } from "./instance-call.js";
+import { callInstance, freshClientIp } from "./instance-call.js";
 import { STRONG_PASSWORD, uniqueEmail } from "./test-server.js";
 
 // Refresh load for the fault tests: many sessions, each a loop of `POST /oauth/token` refreshes
@@ -78,6 +78,8 @@ export async function openSessions(url: string, count: number): Promise<LoadSess
       Array.from({ length: Math.min(8, count - start) }, () =>
         callInstance(url, "POST", "/auth/login", {
           json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
+          // Seen as its own client where the instance trusts loopback proxies (per-IP budgets).
+          ip: freshClientIp(),
         }),
       ),
     );
