@@ -42,7 +42,10 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
-    io.err(`${signal}: draining for ${config.shutdownDrainMs} ms, then finishing in-flight requests`);
+    if (config.shutdownDrainMs > 0) {
+      io.err(`${signal}: draining for ${config.shutdownDrainMs} ms (/readyz answers 503 shutting_down)`);
+    }
+    io.err(`${signal}: finishing in-flight requests`);
     setTimeout(() => process.exit(1), config.shutdownDrainMs + SHUTDOWN_GRACE_MS).unref();
     beginDrain(app);
     new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
