@@ -36,7 +36,6 @@ import { registerOpenApi } from "./http/openapi.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
-import { installShutdownHooks } from "./http/shutdown.js";
 import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { createMailer } from "./mail/create-mailer.js";
 import type { ServerMailer } from "./mail/smtp-mailer.js";
@@ -190,7 +189,6 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     };
 
     installErrorHandling(app, trackRouteMethods(app));
-    installShutdownHooks(app);
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
     await registerOpenApi(app, config.issuer);
 
@@ -276,7 +274,8 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
       connectionsCheckingInterval: Math.max(25, Math.floor(config.requestTimeoutMs / 4)),
     },
     routerOptions: { maxParamLength: 200 },
-    // Requests arriving while closing get our own 503 `shutting_down` (http/shutdown.ts).
+    // A request that reaches the router while closing is served (the store closes only after the
+    // last connection), instead of Fastify's own 503 body, which is not the documented JSON.
     return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       sendError(request, reply, classifyError(error).code);

@@ -15,9 +15,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * `tessera serve`: load the configuration, apply pending migrations, listen, and print one line
  * with the URL. SIGTERM/SIGINT first drain (`/readyz` answers 503 for `TESSERA_SHUTDOWN_DRAIN`
  * while requests are still served), then stop accepting connections, let in-flight requests
- * finish (up to 10 s; later requests on open connections get 503 `shutting_down` with
- * `Connection: close`), then close the store, committing every write already asked for; a
- * second signal exits at once.
+ * finish (up to 10 s; their answers carry `Connection: close`), then close the store, committing
+ * every write already asked for; a second signal exits at once.
  *
  * @example
  * await serve(process.env, processIo);

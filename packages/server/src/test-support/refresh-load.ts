@@ -26,12 +26,10 @@ export interface LoadFigures {
   refused: Record<string, number>;
   /** Requests sent whose answer never came. */
   lostAnswers: number;
-  /** 5xx answers other than the documented 503s (`store_unavailable`, `shutting_down`). */
+  /** 5xx answers other than the documented 503 `store_unavailable`. */
   undocumented5xx: number;
   /** Requests on their way when `fault()` was called that never got an answer. */
   unansweredAtFault: number;
-  /** 503 `shutting_down` answers without `Connection: close`. */
-  shutdownWithoutClose: number;
 }
 
 /** A running load; `stop()` waits for every loop to end. */
@@ -57,7 +55,7 @@ export interface LoadOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
-const DOCUMENTED_503 = new Set(["503 store_unavailable", "503 shutting_down"]);
+const DOCUMENTED_503 = "503 store_unavailable";
 
 /**
  * Registers one user and logs it in `count` times (each login its own session), on `url`.
@@ -126,7 +124,6 @@ export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): R
     lostAnswers: 0,
     undocumented5xx: 0,
     unansweredAtFault: 0,
-    shutdownWithoutClose: 0,
   };
   const pending = new Map<LoadSession, { url: string; atFault: boolean }>();
   let stopped = false;
@@ -160,10 +157,7 @@ export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): R
       }
       const key = `${res.status} ${res.code ?? "?"}`;
       figures.refused[key] = (figures.refused[key] ?? 0) + 1;
-      if (res.status >= 500 && !DOCUMENTED_503.has(key)) figures.undocumented5xx += 1;
-      if (key === "503 shutting_down" && res.headers.get("connection") !== "close") {
-        figures.shutdownWithoutClose += 1;
-      }
+      if (res.status >= 500 && key !== DOCUMENTED_503) figures.undocumented5xx += 1;
       // An unexpected refusal ends this session's loop: its token may be gone.
       if (!allowed.has(key)) return;
       await pause(50);
