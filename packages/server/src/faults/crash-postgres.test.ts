@@ -5,9 +5,9 @@ import {
   type TestPostgres,
 } from "@tessera/store-postgres/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { LOAD_ENV } from "../test-support/fault-workspace.js";
 import { checkSessions, openSessions, reportFault, runRefreshLoad } from "../test-support/refresh-load.js";
 import { type Instance, spawnInstance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX } from "../test-support/test-server.js";
 
 // One instance of three on PostgreSQL killed with SIGKILL while 64 connections refresh over all
 // three. Its clients retry on the other two with the token they hold (the rotation either never
@@ -35,13 +35,9 @@ describe.skipIf(!postgresTestsEnabled())(
       pg = await startTestPostgres();
       const database = await pg.createDatabase();
       const env = {
+        ...LOAD_ENV,
         TESSERA_DATABASE_URL: database,
-        TESSERA_MASTER_KEY: MASTER_KEY_HEX,
-        TESSERA_ISSUER: "http://auth.example.test",
         TESSERA_REFRESH_GRACE: "60s",
-        TESSERA_RATE_LIMIT_IP: "off",
-        TESSERA_RATE_LIMIT_LOGIN: "off",
-        TESSERA_RATE_LIMIT_CREDENTIALS: "off",
       };
       instances = await startInstances(3, env);
       const [victim, ...survivors] = instances as [Instance, Instance, Instance];

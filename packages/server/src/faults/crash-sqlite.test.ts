@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { inspectSqliteFile } from "@tessera/store-sqlite/testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { sqliteWorkspace } from "../test-support/fault-workspace.js";
 import { checkSessions, openSessions, reportFault, runRefreshLoad } from "../test-support/refresh-load.js";
 import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX } from "../test-support/test-server.js";
 
 // `tessera serve` on SQLite killed with SIGKILL while 64 connections refresh, then started again
 // on the same file. A refresh is answered only after its group's COMMIT, and SQLite's WAL with
@@ -17,23 +13,14 @@ const SESSIONS = 64;
 const REFRESHES_BEFORE_KILL = 150;
 
 describe("SIGKILL during refresh load (SQLite)", () => {
-  const work = mkdtempSync(join(tmpdir(), "tessera-crash-"));
-  const path = join(work, "tessera.db");
-  const env = {
-    TESSERA_DATABASE_URL: `sqlite:${path}`,
-    TESSERA_MASTER_KEY: MASTER_KEY_HEX,
-    TESSERA_ISSUER: "http://auth.example.test",
-    // A client retrying a lost answer after the restart must still be inside the window.
-    TESSERA_REFRESH_GRACE: "60s",
-    TESSERA_RATE_LIMIT_IP: "off",
-    TESSERA_RATE_LIMIT_LOGIN: "off",
-    TESSERA_RATE_LIMIT_CREDENTIALS: "off",
-  };
+  // A client retrying a lost answer after the restart must still be inside the window.
+  const ws = sqliteWorkspace("crash", { TESSERA_REFRESH_GRACE: "60s" });
+  const { env } = ws;
   let instance: Instance | undefined;
 
   afterAll(async () => {
     await instance?.stop();
-    rmSync(work, { recursive: true, force: true });
+    ws.dispose();
   });
 
   it("loses no session and leaves a sound file", { timeout: 60_000 }, async () => {
@@ -51,7 +38,6 @@ describe("SIGKILL during refresh load (SQLite)", () => {
     instance = await spawnInstance(env);
     const check = await checkSessions(instance.url, sessions);
     await instance.stop();
-    const file = inspectSqliteFile(path);
 
     reportFault("SIGKILL of the only instance (SQLite)", {
       faults: 1,
@@ -64,8 +50,6 @@ describe("SIGKILL during refresh load (SQLite)", () => {
     expect(check.lost).toEqual([]);
     expect(check.checked).toBe(SESSIONS);
     expect(figures.undocumented5xx).toBe(0);
-    expect(file.integrity).toEqual(["ok"]);
-    expect(file.forkedSessions).toEqual([]);
-    expect(file.sessions).toBe(SESSIONS);
+    expect(ws.expectSound().sessions).toBe(SESSIONS);
   });
 });

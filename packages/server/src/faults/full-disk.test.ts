@@ -1,19 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { inspectSqliteFile } from "@tessera/store-sqlite/testing";
+import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { sqliteWorkspace } from "../test-support/fault-workspace.js";
 import { callInstance } from "../test-support/instance-call.js";
 import { checkSessions, openSessions, reportFault, runRefreshLoad } from "../test-support/refresh-load.js";
 import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
-import {
-  ADMIN_AUTH,
-  ADMIN_ENV,
-  MASTER_KEY_HEX,
-  STRONG_PASSWORD,
-  uniqueEmail,
-} from "../test-support/test-server.js";
+import { ADMIN_AUTH, ADMIN_ENV, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
 
 // A disk that refuses writes, under refresh load, on SQLite. The server's file-size limit
 // (RLIMIT_FSIZE, set on the running process with `prlimit`; Node ignores SIGXFSZ) is lowered to 0,
@@ -33,25 +25,16 @@ function setFileSizeLimit(pid: number, soft: number | "unlimited"): void {
 describe.skipIf(process.platform !== "linux" || PRLIMIT === undefined)(
   "disk refusing writes (SQLite)",
   () => {
-    const work = mkdtempSync(join(tmpdir(), "tessera-full-disk-"));
-    const path = join(work, "tessera.db");
+    const ws = sqliteWorkspace("full-disk", ADMIN_ENV);
     let instance: Instance | undefined;
 
     afterAll(async () => {
       await instance?.stop();
-      rmSync(work, { recursive: true, force: true });
+      ws.dispose();
     });
 
     it("answers 503, drops no audit event, resumes with a sound file", { timeout: 60_000 }, async () => {
-      instance = await spawnInstance({
-        TESSERA_DATABASE_URL: `sqlite:${path}`,
-        TESSERA_MASTER_KEY: MASTER_KEY_HEX,
-        TESSERA_ISSUER: "http://auth.example.test",
-        TESSERA_RATE_LIMIT_IP: "off",
-        TESSERA_RATE_LIMIT_LOGIN: "off",
-        TESSERA_RATE_LIMIT_CREDENTIALS: "off",
-        ...ADMIN_ENV,
-      });
+      instance = await spawnInstance(ws.env);
       const server = instance;
       const sessions = await openSessions(server.url, SESSIONS);
       const load = runRefreshLoad(sessions, {
@@ -94,7 +77,6 @@ describe.skipIf(process.platform !== "linux" || PRLIMIT === undefined)(
         200,
       );
       await server.stop();
-      const file = inspectSqliteFile(path);
 
       reportFault("disk refusing writes (SQLite, RLIMIT_FSIZE=0)", {
         faults: 1,
@@ -107,8 +89,7 @@ describe.skipIf(process.platform !== "linux" || PRLIMIT === undefined)(
       expect(figures.undocumented5xx).toBe(0);
       expect(Object.keys(figures.refused)).toEqual(["503 store_unavailable"]);
       expect(check.lost).toEqual([]);
-      expect(file.integrity).toEqual(["ok"]);
-      expect(file.forkedSessions).toEqual([]);
+      ws.expectSound();
     });
   },
 );
