@@ -10,7 +10,7 @@ import { type Instance, spawnInstance } from "../test-support/spawn-instance.js"
 // window, which then hands back the same successor), no rotation chain forks, the file is sound.
 
 const SESSIONS = 64;
-const REFRESHES_BEFORE_KILL = 150;
+const REFRESHES_BEFORE_KILL = 100;
 
 describe("SIGKILL during refresh load (SQLite)", () => {
   // A client retrying a lost answer after the restart must still be inside the window.

@@ -33,7 +33,7 @@ describe("SIGTERM during refresh load", () => {
       targets: () => [stopping.url],
       stopOnLostAnswer: true,
     });
-    await load.okAfter(100);
+    await load.okAfter(64);
 
     const inFlight = load.fault();
     const okAtSignal = load.figures().ok;

@@ -71,7 +71,7 @@ describe.skipIf(
   it("PostgreSQL killed mid-transaction: 503s only, recovery without a restart, nothing lost", async () => {
     const outage = pg.outage as NonNullable<TestPostgres["outage"]>;
     const load = runRefreshLoad(sessions, { targets, allowed: ["503 store_unavailable"] });
-    await load.okAfter(50);
+    await load.okAfter(SESSIONS);
     const inFlight = load.fault();
     await outage.halt("immediate");
     try {
@@ -82,7 +82,7 @@ describe.skipIf(
     } finally {
       await outage.resume();
     }
-    await load.okAfter(50);
+    await load.okAfter(SESSIONS);
     const figures = await load.stop();
     const check = await checkSessions((instances[1] as Instance).url, sessions);
     const db = await inspectPostgresDatabase(database);
@@ -125,10 +125,10 @@ describe.skipIf(
     await expect(verifier.verify(access)).resolves.toMatchObject({ sub: login.body.user.id });
 
     const load = runRefreshLoad(sessions, { targets });
-    await load.okAfter(50);
+    await load.okAfter(SESSIONS);
     const inFlight = load.fault();
     await redis.halt();
-    await load.okAfter(50);
+    await load.okAfter(SESSIONS);
 
     // The failed-login budget is counted in the instance's memory meanwhile.
     const attacker = freshClientIp();
@@ -149,7 +149,7 @@ describe.skipIf(
     await redis.resume();
     const back = performance.now();
     expect((await msUntilRefused(verifier, access, back, 10_000, 20)).code).toBe("token_revoked");
-    await load.okAfter(50);
+    await load.okAfter(SESSIONS);
     const figures = await load.stop();
     const check = await checkSessions(a.url, sessions);
 
