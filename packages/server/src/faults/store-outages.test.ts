@@ -4,11 +4,11 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from "@tessera/store-postgres/testing";
-import { type RevocationSource, redisRevocationSource } from "@tessera/store-redis";
+import type { RevocationSource } from "@tessera/store-redis";
 import { redisTestsEnabled } from "@tessera/store-redis/testing";
-import { createVerifier } from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callInstance, freshClientIp } from "../test-support/instance-call.js";
+import { callInstance } from "../test-support/instance-call.js";
+import { expectLoginBudgetRunsOut, watchedLogin } from "../test-support/redis-verifier.js";
 import {
   checkSessions,
   type LoadSession,
@@ -19,7 +19,7 @@ import {
 import { type RestartableRedis, startRestartableRedis } from "../test-support/restartable-redis.js";
 import { msUntilRefused } from "../test-support/revocation-wait.js";
 import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { MASTER_KEY_HEX } from "../test-support/test-server.js";
 
 // Two instances on PostgreSQL and Redis under refresh load. PostgreSQL killed mid-transaction
 // (`pg_ctl stop -m immediate`: open transactions aborted, no shutdown checkpoint) and started
@@ -105,24 +105,9 @@ describe.skipIf(
 
   it("Redis killed: refreshes go on, limits hold per instance, revocations catch up", async () => {
     const [a, b] = instances as [Instance, Instance];
-    const email = uniqueEmail("redis-fault");
-    expect(
-      (await callInstance(a.url, "POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } }))
-        .status,
-    ).toBe(201);
-    const login = await callInstance(b.url, "POST", "/auth/login", {
-      json: { email, password: STRONG_PASSWORD },
-      ip: freshClientIp(),
-    });
-    const access = login.body.access_token as string;
-    revocation = redisRevocationSource({ url: redis.url });
-    const verifier = createVerifier({
-      issuer: ISSUER,
-      audience: "tessera",
-      jwksUri: `${a.url}/.well-known/jwks.json`,
-      revocation,
-    });
-    await expect(verifier.verify(access)).resolves.toMatchObject({ sub: login.body.user.id });
+    const watched = await watchedLogin(a, b, redis.url, ISSUER, "redis-fault");
+    revocation = watched.revocation;
+    const { email, access, verifier, userId } = watched;
 
     const load = runRefreshLoad(sessions, { targets });
     await load.okAfter(SESSIONS);
@@ -131,20 +116,11 @@ describe.skipIf(
     await load.okAfter(SESSIONS);
 
     // The failed-login budget is counted in the instance's memory meanwhile.
-    const attacker = freshClientIp();
-    const statuses: number[] = [];
-    for (let i = 0; i <= LOGIN_LIMIT; i++) {
-      const res = await callInstance(a.url, "POST", "/auth/login", {
-        json: { email, password: `wrong ${i}` },
-        ip: attacker,
-      });
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([...Array(LOGIN_LIMIT).fill(401), 429]);
+    await expectLoginBudgetRunsOut(a.url, email, LOGIN_LIMIT);
     // A revocation commits in PostgreSQL; a Redis-attached verifier keeps its last state meanwhile.
     const logoutAll = await callInstance(b.url, "POST", "/auth/logout-all", { bearer: access });
     expect(logoutAll.status).toBe(204);
-    await expect(verifier.verify(access)).resolves.toMatchObject({ sub: login.body.user.id });
+    await expect(verifier.verify(access)).resolves.toMatchObject({ sub: userId });
 
     await redis.resume();
     const back = performance.now();
