@@ -1,1 +1,2 @@
+export type { SqliteSynchronous } from "./open.js";
 export { createSqliteStore, type SqliteStoreOptions } from "./store.js";

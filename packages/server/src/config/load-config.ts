@@ -67,6 +67,7 @@ const schema = z.object({
     parseDatabaseUrl,
     "expected sqlite:<path>, sqlite::memory: or postgres://…",
   ).default({ kind: "sqlite", path: "./data/tessera.db" }),
+  TESSERA_SQLITE_SYNCHRONOUS: z.enum(["normal", "full"], "expected normal or full").default("normal"),
   TESSERA_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "expected redis://… or rediss://…")
@@ -193,7 +194,10 @@ export function loadConfig(env: Environment): ServerConfig {
     production,
     port: v.PORT,
     host: v.HOST,
-    database: v.TESSERA_DATABASE_URL,
+    database:
+      v.TESSERA_DATABASE_URL.kind === "sqlite" && v.TESSERA_SQLITE_SYNCHRONOUS === "full"
+        ? { ...v.TESSERA_DATABASE_URL, synchronous: "full" }
+        : v.TESSERA_DATABASE_URL,
     redisUrl: v.TESSERA_REDIS_URL ?? null,
     issuer,
     audience: v.TESSERA_AUDIENCE,

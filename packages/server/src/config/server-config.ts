@@ -4,7 +4,13 @@ import type { MailConfig } from "./mail-config.js";
 
 /** Where the data lives, from `TESSERA_DATABASE_URL`. */
 export type DatabaseConfig =
-  | { kind: "sqlite" /** A file path, or `:memory:`. */; path: string }
+  | {
+      kind: "sqlite";
+      /** A file path, or `:memory:`. */
+      path: string;
+      /** `TESSERA_SQLITE_SYNCHRONOUS=full`: sync the WAL at every commit (absent: NORMAL). */
+      synchronous?: "full";
+    }
   | { kind: "postgres"; connectionString: string };
 
 /** Fastify's `trustProxy`: `false`, a hop count, or a list of addresses/CIDRs. */
