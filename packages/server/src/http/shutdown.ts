@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 // Graceful shutdown in two phases. Draining: `/readyz` answers 503 `shutting_down` so a load
 // balancer takes the instance out, while every other request is still served. Closing
 // (`app.close()`): the listener stops (new connections are refused), idle connections are closed,
-// and requests already running finish and leave with `Connection: close` (build-server.ts). The
+// and requests already running finish and leave with `Connection: close` (an onSend hook). The
 // store is closed only after the last connection ended.
 
 const draining = new WeakSet<FastifyInstance>();
