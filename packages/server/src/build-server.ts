@@ -234,6 +234,9 @@ function createFastify(config: ServerConfig, logger: FastifyBaseLogger | false):
       connectionsCheckingInterval: Math.max(25, Math.floor(config.requestTimeoutMs / 4)),
     },
     routerOptions: { maxParamLength: 200 },
+    // A request that reaches the router while closing is served (the store closes only after the
+    // last connection), instead of Fastify's own 503 body, which is not the documented JSON.
+    return503OnClosing: false,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       sendError(request, reply, classifyError(error).code);
     },

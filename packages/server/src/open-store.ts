@@ -13,6 +13,9 @@ import type { DatabaseConfig } from "./config/server-config.js";
  */
 export function openStore(database: DatabaseConfig): Store {
   return database.kind === "sqlite"
-    ? createSqliteStore({ path: database.path })
+    ? createSqliteStore({
+        path: database.path,
+        ...(database.synchronous ? { synchronous: database.synchronous } : {}),
+      })
     : createPostgresStore({ connectionString: database.connectionString });
 }

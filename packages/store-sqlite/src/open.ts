@@ -3,8 +3,19 @@ import { dirname, resolve } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { Database } from "./driver.js";
 
+/**
+ * `synchronous` in WAL mode: `normal` syncs at checkpoints only (a commit survives a crash of the
+ * process, the last ones may be lost on power loss); `full` syncs the WAL at every commit (survives
+ * power loss, at the cost of an fsync per commit group).
+ */
+export type SqliteSynchronous = "normal" | "full";
+
 /** Open a connection with the settings every Tessera connection needs. */
-export function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
+export function openDatabase(
+  path: string,
+  busyTimeoutMs: number,
+  synchronous: SqliteSynchronous = "normal",
+): BetterSqlite3.Database {
   if (path !== ":memory:") {
     // The database holds password hashes and sealed keys: owner-only directory and file. Creating
     // the file first means SQLite's -wal and -shm files inherit its mode.
@@ -15,7 +26,7 @@ export function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     useWal(db, busyTimeoutMs);
-    db.pragma("synchronous = NORMAL");
+    db.pragma(synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     return db;
   } catch (error) {

@@ -9,7 +9,7 @@ import { keyOperations } from "./keys.js";
 import { loginTicketOperations } from "./login-tickets.js";
 import { mailTokenOperations } from "./mail-tokens.js";
 import { applyMigrations } from "./migrations.js";
-import { openDatabase } from "./open.js";
+import { openDatabase, type SqliteSynchronous } from "./open.js";
 import { purgeOperation } from "./purge.js";
 import { revocationOperations } from "./revocations.js";
 import { roleOperations } from "./roles.js";
@@ -29,6 +29,11 @@ export interface SqliteStoreOptions {
   path: string;
   /** How long a call waits for another connection's write lock before failing. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * `"normal"` (default): a commit survives a crash of the process; the last commits may be lost
+   * on power loss. `"full"`: the WAL is synced at every commit, so power loss loses nothing answered.
+   */
+  synchronous?: SqliteSynchronous;
 }
 
 function operations(h: SqliteHandle) {
@@ -68,7 +73,7 @@ type Operations = ReturnType<typeof operations>;
  * await store.ping();
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  const { path, busyTimeoutMs = 5000 } = options;
+  const { path, busyTimeoutMs = 5000, synchronous = "normal" } = options;
   if (typeof path !== "string" || path === "") {
     throw new TesseraError("invalid_input", 'createSqliteStore: `path` must be a file path or ":memory:"');
   }
@@ -79,12 +84,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     );
   }
 
+  if (synchronous !== "normal" && synchronous !== "full") {
+    throw new TesseraError("invalid_input", 'createSqliteStore: `synchronous` must be "normal" or "full"');
+  }
+
   let connection: { handle: SqliteHandle; ops: Operations; checkpointer?: Checkpointer } | undefined;
   let closed = false;
 
   const connect = () => {
     try {
-      const handle = createHandle(openDatabase(path, busyTimeoutMs));
+      const handle = createHandle(openDatabase(path, busyTimeoutMs, synchronous));
       if (path === ":memory:") return { handle, ops: operations(handle) };
       handle.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
       return { handle, ops: operations(handle), checkpointer: startCheckpointer(path) };

@@ -1,4 +1,4 @@
-import type { OutgoingMail } from "@tessera/core";
+import { type OutgoingMail, TesseraError } from "@tessera/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { CTX, type Harness, outcome, PASSWORD, setUp, signUpAndIn } from "../test-support/harness.js";
 
@@ -42,6 +42,25 @@ describe("password reset (core)", () => {
         harness.tessera.resetPassword({ token: lastToken(), newPassword: NEW_PASSWORD, context: CTX }),
       ),
     ).toBe("ok");
+  });
+
+  it("no reset link leaves when its audit event cannot be written", async () => {
+    const { harness, mails } = await withMailbox();
+    const { email } = await signUpAndIn(harness.tessera);
+    const sent = mails.length;
+    const { store } = harness;
+    const appendAudit = store.appendAudit;
+    store.appendAudit = async () => {
+      throw new TesseraError("store_unavailable", "disk full");
+    };
+    try {
+      expect(await outcome(harness.tessera.requestPasswordReset({ email, context: CTX }))).toBe(
+        "store_unavailable",
+      );
+    } finally {
+      store.appendAudit = appendAudit;
+    }
+    expect(mails.length).toBe(sent);
   });
 
   it("stores only the token's hash, and the audit rows carry no token", async () => {

@@ -34,8 +34,10 @@ export async function requestPasswordReset(
   }
   const user = await rt.store.getUserByEmail(email);
   if (user === null || user.disabledAt !== null) return;
-  await sendMailToken(rt, user, "password_reset");
+  // Audited first: a reset link never leaves without its event (this runs after the 202 is sent,
+  // so a failed audit write can only stop the mail, and is logged by the route).
   await rt.audit({ type: "password.reset_requested", userId: user.id, context: input.context });
+  await sendMailToken(rt, user, "password_reset");
 }
 
 const invalidToken = () => new TesseraError("invalid_token", "the link is invalid or has expired");

@@ -3,6 +3,7 @@ import { buildServer } from "../build-server.js";
 import { loadConfig } from "../config/load-config.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
+import { beginDrain } from "../http/shutdown.js";
 import { openStore } from "../open-store.js";
 import type { CliIo } from "./io.js";
 import { serveBanner } from "./serve-banner.js";
@@ -12,8 +13,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * `tessera serve`: load the configuration, apply pending migrations, listen, and print one line
- * with the URL. SIGTERM/SIGINT stop accepting connections, let in-flight requests finish (up to
- * 10 s), then close the store; a second signal exits at once.
+ * with the URL. SIGTERM/SIGINT first drain (`/readyz` answers 503 for `TESSERA_SHUTDOWN_DRAIN`
+ * while requests are still served), then stop accepting connections, let in-flight requests
+ * finish (up to 10 s; their answers carry `Connection: close`), then close the store, committing
+ * every write already asked for; a second signal exits at once.
  *
  * @example
  * await serve(process.env, processIo);
@@ -38,10 +41,14 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
+    if (config.shutdownDrainMs > 0) {
+      io.err(`${signal}: draining for ${config.shutdownDrainMs} ms (/readyz answers 503 shutting_down)`);
+    }
     io.err(`${signal}: finishing in-flight requests`);
-    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    app
-      .close()
+    setTimeout(() => process.exit(1), config.shutdownDrainMs + SHUTDOWN_GRACE_MS).unref();
+    beginDrain(app);
+    new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
+      .then(() => app.close())
       .then(() => store.close())
       .then(
         () => process.exit(0),

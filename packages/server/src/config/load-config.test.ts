@@ -38,6 +38,7 @@ describe("defaults", () => {
       rateLimitCredentials: { max: 20, windowMs: 15 * 60_000 },
       requestTimeoutMs: 10_000,
       keepAliveTimeoutMs: 5_000,
+      shutdownDrainMs: 0,
       maxConnections: 800,
       maxConnectionsPerIp: 100,
       trustProxy: false,
@@ -122,6 +123,8 @@ describe("an invalid value stops start-up with one line naming the variable", ()
     ["TESSERA_REQUEST_TIMEOUT", { TESSERA_REQUEST_TIMEOUT: "forever" }],
     ["TESSERA_REQUEST_TIMEOUT", { TESSERA_REQUEST_TIMEOUT: "1h" }],
     ["TESSERA_KEEP_ALIVE_TIMEOUT", { TESSERA_KEEP_ALIVE_TIMEOUT: "10ms" }],
+    ["TESSERA_SHUTDOWN_DRAIN", { TESSERA_SHUTDOWN_DRAIN: "1h" }],
+    ["TESSERA_SQLITE_SYNCHRONOUS", { TESSERA_SQLITE_SYNCHRONOUS: "off" }],
     ["TESSERA_MAX_CONNECTIONS", { TESSERA_MAX_CONNECTIONS: "0" }],
     ["TESSERA_MAX_CONNECTIONS", { TESSERA_MAX_CONNECTIONS: "off" }],
     ["TESSERA_MAX_CONNECTIONS_PER_IP", { TESSERA_MAX_CONNECTIONS_PER_IP: "-1" }],
@@ -367,6 +370,22 @@ describe("durations, rate rules and master keys", () => {
     expect(second.note).toBeNull();
     expect(Buffer.from(second.key)).toEqual(Buffer.from(first.key));
     expect(parseMasterKey(readFileSync(keyPath, "utf8"))).not.toBeNull();
+  });
+});
+
+describe("durability and shutdown", () => {
+  it("TESSERA_SQLITE_SYNCHRONOUS=full reaches the SQLite store; TESSERA_SHUTDOWN_DRAIN is a duration", () => {
+    expect(loadConfig({}).database).toEqual({ kind: "sqlite", path: "./data/tessera.db" });
+    expect(loadConfig({ TESSERA_SQLITE_SYNCHRONOUS: "full" }).database).toEqual({
+      kind: "sqlite",
+      path: "./data/tessera.db",
+      synchronous: "full",
+    });
+    expect(
+      loadConfig({ TESSERA_SQLITE_SYNCHRONOUS: "full", TESSERA_DATABASE_URL: "postgres://db.internal/auth" })
+        .database,
+    ).toEqual({ kind: "postgres", connectionString: "postgres://db.internal/auth" });
+    expect(loadConfig({ TESSERA_SHUTDOWN_DRAIN: "15s" }).shutdownDrainMs).toBe(15_000);
   });
 });
 

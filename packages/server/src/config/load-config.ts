@@ -67,6 +67,7 @@ const schema = z.object({
     parseDatabaseUrl,
     "expected sqlite:<path>, sqlite::memory: or postgres://…",
   ).default({ kind: "sqlite", path: "./data/tessera.db" }),
+  TESSERA_SQLITE_SYNCHRONOUS: z.enum(["normal", "full"], "expected normal or full").default("normal"),
   TESSERA_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "expected redis://… or rediss://…")
@@ -114,6 +115,7 @@ const schema = z.object({
   }),
   TESSERA_REQUEST_TIMEOUT: bounded("10s", 100, 10 * MINUTE, "between 100ms and 10m"),
   TESSERA_KEEP_ALIVE_TIMEOUT: bounded("5s", 100, 10 * MINUTE, "between 100ms and 10m"),
+  TESSERA_SHUTDOWN_DRAIN: bounded("0s", 0, 10 * MINUTE, "between 0s and 10m"),
   TESSERA_MAX_CONNECTIONS: parsed(positiveCount, "expected a whole number of connections ≥ 1").default(800),
   TESSERA_MAX_CONNECTIONS_PER_IP: parsed(
     (t) => (t === "off" ? null : positiveCount(t)),
@@ -192,7 +194,10 @@ export function loadConfig(env: Environment): ServerConfig {
     production,
     port: v.PORT,
     host: v.HOST,
-    database: v.TESSERA_DATABASE_URL,
+    database:
+      v.TESSERA_DATABASE_URL.kind === "sqlite" && v.TESSERA_SQLITE_SYNCHRONOUS === "full"
+        ? { ...v.TESSERA_DATABASE_URL, synchronous: "full" }
+        : v.TESSERA_DATABASE_URL,
     redisUrl: v.TESSERA_REDIS_URL ?? null,
     issuer,
     audience: v.TESSERA_AUDIENCE,
@@ -208,6 +213,7 @@ export function loadConfig(env: Environment): ServerConfig {
     rateLimitCredentials: v.TESSERA_RATE_LIMIT_CREDENTIALS,
     requestTimeoutMs: v.TESSERA_REQUEST_TIMEOUT,
     keepAliveTimeoutMs: v.TESSERA_KEEP_ALIVE_TIMEOUT,
+    shutdownDrainMs: v.TESSERA_SHUTDOWN_DRAIN,
     maxConnections: v.TESSERA_MAX_CONNECTIONS,
     // Behind a proxy every connection comes from the proxy: no per-address cap unless asked for.
     maxConnectionsPerIp:

@@ -4,7 +4,13 @@ import type { MailConfig } from "./mail-config.js";
 
 /** Where the data lives, from `TESSERA_DATABASE_URL`. */
 export type DatabaseConfig =
-  | { kind: "sqlite" /** A file path, or `:memory:`. */; path: string }
+  | {
+      kind: "sqlite";
+      /** A file path, or `:memory:`. */
+      path: string;
+      /** `TESSERA_SQLITE_SYNCHRONOUS=full`: sync the WAL at every commit (absent: NORMAL). */
+      synchronous?: "full";
+    }
   | { kind: "postgres"; connectionString: string };
 
 /** Fastify's `trustProxy`: `false`, a hop count, or a list of addresses/CIDRs. */
@@ -37,6 +43,8 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** Idle time after which a keep-alive connection (or a silent socket) is closed. */
   keepAliveTimeoutMs: number;
+  /** On SIGTERM, how long `/readyz` answers 503 while requests are still served, before closing. */
+  shutdownDrainMs: number;
   /** Open connections at most, over all clients. */
   maxConnections: number;
   /** Open connections at most per peer address (IPv6: per /64); `null` = no per-address cap. */

@@ -16,6 +16,7 @@ export type ServerErrorCode =
   | "method_not_allowed"
   | "server_error"
   | "store_unavailable"
+  | "shutting_down"
   // OAuth 2.0 (RFC 6749 §5.2, RFC 7662)
   | "invalid_client"
   | "invalid_grant"
@@ -158,4 +159,6 @@ export const ERROR_TABLE: Readonly<Record<ServerErrorCode | TesseraErrorCode, En
   claims_rejected: { status: 500, wire: "server_error", message: "Internal server error." },
   key_ring_changed: { status: 500, wire: "server_error", message: "Internal server error." },
   store_unavailable: { status: 503, wire: "store_unavailable", message: "The data store is unavailable." },
+  // `tessera serve` is stopping: retry on another instance
+  shutting_down: { status: 503, wire: "shutting_down", message: "The server is shutting down." },
 };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { sendError } from "../http/error-handler.js";
+import { isDraining } from "../http/shutdown.js";
 import type { RouteContext } from "./route-context.js";
 
 const PING_TIMEOUT_MS = 2_000;
@@ -11,6 +12,8 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
   );
 
   app.get("/readyz", async (request, reply) => {
+    // Stopping: out of the load balancer first, while requests are still served.
+    if (isDraining(app)) return sendError(request, reply, "shutting_down");
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error("store ping timed out")), PING_TIMEOUT_MS);

@@ -1,13 +1,13 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
-import { type RevocationSource, redisRevocationSource } from "@tessera/store-redis";
+import type { RevocationSource } from "@tessera/store-redis";
 import { redisTestsEnabled } from "@tessera/store-redis/testing";
-import { createVerifier } from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callInstance, freshClientIp } from "../test-support/instance-call.js";
+import { expectLoginBudgetRunsOut, watchedLogin } from "../test-support/redis-verifier.js";
 import { type RestartableRedis, startRestartableRedis } from "../test-support/restartable-redis.js";
 import { msUntilRefused } from "../test-support/revocation-wait.js";
 import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { MASTER_KEY_HEX, STRONG_PASSWORD } from "../test-support/test-server.js";
 
 // Redis is a cache and a broadcast, never the system of record: while it is down, logins and
 // revocations still work (PostgreSQL decides), rate limits are counted per instance instead of
@@ -46,25 +46,9 @@ describe.skipIf(
 
   it("logins and revocations keep working, limits hold per instance, verifiers catch up after", async () => {
     const [a, b] = instances as [Instance, Instance];
-    const email = uniqueEmail("redis-outage");
-    const register = await callInstance(a.url, "POST", "/auth/register", {
-      json: { email, password: STRONG_PASSWORD },
-      ip: freshClientIp(),
-    });
-    expect(register.status).toBe(201);
-    const login = await callInstance(b.url, "POST", "/auth/login", {
-      json: { email, password: STRONG_PASSWORD },
-      ip: freshClientIp(),
-    });
-    const token = login.body.access_token as string;
-    revocation = redisRevocationSource({ url: redis.url });
-    const verifier = createVerifier({
-      issuer: ISSUER,
-      audience: "tessera",
-      jwksUri: `${a.url}/.well-known/jwks.json`,
-      revocation,
-    });
-    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: login.body.user.id });
+    const watched = await watchedLogin(a, b, redis.url, ISSUER, "redis-outage");
+    revocation = watched.revocation;
+    const { email, access: token, verifier, userId } = watched;
 
     await redis.halt();
 
@@ -76,16 +60,7 @@ describe.skipIf(
     expect(during.status).toBe(200);
 
     // The failed-login budget is counted in each instance's memory: it still runs out on A.
-    const attacker = freshClientIp();
-    const statuses: number[] = [];
-    for (let i = 0; i <= LOGIN_LIMIT; i++) {
-      const res = await callInstance(a.url, "POST", "/auth/login", {
-        json: { email, password: `wrong ${i}` },
-        ip: attacker,
-      });
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([...Array(LOGIN_LIMIT).fill(401), 429]);
+    await expectLoginBudgetRunsOut(a.url, email, LOGIN_LIMIT);
 
     // Logout-all commits in PostgreSQL: the auth server's own Bearer check rejects the token at once.
     const logoutAll = await callInstance(b.url, "POST", "/auth/logout-all", {
@@ -97,7 +72,7 @@ describe.skipIf(
       (await callInstance(a.url, "GET", "/auth/me", { bearer: token, ip: freshClientIp() })).status,
     ).toBe(401);
     // A Redis-attached verifier keeps its last known state meanwhile (the documented gap).
-    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: login.body.user.id });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ sub: userId });
 
     await redis.resume();
     const back = performance.now();

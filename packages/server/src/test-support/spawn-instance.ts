@@ -57,6 +57,10 @@ export interface Instance {
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
+  /** Process id, for tools that act on the process (e.g. `prlimit`). */
+  pid: number;
+  /** Sends `signal` (e.g. SIGKILL for a crash) and resolves with the exit once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const running = new Set<ChildProcess>();
@@ -83,7 +87,9 @@ export async function spawnInstance(env: Record<string, string>): Promise<Instan
   });
   running.add(child);
   let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   void exited.then(() => running.delete(child));
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -113,6 +119,11 @@ export async function spawnInstance(env: Record<string, string>): Promise<Instan
     url: `http://127.0.0.1:${port}`,
     port,
     output: () => output,
+    pid: child.pid ?? 0,
+    kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);

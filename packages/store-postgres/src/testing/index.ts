@@ -1,3 +1,4 @@
+export { inspectPostgresDatabase, type PostgresInspection } from "./inspect.js";
 export {
   findPostgresBinDir,
   postgresTestsEnabled,

@@ -16,10 +16,11 @@ export interface TestPostgres {
   /** Create a fresh, empty database and return its URL. */
   createDatabase(): Promise<string>;
   /**
-   * Stop the server but keep its data, to test an outage; `resume()` starts it again on the same
-   * data directory and port. `null` for an existing server given by URL (we do not own it).
+   * Stop the server but keep its data, to test an outage (`halt("immediate")` kills it without a
+   * shutdown checkpoint, aborting open transactions, as a crash would); `resume()` starts it again
+   * on the same data directory and port (recovering from the WAL after an immediate stop). `null` for an existing server given by URL (we do not own it).
    */
-  outage: { halt(): Promise<void>; resume(): Promise<void> } | null;
+  outage: { halt(mode?: "fast" | "immediate"): Promise<void>; resume(): Promise<void> } | null;
   /** Stop the server and delete its data (or, for an existing server, drop the databases made). */
   stop(): Promise<void>;
 }
@@ -157,8 +158,8 @@ async function startLocal(bin: string): Promise<TestPostgres> {
     url,
     createDatabase: () => createDatabase(url),
     outage: {
-      async halt() {
-        await stopServer("fast");
+      async halt(mode = "fast") {
+        await stopServer(mode);
         running = false;
       },
       async resume() {

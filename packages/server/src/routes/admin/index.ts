@@ -1,5 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { clientContext } from "../../http/client-context.js";
+import { classifyError } from "../../http/error-handler.js";
+import { ERROR_TABLE } from "../../http/error-table.js";
 import { authenticateResource } from "../../http/resource-auth.js";
 import type { RouteContext } from "../route-context.js";
 import { adminLimitRoutes } from "./limits.js";
@@ -41,7 +43,10 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
           context: clientContext(request),
         });
       } catch (error) {
+        // The audit trail never drops an event silently: an admin call that cannot be recorded
+        // is answered as failed (what it changed, if anything, stays done; a retry is recorded).
         request.log.warn({ code: (error as { code?: unknown }).code ?? "error" }, "admin call not audited");
+        return auditFailed(reply, error);
       }
       return payload;
     });
@@ -50,4 +55,11 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     }
     usersImportRoute(scope, { tessera: ctx.tessera });
   });
+}
+
+/** Turns the answer being sent into the error of a failed audit write (`store_unavailable`, 503). */
+function auditFailed(reply: FastifyReply, error: unknown): string {
+  const entry = ERROR_TABLE[classifyError(error).code];
+  reply.code(entry.status).type("application/json; charset=utf-8").removeHeader("content-length");
+  return JSON.stringify({ error: entry.wire, message: entry.message });
 }

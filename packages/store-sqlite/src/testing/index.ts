@@ -1,0 +1,1 @@
+export { inspectSqliteFile, type SqliteInspection } from "./inspect.js";
