@@ -31,7 +31,7 @@ const FAILED_LOGIN_SAMPLES = 25;
  * @param {() => Promise<T>} fn
  * @returns {Promise<T>}
  */
-async function pinnedTo(cpus, fn) {
+export async function pinnedTo(cpus, fn) {
   if (cpus === undefined) return fn();
   pinSelf(cpus);
   try {

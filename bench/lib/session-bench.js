@@ -1,0 +1,268 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createSqliteStore, SqliteDatabase } from "@tessera/store-sqlite";
+import { compare, median } from "./harness.js";
+import { pinnedTo } from "./http-bench.js";
+import { load } from "./load.js";
+import { CLIENT, seedTessera } from "./seed.js";
+import { freePort, startServer } from "./server-process.js";
+
+/**
+ * Server sessions (`@tessera/server/sessions`): what the session check costs a route over HTTP,
+ * and what one `tessera.sessions.validate(cookie)` costs in-process on a big SQLite store, each
+ * beside its limit measured in the same run — the same route without the check, and one raw
+ * indexed `SELECT … FROM sessions WHERE id = ?` through the same driver.
+ */
+
+const SERVER = fileURLToPath(new URL("./session-server.js", import.meta.url));
+const COOKIE = "__Host-tessera_session";
+const CONNECTIONS = 64;
+const SESSIONS_PER_USER = 10;
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/**
+ * @typedef {{ sessions: number, sample: number, inProcess: import("./harness.js").HarnessOptions, http: { rounds: number, slice: number, warmup: number } }} SessionBenchSettings
+ */
+
+/** @type {Record<"tiny" | "quick" | "full", SessionBenchSettings>} */
+export const SESSION_SETTINGS = {
+  tiny: {
+    sessions: 300,
+    sample: 100,
+    inProcess: { rounds: 2, sliceMs: 20, warmupMs: 20 },
+    http: { rounds: 1, slice: 1, warmup: 1 },
+  },
+  quick: {
+    sessions: 50_000,
+    sample: 5_000,
+    inProcess: { rounds: 7, sliceMs: 100, warmupMs: 100 },
+    http: { rounds: 3, slice: 2, warmup: 1 },
+  },
+  full: {
+    sessions: 1_000_000,
+    sample: 20_000,
+    inProcess: { rounds: 11, sliceMs: 300, warmupMs: 300 },
+    http: { rounds: 5, slice: 3, warmup: 2 },
+  },
+};
+
+/**
+ * A migrated SQLite file in `dir` holding `count` live server sessions (kind `server`, 10 per
+ * user), bulk-inserted with prepared statements in one transaction: ids, secret hashes (base64url
+ * SHA-256 of a 256-bit secret), lifetimes and client context of the shapes core's login writes.
+ * Returns the cookie values (`tss_<id>.<secret>`) of `sample` of them, shuffled.
+ *
+ * @example
+ * const store = await seedServerSessions(tmp, 1_000_000, 20_000);
+ *
+ * @param {string} dir
+ * @param {number} count
+ * @param {number} sample
+ */
+export async function seedServerSessions(dir, count, sample) {
+  const path = join(dir, "server-sessions.db");
+  const masterKey = randomBytes(32);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  await seedTessera(store, new Uint8Array(masterKey)); // creates the signing keys the server will read
+  await store.close();
+
+  const db = new SqliteDatabase(path);
+  db.pragma("synchronous = OFF");
+  db.pragma("cache_size = -262144"); // 256 MB, for this connection only
+  const user = db.prepare(
+    "INSERT INTO users (id, email, password_hash, created_at, token_epoch) VALUES (?, ?, ?, ?, 0)",
+  );
+  const session = db.prepare(
+    `INSERT INTO sessions (id, kind, user_id, client_id, scope, created_at, expires_at, last_used_at,
+       ip, user_agent, last_ip, last_user_agent, secret_hash, idle_timeout_ms)
+     VALUES (?, 'server', ?, 'tessera', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const phc = `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString("base64url")}$${randomBytes(32).toString("base64url")}`;
+  const every = Math.max(1, Math.floor(count / sample));
+  /** @type {string[]} */
+  const cookies = [];
+  const now = Date.now();
+  db.transaction(() => {
+    let userId = "";
+    for (let i = 0; i < count; i++) {
+      // Created within the last 20 days; used just now, so each sampled session is live (12 h idle timeout).
+      const created = now - Math.floor(Math.random() * 20 * DAY);
+      if (i % SESSIONS_PER_USER === 0) {
+        userId = randomUUID();
+        user.run(userId, `server-${userId}@bench.example`, phc, created);
+      }
+      const id = randomUUID();
+      const secret = randomBytes(32).toString("base64url");
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      const hash = createHash("sha256").update(secret, "utf8").digest("base64url");
+      session.run(id, userId, created, created + 30 * DAY, now, ip, CLIENT.userAgent, ip, CLIENT.userAgent, hash, 12 * HOUR);
+      if (i % every === 0 && cookies.length < sample) cookies.push(`tss_${id}.${secret}`);
+    }
+  })();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  for (let i = cookies.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [cookies[i], cookies[j]] = [cookies[j], cookies[i]];
+  }
+  return { path, masterKeyHex: masterKey.toString("hex"), cookies, sessions: count };
+}
+
+/**
+ * In-process, interleaved: `tessera.sessions.validate(cookie)` over the sampled live sessions vs
+ * one raw indexed `SELECT` of a session row by id (same SQLite file, same driver, its own
+ * connection). µs per call, medians of the slices.
+ *
+ * @param {Awaited<ReturnType<typeof seedServerSessions>>} seeded
+ * @param {import("./harness.js").HarnessOptions} options
+ */
+export async function validateCost(seeded, options) {
+  const store = createSqliteStore({ path: seeded.path });
+  const raw = new SqliteDatabase(seeded.path, { readonly: true });
+  try {
+    const tessera = await seedTessera(store, new Uint8Array(Buffer.from(seeded.masterKeyHex, "hex")));
+    const { cookies } = seeded;
+    // Every sampled cookie must open its session before anything is timed (and records its use).
+    for (const cookie of cookies) {
+      if ((await tessera.sessions.validate(cookie, CLIENT)) === null)
+        throw new Error("a seeded server session did not validate");
+    }
+    const ids = cookies.map((cookie) => cookie.slice(4, 40));
+    const select = raw
+      .prepare(
+        "SELECT id, user_id, secret_hash, expires_at, last_used_at, idle_timeout_ms, revoked_at FROM sessions WHERE id = ?",
+      )
+      .raw(true);
+    let i = 0;
+    let j = 0;
+    const perSecond = await compare(
+      {
+        validate: () => tessera.sessions.validate(cookies[i++ % cookies.length], CLIENT),
+        raw_select: () => select.get(ids[j++ % ids.length]),
+      },
+      options,
+    );
+    return { validate_us: 1e6 / perSecond.validate, raw_select_us: 1e6 / perSecond.raw_select };
+  } finally {
+    raw.close();
+    await store.close();
+  }
+}
+
+/**
+ * Over HTTP, one server process (pinned like the other HTTP benches) serving the same JSON route
+ * with and without the session check; 64 connections, the protected route's requests each with
+ * one of the sampled session cookies. The two routes run in alternating slices (A B, B A, …) so a
+ * neighbour's burst lands on both; each round gives its own ratio. Before any load, the protected
+ * route must refuse a request without a cookie (401) and accept one with a cookie (200).
+ *
+ * @param {Awaited<ReturnType<typeof seedServerSessions>>} seeded
+ * @param {SessionBenchSettings["http"]} settings
+ * @param {{ serverCpus: string | undefined, loadCpus: string | undefined }} pinning
+ */
+export async function protectedRoute(seeded, settings, pinning) {
+  const port = await freePort();
+  const server = await startServer({
+    args: [SERVER],
+    env: { PORT: String(port), TESSERA_BENCH_DB: seeded.path, TESSERA_BENCH_MASTER_KEY: seeded.masterKeyHex },
+    port,
+    readyPath: "/open/data",
+    ...(pinning.serverCpus !== undefined ? { cpus: pinning.serverCpus } : {}),
+  });
+  try {
+    const cookies = seeded.cookies.slice(0, CONNECTIONS * 4);
+    const refused = await fetch(`${server.url}/protected/data`);
+    await refused.arrayBuffer();
+    const accepted = await fetch(`${server.url}/protected/data`, {
+      headers: { cookie: `${COOKIE}=${cookies[0]}` },
+    });
+    const body = /** @type {{ user: string | null }} */ (await accepted.json());
+    if (refused.status !== 401 || accepted.status !== 200 || body.user === null)
+      throw new Error(`protected route: ${refused.status} without a cookie, ${accepted.status} with one`);
+    let next = 0;
+    const routes = {
+      unprotected: (/** @type {number} */ duration) =>
+        load({ url: `${server.url}/open/data`, connections: CONNECTIONS, duration }),
+      protected: (/** @type {number} */ duration) =>
+        load({
+          url: server.url,
+          connections: CONNECTIONS,
+          duration,
+          requests: [
+            {
+              method: "GET",
+              path: "/protected/data",
+              setupRequest(request) {
+                request.headers = { cookie: `${COOKIE}=${cookies[next++ % cookies.length]}` };
+                return request;
+              },
+            },
+          ],
+        }),
+    };
+    /** @type {Record<"protected" | "unprotected", Array<import("./load.js").LoadResult>>} */
+    const runs = { protected: [], unprotected: [] };
+    await pinnedTo(pinning.loadCpus, async () => {
+      await routes.unprotected(settings.warmup);
+      await routes.protected(settings.warmup);
+      for (let round = 0; round < settings.rounds; round++) {
+        const order = /** @type {const} */ (round % 2 === 0 ? ["protected", "unprotected"] : ["unprotected", "protected"]);
+        for (const name of order) runs[name].push(await routes[name](settings.slice));
+      }
+    });
+    const rps = (/** @type {"protected" | "unprotected"} */ name) => median(runs[name].map((r) => r.rps));
+    const roundRatios = runs.protected.map((r, k) => r.rps / (runs.unprotected[k]?.rps || 1));
+    const failed = [...runs.protected, ...runs.unprotected].reduce((n, r) => n + r.non_2xx + r.errors, 0);
+    return {
+      protected_rps: rps("protected"),
+      unprotected_rps: rps("unprotected"),
+      ratio: median(roundRatios),
+      round_ratios: roundRatios,
+      protected_p99_ms: median(runs.protected.map((r) => r.p99_ms)),
+      unprotected_p99_ms: median(runs.unprotected.map((r) => r.p99_ms)),
+      failed_requests: failed,
+      status_without_cookie: refused.status,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * The whole server-session figure: seed, in-process cost, HTTP pair. `log` gets a line per step.
+ *
+ * @example
+ * const figure = await sessionBench(tmp, SESSION_SETTINGS.quick, { serverCpus: "0", loadCpus: "1" });
+ *
+ * @param {string} dir
+ * @param {SessionBenchSettings} settings
+ * @param {{ serverCpus: string | undefined, loadCpus: string | undefined }} pinning
+ * @param {(line: string) => void} [log]
+ */
+export async function sessionBench(dir, settings, pinning, log = () => {}) {
+  log(`server sessions: seeding ${settings.sessions.toLocaleString("en-US")} in SQLite (bulk insert)`);
+  const seeded = await seedServerSessions(dir, settings.sessions, settings.sample);
+  log("server sessions: validate() vs one raw indexed SELECT, in-process");
+  const cost = await validateCost(seeded, settings.inProcess);
+  log("server sessions: protected vs unprotected route over HTTP, alternating slices");
+  const http = await protectedRoute(seeded, settings.http, pinning);
+  const r2 = (/** @type {number} */ x) => Math.round(x * 100) / 100;
+  const r3 = (/** @type {number} */ x) => Math.round(x * 1000) / 1000;
+  return {
+    protected_rps: Math.round(http.protected_rps),
+    unprotected_rps: Math.round(http.unprotected_rps),
+    ratio: r3(http.ratio),
+    round_ratios: http.round_ratios.map(r3),
+    protected_p99_ms: r2(http.protected_p99_ms),
+    unprotected_p99_ms: r2(http.unprotected_p99_ms),
+    failed_requests: http.failed_requests,
+    status_without_cookie: http.status_without_cookie,
+    validate_us: r2(cost.validate_us),
+    raw_select_us: r2(cost.raw_select_us),
+    sessions: seeded.sessions,
+    sampled_sessions: seeded.cookies.length,
+  };
+}
