@@ -9,6 +9,7 @@ import { machine } from "./lib/machine.js";
 import { chartRows, table, targets } from "./lib/report.js";
 import { growSqliteStore } from "./lib/seed.js";
 import { canPin } from "./lib/server-process.js";
+import { SESSION_SETTINGS, sessionBench, sessionsOnly } from "./lib/session-bench.js";
 import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-setup.js";
 import { chart } from "./lib/svg.js";
 
@@ -21,6 +22,7 @@ import { chart } from "./lib/svg.js";
  *                                run (to $TMPDIR/tessera-bench-profiles)
  *   node bench/run.js --no-postgres
  *   node bench/run.js --scope-only  only verify with a requireScope/requireRole check vs plain verify
+ *   node bench/run.js --sessions-only  only the server-session figures (prints them, writes nothing)
  *
  * Writes bench/results/latest.json and bench/results/latest.svg, and puts the table into
  * bench/README.md. Build first (`npx tsc -b`): the
@@ -101,6 +103,13 @@ if (args.has("--scope-only")) {
   process.exit(0);
 }
 
+if (args.has("--sessions-only")) {
+  await sessionsOnly(tmp, SESSION_SETTINGS[mode], http, step).finally(() =>
+    rmSync(tmp, { recursive: true, force: true }),
+  );
+  process.exit(0);
+}
+
 try {
   step("verify: tessera, raw node:crypto, jose, fast-jwt (EdDSA, ES256, RS256)");
   const verify = await benchVerify(SETTINGS.crypto);
@@ -164,6 +173,9 @@ try {
     };
   }
 
+  // Server sessions: a protected route vs the same route open over HTTP, validate() vs a raw SELECT.
+  const serverSessions = await sessionBench(tmp, SESSION_SETTINGS[mode], http, step);
+
   const results = {
     node: process.version,
     cpus: host.cpus,
@@ -197,6 +209,7 @@ try {
       pinned: pin,
     },
     rss_mb_peak: round2(refreshSqlite.rss_mb_peak ?? 0),
+    server_sessions: serverSessions,
     duration_s: round((performance.now() - started) / 1000),
   };
 

@@ -5,6 +5,7 @@ import { createSqliteStore, SqliteDatabase } from "@tessera/store-sqlite";
 import { compare, median } from "./harness.js";
 import { pinnedTo } from "./http-bench.js";
 import { load } from "./load.js";
+import { sessionTargets } from "./report.js";
 import { CLIENT, seedTessera } from "./seed.js";
 import { freePort, startServer } from "./server-process.js";
 
@@ -38,13 +39,13 @@ export const SESSION_SETTINGS = {
     sessions: 50_000,
     sample: 5_000,
     inProcess: { rounds: 7, sliceMs: 100, warmupMs: 100 },
-    http: { rounds: 3, slice: 2, warmup: 1 },
+    http: { rounds: 5, slice: 2, warmup: 1 },
   },
   full: {
     sessions: 1_000_000,
     sample: 20_000,
     inProcess: { rounds: 11, sliceMs: 300, warmupMs: 300 },
-    http: { rounds: 5, slice: 3, warmup: 2 },
+    http: { rounds: 7, slice: 3, warmup: 2 },
   },
 };
 
@@ -98,7 +99,19 @@ export async function seedServerSessions(dir, count, sample) {
       const secret = randomBytes(32).toString("base64url");
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const hash = createHash("sha256").update(secret, "utf8").digest("base64url");
-      session.run(id, userId, created, created + 30 * DAY, now, ip, CLIENT.userAgent, ip, CLIENT.userAgent, hash, 12 * HOUR);
+      session.run(
+        id,
+        userId,
+        created,
+        created + 30 * DAY,
+        now,
+        ip,
+        CLIENT.userAgent,
+        ip,
+        CLIENT.userAgent,
+        hash,
+        12 * HOUR,
+      );
       if (i % every === 0 && cookies.length < sample) cookies.push(`tss_${id}.${secret}`);
     }
   })();
@@ -145,7 +158,20 @@ export async function validateCost(seeded, options) {
       },
       options,
     );
-    return { validate_us: 1e6 / perSecond.validate, raw_select_us: 1e6 / perSecond.raw_select };
+    // CPU time per call, each alone over the sample once: on a shared machine wall time also
+    // counts the waits for a CPU that others held; CPU time does not.
+    const cpuUs = async (/** @type {() => unknown} */ fn) => {
+      const before = process.cpuUsage();
+      for (let k = 0; k < cookies.length; k++) await fn();
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / cookies.length;
+    };
+    return {
+      validate_us: 1e6 / perSecond.validate,
+      raw_select_us: 1e6 / perSecond.raw_select,
+      validate_cpu_us: await cpuUs(() => tessera.sessions.validate(cookies[i++ % cookies.length], CLIENT)),
+      raw_select_cpu_us: await cpuUs(() => select.get(ids[j++ % ids.length])),
+    };
   } finally {
     raw.close();
     await store.close();
@@ -203,23 +229,41 @@ export async function protectedRoute(seeded, settings, pinning) {
           ],
         }),
     };
-    /** @type {Record<"protected" | "unprotected", Array<import("./load.js").LoadResult>>} */
+    /** @type {Record<"protected" | "unprotected", Array<import("./load.js").LoadResult & { cpu: number | null }>>} */
     const runs = { protected: [], unprotected: [] };
+    const slice = async (/** @type {"protected" | "unprotected"} */ name, /** @type {number} */ duration) => {
+      const before = server.cpuSeconds();
+      const result = await routes[name](duration);
+      const after = server.cpuSeconds();
+      return { ...result, cpu: before === null || after === null ? null : after - before };
+    };
     await pinnedTo(pinning.loadCpus, async () => {
-      await routes.unprotected(settings.warmup);
-      await routes.protected(settings.warmup);
+      await slice("unprotected", settings.warmup);
+      await slice("protected", settings.warmup);
       for (let round = 0; round < settings.rounds; round++) {
-        const order = /** @type {const} */ (round % 2 === 0 ? ["protected", "unprotected"] : ["unprotected", "protected"]);
-        for (const name of order) runs[name].push(await routes[name](settings.slice));
+        const order = /** @type {const} */ (
+          round % 2 === 0 ? ["protected", "unprotected"] : ["unprotected", "protected"]
+        );
+        for (const name of order) runs[name].push(await slice(name, settings.slice));
       }
     });
     const rps = (/** @type {"protected" | "unprotected"} */ name) => median(runs[name].map((r) => r.rps));
-    const roundRatios = runs.protected.map((r, k) => r.rps / (runs.unprotected[k]?.rps || 1));
+    // Server CPU per request: what requests/s mean once the neighbours are taken out.
+    const cpuUs = (/** @type {"protected" | "unprotected"} */ name) => {
+      const known = runs[name].filter((r) => r.cpu !== null && r.requests > 0);
+      return known.length === 0 ? null : median(known.map((r) => ((r.cpu ?? 0) * 1e6) / r.requests));
+    };
+    // A round where either slice got no answer at all (the server starved of its CPU) has no ratio.
+    const roundRatios = runs.protected
+      .map((r, k) => r.rps / (runs.unprotected[k]?.rps ?? 0))
+      .filter((x) => Number.isFinite(x) && x > 0);
     const failed = [...runs.protected, ...runs.unprotected].reduce((n, r) => n + r.non_2xx + r.errors, 0);
     return {
       protected_rps: rps("protected"),
       unprotected_rps: rps("unprotected"),
-      ratio: median(roundRatios),
+      ratio: roundRatios.length > 0 ? median(roundRatios) : 0,
+      protected_cpu_us_per_request: cpuUs("protected"),
+      unprotected_cpu_us_per_request: cpuUs("unprotected"),
       round_ratios: roundRatios,
       protected_p99_ms: median(runs.protected.map((r) => r.p99_ms)),
       unprotected_p99_ms: median(runs.unprotected.map((r) => r.p99_ms)),
@@ -256,13 +300,31 @@ export async function sessionBench(dir, settings, pinning, log = () => {}) {
     unprotected_rps: Math.round(http.unprotected_rps),
     ratio: r3(http.ratio),
     round_ratios: http.round_ratios.map(r3),
+    protected_cpu_us_per_request:
+      http.protected_cpu_us_per_request === null ? null : Math.round(http.protected_cpu_us_per_request),
+    unprotected_cpu_us_per_request:
+      http.unprotected_cpu_us_per_request === null ? null : Math.round(http.unprotected_cpu_us_per_request),
     protected_p99_ms: r2(http.protected_p99_ms),
     unprotected_p99_ms: r2(http.unprotected_p99_ms),
     failed_requests: http.failed_requests,
     status_without_cookie: http.status_without_cookie,
     validate_us: r2(cost.validate_us),
     raw_select_us: r2(cost.raw_select_us),
+    validate_cpu_us: r2(cost.validate_cpu_us),
+    raw_select_cpu_us: r2(cost.raw_select_cpu_us),
     sessions: seeded.sessions,
     sampled_sessions: seeded.cookies.length,
   };
+}
+
+/**
+ * `node bench/run.js --sessions-only`: the figure alone, printed with its targets (no files written).
+ *
+ * @param {Parameters<typeof sessionBench>} args
+ */
+export async function sessionsOnly(...args) {
+  const figure = await sessionBench(...args);
+  console.log(JSON.stringify(figure, null, 2));
+  for (const t of sessionTargets(figure)) console.log(`  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`);
+  return figure;
 }

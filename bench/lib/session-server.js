@@ -1,5 +1,5 @@
-import { createSqliteStore } from "@tessera/store-sqlite";
 import { requireSession, sessionAuth } from "@tessera/server/sessions";
+import { createSqliteStore } from "@tessera/store-sqlite";
 import Fastify from "fastify";
 import { seedTessera } from "./seed.js";
 
