@@ -6,7 +6,7 @@ import { compare, median } from "./harness.js";
 import { pinnedTo } from "./http-bench.js";
 import { load } from "./load.js";
 import { sessionTargets } from "./report.js";
-import { CLIENT, seedTessera } from "./seed.js";
+import { CLIENT, fillUsersAndSessions, seedTessera } from "./seed.js";
 import { freePort, startServer } from "./server-process.js";
 
 /**
@@ -19,7 +19,6 @@ import { freePort, startServer } from "./server-process.js";
 const SERVER = fileURLToPath(new URL("./session-server.js", import.meta.url));
 const COOKIE = "__Host-tessera_session";
 const CONNECTIONS = 64;
-const SESSIONS_PER_USER = 10;
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -73,48 +72,35 @@ export async function seedServerSessions(dir, count, sample) {
   const db = new SqliteDatabase(path);
   db.pragma("synchronous = OFF");
   db.pragma("cache_size = -262144"); // 256 MB, for this connection only
-  const user = db.prepare(
-    "INSERT INTO users (id, email, password_hash, created_at, token_epoch) VALUES (?, ?, ?, ?, 0)",
-  );
   const session = db.prepare(
     `INSERT INTO sessions (id, kind, user_id, client_id, scope, created_at, expires_at, last_used_at,
        ip, user_agent, last_ip, last_user_agent, secret_hash, idle_timeout_ms)
      VALUES (?, 'server', ?, 'tessera', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const phc = `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString("base64url")}$${randomBytes(32).toString("base64url")}`;
   const every = Math.max(1, Math.floor(count / sample));
   /** @type {string[]} */
   const cookies = [];
   const now = Date.now();
-  db.transaction(() => {
-    let userId = "";
-    for (let i = 0; i < count; i++) {
-      // Created within the last 20 days; used just now, so each sampled session is live (12 h idle timeout).
-      const created = now - Math.floor(Math.random() * 20 * DAY);
-      if (i % SESSIONS_PER_USER === 0) {
-        userId = randomUUID();
-        user.run(userId, `server-${userId}@bench.example`, phc, created);
-      }
-      const id = randomUUID();
-      const secret = randomBytes(32).toString("base64url");
-      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      const hash = createHash("sha256").update(secret, "utf8").digest("base64url");
-      session.run(
-        id,
-        userId,
-        created,
-        created + 30 * DAY,
-        now,
-        ip,
-        CLIENT.userAgent,
-        ip,
-        CLIENT.userAgent,
-        hash,
-        12 * HOUR,
-      );
-      if (i % every === 0 && cookies.length < sample) cookies.push(`tss_${id}.${secret}`);
-    }
-  })();
+  fillUsersAndSessions(db, count, "server", (i, userId, created, ip) => {
+    const id = randomUUID();
+    const secret = randomBytes(32).toString("base64url");
+    const hash = createHash("sha256").update(secret, "utf8").digest("base64url");
+    // Used just now, so each sampled session is live (12 h idle timeout).
+    session.run(
+      id,
+      userId,
+      created,
+      created + 30 * DAY,
+      now,
+      ip,
+      CLIENT.userAgent,
+      ip,
+      CLIENT.userAgent,
+      hash,
+      12 * HOUR,
+    );
+    if (i % every === 0 && cookies.length < sample) cookies.push(`tss_${id}.${secret}`);
+  });
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
   for (let i = cookies.length - 1; i > 0; i--) {
