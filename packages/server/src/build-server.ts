@@ -36,6 +36,7 @@ import { refuseMalformedPreflight } from "./http/preflight.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
+import { installShutdownGate } from "./http/shutdown.js";
 import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
 import { createMailer } from "./mail/create-mailer.js";
 import type { ServerMailer } from "./mail/smtp-mailer.js";
@@ -171,6 +172,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       }),
     };
 
+    // First: a request refused while shutting down runs no other hook.
+    installShutdownGate(app);
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
     await registerOpenApi(app, config.issuer);
 

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../build-server.js";
 import { loadConfig } from "../config/load-config.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
-import { beginDrain } from "../http/shutdown.js";
+import { beginDrain, beginRefusing } from "../http/shutdown.js";
 import { openStore } from "../open-store.js";
 import type { CliIo } from "./io.js";
 import { serveBanner } from "./serve-banner.js";
@@ -47,7 +48,10 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
     io.err(`${signal}: finishing in-flight requests`);
     setTimeout(() => process.exit(1), config.shutdownDrainMs + SHUTDOWN_GRACE_MS).unref();
     beginDrain(app);
-    new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
+    sleep(config.shutdownDrainMs)
+      // New requests get 503 `shutting_down` while the running ones finish (bounded: a request
+      // whose client stalls cannot hold the listener open past half the grace).
+      .then(() => Promise.race([beginRefusing(app), sleep(SHUTDOWN_GRACE_MS / 2)]))
       .then(() => app.close())
       .then(() => store.close())
       .then(
