@@ -55,8 +55,10 @@ export interface Instance {
   port: number;
   /** Everything the process wrote so far (stdout and stderr), for failure messages. */
   output(): string;
-  /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within 10 s; resolves to the exit status. */
+  stop(): Promise<number | null>;
+  /** The server's pid (the cluster primary's with `--workers`). */
+  pid: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -74,16 +76,19 @@ process.once("exit", () => {
  * await fetch(`${instance.url}/readyz`);
  * await instance.stop();
  */
-export async function spawnInstance(env: Record<string, string>): Promise<Instance> {
+export async function spawnInstance(
+  env: Record<string, string>,
+  args: string[] = ["serve"],
+): Promise<Instance> {
   const cli = await buildCli();
-  const child = spawn(process.execPath, [cli, "serve"], {
+  const child = spawn(process.execPath, [cli, ...args], {
     env: childEnv({ HOST: "127.0.0.1", PORT: "0", ...env }),
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
   let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   void exited.then(() => running.delete(child));
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -112,13 +117,15 @@ export async function spawnInstance(env: Record<string, string>): Promise<Instan
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid as number,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
       child.kill("SIGTERM");
-      await exited;
+      const code = await exited;
       clearTimeout(timer);
+      return code;
     },
   };
 }
