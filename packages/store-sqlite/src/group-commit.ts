@@ -43,6 +43,9 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
   const queue: Pending<I, R>[] = [];
   let scheduled = false;
   const busyTimeoutMs = Number(h.db.pragma("busy_timeout", { simple: true }));
+  // Cached statements: `db.pragma()` would compile one at each call.
+  const noWait = () => h.sql("PRAGMA busy_timeout = 0").get();
+  const normalWait = () => h.sql(`PRAGMA busy_timeout = ${busyTimeoutMs}`).get();
   let busySince: number | null = null;
   let busyTries = 0;
 
@@ -64,7 +67,7 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
     let results: R[];
     stepFailed = false;
     try {
-      if (!wait) h.db.pragma("busy_timeout = 0");
+      if (!wait) noWait();
       results = together(group);
     } catch (error) {
       if (!stepFailed) {
@@ -74,7 +77,7 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
         for (const call of group) call.reject(error);
         return "done";
       }
-      if (!wait) h.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (!wait) normalWait();
       for (const call of group) {
         try {
           call.resolve(alone(call.input));
@@ -84,7 +87,7 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
       }
       return "done";
     } finally {
-      if (!wait) h.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (!wait) normalWait();
     }
     for (const [i, call] of group.entries()) call.resolve(results[i] as R);
     return "done";
