@@ -30,7 +30,12 @@ export async function workersComparison(target, settings) {
     }
     const slice = async (/** @type {number} */ workers, /** @type {number} */ duration) => {
       const server = /** @type {(typeof servers)[number]} */ (servers[workers]);
-      const common = { url: server.url, sessions: target.sessions, connections: CONNECTIONS, userAgent: CLIENT.userAgent };
+      const common = {
+        url: server.url,
+        sessions: target.sessions,
+        connections: CONNECTIONS,
+        userAgent: CLIENT.userAgent,
+      };
       const before = server.treeCpuSeconds();
       const result = await refreshLoad({ ...common, duration });
       const after = server.treeCpuSeconds();
@@ -40,6 +45,7 @@ export async function workersComparison(target, settings) {
         p99_ms: result.p99_ms,
         failed: result.non_2xx + result.errors,
         cpu_us_per_request: cpu === null ? null : (cpu * 1e6) / Math.max(1, result.requests),
+        cpu_utilisation: cpu === null ? 0 : cpu / duration,
       };
     };
     for (const workers of [1, 2]) await slice(workers, settings.warmup);
@@ -58,6 +64,8 @@ export async function workersComparison(target, settings) {
         rps: median(list.map((r) => r.rps)),
         p99_ms: median(list.map((r) => r.p99_ms)),
         server_cpu_us_per_request: cpu.length > 0 ? median(/** @type {number[]} */ (cpu)) : null,
+        /** CPUs the server's processes kept busy (1.0 = one whole CPU). */
+        server_cpu_utilisation: median(list.map((r) => r.cpu_utilisation)),
         failed: list.reduce((n, r) => n + r.failed, 0),
         round_rps: list.map((r) => Math.round(r.rps)),
       };
@@ -78,9 +86,40 @@ export async function workersComparison(target, settings) {
 export function workersLine(result) {
   const one = (/** @type {1 | 2} */ n) => {
     const r = result[n];
-    const cpu = r.server_cpu_us_per_request === null ? "n/a" : `${Math.round(r.server_cpu_us_per_request)} µs`;
-    return `--workers ${n}: ${Math.round(r.rps)}/s p99 ${Math.round(r.p99_ms)} ms, server CPU ${cpu}/request (primary + workers), rounds ${r.round_rps.join(" ")}${r.failed > 0 ? `, ${r.failed} failed` : ""}`;
+    const cpu =
+      r.server_cpu_us_per_request === null ? "n/a" : `${Math.round(r.server_cpu_us_per_request)} µs`;
+    return `--workers ${n}: ${Math.round(r.rps)}/s p99 ${Math.round(r.p99_ms)} ms, server CPU ${cpu}/request (primary + workers), ${r.server_cpu_utilisation.toFixed(2)} CPUs busy, rounds ${r.round_rps.join(" ")}${r.failed > 0 ? `, ${r.failed} failed` : ""}`;
   };
   const spread = result.round_ratios.map((x) => x.toFixed(2)).join(" ");
-  return [one(1), one(2), `ratio --workers 2 / --workers 1: ${result.ratio.toFixed(2)}× (per round: ${spread})`];
+  return [
+    one(1),
+    one(2),
+    `ratio --workers 2 / --workers 1: ${result.ratio.toFixed(2)}× (per round: ${spread})`,
+  ];
+}
+
+/**
+ * The comparison as written to `latest.json` (`workers.{1,2}.{rps, p99_ms, server_cpu_us_per_request}`,
+ * `workers.ratio` and the per-round ratios).
+ *
+ * @param {Awaited<ReturnType<typeof workersComparison>>} result
+ */
+export function workersFigure(result) {
+  const one = (/** @type {1 | 2} */ n) => ({
+    rps: Math.round(result[n].rps),
+    p99_ms: Math.round(result[n].p99_ms * 100) / 100,
+    server_cpu_us_per_request:
+      result[n].server_cpu_us_per_request === null ? null : Math.round(result[n].server_cpu_us_per_request),
+    server_cpu_utilisation: Math.round(result[n].server_cpu_utilisation * 100) / 100,
+    failed: result[n].failed,
+    round_rps: result[n].round_rps,
+  });
+  return {
+    1: one(1),
+    2: one(2),
+    ratio: Math.round(result.ratio * 100) / 100,
+    round_ratios: result.round_ratios.map((x) => Math.round(x * 100) / 100),
+    pinned: false,
+    connections: CONNECTIONS,
+  };
 }

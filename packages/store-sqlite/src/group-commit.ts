@@ -16,8 +16,8 @@ export interface GroupCommitted<I, R> {
   flush(): void;
 }
 
-/** Tries at once (between turns of the event loop) before waiting a millisecond between tries. */
-const IMMEDIATE_TRIES = 8;
+/** Pause between two tries for a write lock another connection holds (the event loop runs meanwhile). */
+const BUSY_RETRY_MS = 1;
 
 /**
  * Group commit: calls made during one event-loop turn run in one `BEGIN IMMEDIATE` transaction
@@ -35,8 +35,8 @@ const IMMEDIATE_TRIES = 8;
  * Several processes on one file (`tessera serve --workers N`): when another connection holds the
  * write lock, the group does not wait in SQLite's busy handler, which sleeps the whole event loop
  * (1, 2, 5, 10 ms… per try) while the lock is held for a fraction of a millisecond. It asks for the
- * lock without waiting and, if refused, tries again on a later turn (at once for a few turns, then
- * every millisecond) while this process goes on serving requests, whose calls join the waiting
+ * lock without waiting and, if refused, tries again a millisecond later while this process goes on
+ * serving requests, whose calls join the waiting
  * group. After the connection's busy timeout it waits in SQLite one last time, as before.
  */
 export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): GroupCommitted<I, R> {
@@ -47,7 +47,6 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
   const noWait = () => h.sql("PRAGMA busy_timeout = 0").get();
   const normalWait = () => h.sql(`PRAGMA busy_timeout = ${busyTimeoutMs}`).get();
   let busySince: number | null = null;
-  let busyTries = 0;
 
   const alone = h.immediate(step);
   let stepFailed = false;
@@ -99,14 +98,13 @@ export function groupCommit<I, R>(h: SqliteHandle, step: (input: I) => R): Group
       const waited = busySince === null ? 0 : Date.now() - busySince;
       if (settle(group, waited >= busyTimeoutMs) === "busy") {
         busySince ??= Date.now();
-        busyTries += 1;
         scheduled = true;
-        if (busyTries <= IMMEDIATE_TRIES) setImmediate(run);
-        else setTimeout(run, 1);
+        // Not setImmediate: polling the lock at once would take CPU from the process that holds it
+        // (on a busy machine it may be waiting for a CPU while holding the lock).
+        setTimeout(run, BUSY_RETRY_MS);
         return;
       }
       busySince = null;
-      busyTries = 0;
       queue.splice(0, group.length);
     }
     scheduled = false;
