@@ -2,18 +2,20 @@
 /**
  * Only the `--workers` comparison of `run.js`: refresh over HTTP with `tessera serve --workers 1`
  * and `--workers 2` on one SQLite file (5,000 sessions, 64 connections), nothing pinned, in
- * alternating slices. Prints the figures; writes no results (`npm run bench` does).
+ * alternating slices. Prints the figures; with `--write`, also puts them into
+ * bench/results/latest.json as its `workers` member (marked with this script and the date), leaving
+ * every other figure of the last `npm run bench` as it was.
  *
- *   node bench/workers-run.js [--rounds 6] [--slice 5]
+ *   node bench/workers-run.js [--rounds 6] [--slice 5] [--write]
  *
  * Build first (`npx tsc -b`): it runs the server from `packages/server/dist`, like `run.js`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { machine } from "./lib/machine.js";
 import { prepareSqlite } from "./lib/store-setup.js";
-import { workersComparison, workersLine } from "./lib/workers-bench.js";
+import { workersComparison, workersFigure, workersLine } from "./lib/workers-bench.js";
 
 const args = process.argv.slice(2);
 const option = (/** @type {string} */ name, /** @type {number} */ fallback) => {
@@ -36,7 +38,20 @@ try {
     warmup: 2,
   });
   for (const line of workersLine(result)) console.log(line);
-  console.log(`load average at the end ${machine().load.join(" ")}`);
+  const loadAtEnd = machine().load;
+  console.log(`load average at the end ${loadAtEnd.join(" ")}`);
+  if (args.includes("--write")) {
+    const path = new URL("./results/latest.json", import.meta.url);
+    const latest = JSON.parse(readFileSync(path, "utf8"));
+    latest.workers = {
+      ...workersFigure(result),
+      source: "bench/workers-run.js",
+      date: new Date().toISOString(),
+      load_average: { start: host.load, end: loadAtEnd },
+    };
+    writeFileSync(path, `${JSON.stringify(latest, null, 2)}\n`);
+    console.log("wrote the workers member of bench/results/latest.json");
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
