@@ -2,8 +2,8 @@ import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshClientIp } from "../test-support/instance-call.js";
 import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
-import { oneConnectionPerWorker } from "../test-support/worker-connections.js";
+import { MASTER_KEY_HEX } from "../test-support/test-server.js";
+import { signInOnTwoWorkers } from "../test-support/worker-connections.js";
 
 // On PostgreSQL `--workers` simply runs N stateless servers on one port: a smoke test that both
 // serve, and that a session moves between them (each refresh on the other worker).
@@ -32,22 +32,11 @@ describe.skipIf(!postgresTestsEnabled())("tessera serve --workers 2 on PostgreSQ
   });
 
   it("both workers serve; a session refreshes on each in turn; SIGTERM exits 0", async () => {
-    const [a, b] = await oneConnectionPerWorker(server, 2);
-    if (!a || !b) throw new Error("two workers expected");
+    const ip = freshClientIp();
+    const { a, b, refresh: first, csrf } = await signInOnTwoWorkers(server, ip);
     expect(a.pid).not.toBe(b.pid);
-    const headers = { "x-forwarded-for": freshClientIp() };
-    const email = uniqueEmail("workers-pg");
-    expect(
-      (await a.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD }, headers }))
-        .status,
-    ).toBe(201);
-    const login = await b.call("POST", "/auth/login", {
-      json: { email, password: STRONG_PASSWORD },
-      headers,
-    });
-    expect(login.status).toBe(200);
-    let refresh = login.refresh as string;
-    const csrf = login.body.csrf_token as string;
+    const headers = { "x-forwarded-for": ip };
+    let refresh = first;
     for (const c of [a, b, a, b]) {
       const answer = await c.call("POST", "/auth/refresh", {
         refresh,

@@ -9,6 +9,7 @@ import { type Instance, runCli, spawnInstance } from "../test-support/spawn-inst
 import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
 import {
   oneConnectionPerWorker,
+  signInOnTwoWorkers,
   type WorkerConnection,
   workerConnections,
 } from "../test-support/worker-connections.js";
@@ -50,23 +51,6 @@ describe("tessera serve --workers 2 on SQLite", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function signIn(server: Instance, ip: string) {
-    const [a, b] = await oneConnectionPerWorker(server, 2);
-    if (!a || !b) throw new Error("two workers expected");
-    const email = uniqueEmail("workers");
-    const headers = { "x-forwarded-for": ip };
-    expect(
-      (await a.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD }, headers }))
-        .status,
-    ).toBe(201);
-    const login = await b.call("POST", "/auth/login", {
-      json: { email, password: STRONG_PASSWORD },
-      headers,
-    });
-    expect(login.status).toBe(200);
-    return { a, b, email, refresh: login.refresh as string, csrf: login.body.csrf_token as string };
-  }
-
   /** 50 connections (about half on each worker), one refresh of `refresh` fired on each at once. */
   async function race(server: Instance, refresh: string, csrf: string, ip: string) {
     const connections = await workerConnections(server, RACERS);
@@ -89,7 +73,7 @@ describe("tessera serve --workers 2 on SQLite", () => {
 
   it("grace 0: of 50 refreshes raced over both workers exactly one wins, the rest are reuse", async () => {
     const ip = freshClientIp();
-    const { a, b, refresh, csrf } = await signIn(strict, ip);
+    const { a, b, refresh, csrf } = await signInOnTwoWorkers(strict, ip);
     const answers = await race(strict, refresh, csrf, ip);
     expect(answers.filter((x) => x.status === 200)).toHaveLength(1);
     const losers = answers.filter((x) => x.status !== 200);
@@ -111,7 +95,7 @@ describe("tessera serve --workers 2 on SQLite", () => {
 
   it("default grace: all 50 racers over both workers get 200 and the same successor", async () => {
     const ip = freshClientIp();
-    const { a, b, refresh, csrf } = await signIn(graceful, ip);
+    const { a, b, refresh, csrf } = await signInOnTwoWorkers(graceful, ip);
     const answers = await race(graceful, refresh, csrf, ip);
     expect(answers.map((x) => x.status)).toEqual(Array(RACERS).fill(200));
     expect(new Set(answers.filter((x) => x.status === 200).map((x) => x.pid)).size).toBe(2);
@@ -131,7 +115,7 @@ describe("tessera serve --workers 2 on SQLite", () => {
 
   it("failed logins alternating between the workers trip the limit at its count, not count × workers", async () => {
     const ip = freshClientIp();
-    const { a, b, email } = await signIn(strict, ip);
+    const { a, b, email } = await signInOnTwoWorkers(strict, ip);
     const headers = { "x-forwarded-for": ip };
     const wrong = { json: { email, password: "not the password at all" }, headers };
     const statuses: number[] = [];
@@ -181,7 +165,7 @@ describe("tessera serve --workers 2 on SQLite", () => {
 
   it("after `tessera keys rotate`, every worker serves the new ring within the reload interval (1 s here)", async () => {
     const ip = freshClientIp();
-    const { a, b, refresh, csrf } = await signIn(strict, ip);
+    const { a, b, refresh, csrf } = await signInOnTwoWorkers(strict, ip);
     const kidsOf = async (c: WorkerConnection) =>
       ((await c.call("GET", "/.well-known/jwks.json")).body.keys as Array<{ kid: string }>).map((k) => k.kid);
     const before = await kidsOf(a);
@@ -213,7 +197,7 @@ describe("tessera serve --workers 2 on SQLite", () => {
 
   it("SIGTERM to the primary: requests in flight on both workers finish, every process exits, status 0", async () => {
     const ip = freshClientIp();
-    const { a, b, email } = await signIn(graceful, ip);
+    const { a, b, email } = await signInOnTwoWorkers(graceful, ip);
     let release = () => {};
     const until = new Promise<void>((resolve) => {
       release = resolve;

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
+import { expect } from "vitest";
 import { REFRESH_COOKIE } from "../http/refresh-cookie.js";
 import type { InstanceAnswer } from "./instance-call.js";
 import type { Instance } from "./spawn-instance.js";
+import { STRONG_PASSWORD, uniqueEmail } from "./test-server.js";
 
 // Tests of `tessera serve --workers N` must know which worker answered. Node's cluster primary
 // hands each new TCP connection to one worker, and a keep-alive connection stays with it; so a
@@ -163,4 +165,26 @@ export async function oneConnectionPerWorker(
   }
   if (byPid.size < workers) throw new Error(`met ${byPid.size} workers, expected ${workers}`);
   return [...byPid.values()];
+}
+
+/**
+ * A new user registered through one worker and logged in through the other (client address `ip`):
+ * the two connections, the e-mail, and the session's refresh cookie and CSRF token.
+ *
+ * @example
+ * const { a, b, refresh, csrf } = await signInOnTwoWorkers(server, freshClientIp());
+ */
+export async function signInOnTwoWorkers(server: Instance, ip: string) {
+  const [a, b] = await oneConnectionPerWorker(server, 2);
+  if (!a || !b) throw new Error("two workers expected");
+  const email = uniqueEmail("workers");
+  const headers = { "x-forwarded-for": ip };
+  const register = await a.call("POST", "/auth/register", {
+    json: { email, password: STRONG_PASSWORD },
+    headers,
+  });
+  expect(register.status).toBe(201);
+  const login = await b.call("POST", "/auth/login", { json: { email, password: STRONG_PASSWORD }, headers });
+  expect(login.status).toBe(200);
+  return { a, b, email, refresh: login.refresh as string, csrf: login.body.csrf_token as string };
 }
