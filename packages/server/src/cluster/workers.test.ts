@@ -195,6 +195,20 @@ describe("tessera serve --workers 2 on SQLite", () => {
     }
   });
 
+  it("a worker that dies while serving is replaced; the other serves meanwhile", async () => {
+    const [a, b] = await oneConnectionPerWorker(strict, 2);
+    if (!a || !b) throw new Error("two workers expected");
+    process.kill(a.pid, "SIGKILL");
+    expect((await b.call("GET", "/healthz")).status).toBe(200);
+    await waitFor(() => strict.output().includes(`worker ${a.pid} exited (SIGKILL); starting another`));
+    await waitFor(() => (strict.output().match(/"msg":"Server listening at/g) ?? []).length >= 3);
+    const again = await oneConnectionPerWorker(strict, 2);
+    const pids = again.map((c) => c.pid);
+    expect(pids).toContain(b.pid);
+    expect(pids).not.toContain(a.pid);
+    for (const c of [a, b, ...again]) c.close();
+  });
+
   it("SIGTERM to the primary: requests in flight on both workers finish, every process exits, status 0", async () => {
     const ip = freshClientIp();
     const { a, b, email } = await signInOnTwoWorkers(graceful, ip);
