@@ -38,7 +38,8 @@ export async function runPrimary(config: ServerConfig, io: CliIo): Promise<void>
   const listening = new Set<Worker>();
   let announced = false;
   let stopping = false;
-  let failed = false;
+  /** The primary's exit status once every worker is gone: 0 unless one exited unclean. */
+  let exitCode = 0;
 
   const fork = () => counters.attach(cluster.fork());
   const workers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
@@ -58,18 +59,17 @@ export async function runPrimary(config: ServerConfig, io: CliIo): Promise<void>
     const clean = code === 0 && signal === null;
     const served = listening.delete(worker);
     if (stopping) {
-      failed ||= !clean;
-      if (workers().length === 0) process.exit(failed ? 1 : 0);
+      if (!clean && exitCode === 0) exitCode = 1;
+      if (workers().length === 0) process.exit(exitCode);
       return;
     }
     if (!served || !announced) {
       // Start-up failed (store, master key, port): the worker said why on stderr.
       io.err(`tessera: a worker exited during start-up (${signal ?? code}); stopping`);
       stopping = true;
-      failed = true;
-      process.exitCode = typeof code === "number" && code !== 0 ? code : 1;
+      exitCode = typeof code === "number" && code !== 0 ? code : 1;
       stopAll("SIGTERM");
-      if (workers().length === 0) process.exit(process.exitCode);
+      if (workers().length === 0) process.exit(exitCode);
       return;
     }
     io.err(`tessera: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeProtectedHeader } from "jose";
@@ -207,6 +208,19 @@ describe("tessera serve --workers 2 on SQLite", () => {
     expect(pids).toContain(b.pid);
     expect(pids).not.toContain(a.pid);
     for (const c of [a, b, ...again]) c.close();
+  });
+
+  it("a worker that cannot start stops the others, and the primary exits with its status", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      await expect(spawnInstance({ ...env("taken.db"), TESSERA_WORKERS: "2", PORT: port })).rejects.toThrow(
+        /exited early \(1\)[\s\S]*EADDRINUSE[\s\S]*a worker exited during start-up/,
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it("SIGTERM to the primary: requests in flight on both workers finish, every process exits, status 0", async () => {
