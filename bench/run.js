@@ -41,7 +41,7 @@ const SETTINGS = quick
       loginUsers: 8,
       bigStore: 50_000,
       http: { duration: 3, warmup: 1 },
-      workers: { rounds: 2, sliceSeconds: 2, warmup: 1 },
+      workers: { rounds: 2, sliceSeconds: 2, warmup: 3 },
     }
   : {
       crypto: { rounds: 9, sliceMs: 300, warmupMs: 300 },
@@ -51,7 +51,7 @@ const SETTINGS = quick
       loginUsers: 16,
       bigStore: 1_000_000,
       http: { duration: 15, warmup: 3 },
-      workers: { rounds: 6, sliceSeconds: 5, warmup: 2 },
+      workers: { rounds: 6, sliceSeconds: 5, warmup: 4 },
     };
 
 const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));

@@ -35,7 +35,7 @@ try {
   const result = await workersComparison(db, {
     rounds: option("--rounds", 6),
     sliceSeconds: option("--slice", 5),
-    warmup: 2,
+    warmup: 4,
   });
   for (const line of workersLine(result)) console.log(line);
   const loadAtEnd = machine().load;
