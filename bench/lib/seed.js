@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createArgon2Hasher, createTessera } from "@tessera/core";
-import Database from "better-sqlite3";
+import { SqliteDatabase as Database } from "@tessera/store-sqlite";
 
 /**
  * Test data written before a server starts: sessions to refresh, users to log in, and the bulk

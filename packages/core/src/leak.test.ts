@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signingKeySealKey } from "@tessera/core";
-import Database from "better-sqlite3";
+import { SqliteDatabase as Database } from "@tessera/store-sqlite";
 import { exportJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveKey, open } from "./crypto/seal.js";

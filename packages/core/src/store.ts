@@ -201,9 +201,11 @@ export interface RevocationEvent {
 export type RotateOutcome =
   /**
    * This call won: the token is now used and the successor inserted, while the session was live
-   * and unexpired. `tokenEpoch` is the user's token epoch read in the same transaction.
+   * and unexpired. `user` is the session's user read in the same transaction: the roles and the
+   * token epoch the new access token carries belong together (a role removal committed after the
+   * read bumps the epoch past the one read, so the token is refused; one committed before is seen).
    */
-  | { outcome: "rotated"; tokenEpoch: number }
+  | { outcome: "rotated"; user: UserRecord }
   /** The token was unused but its session is revoked or past `expiresAt`: nothing was written. */
   | { outcome: "revoked" }
   /** The token had already been used; `successor` is the token that replaced it, if still stored. */

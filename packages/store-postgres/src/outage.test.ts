@@ -78,7 +78,7 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL outage and recovery", () =>
           ip: null,
           userAgent: null,
         }),
-      ).toEqual({ outcome: "rotated", tokenEpoch: 0 });
+      ).toEqual({ outcome: "rotated", user });
       expect((await store.getUserById(user.id))?.tokenEpoch).toBe(0);
     } finally {
       await store.close();

@@ -1,6 +1,6 @@
 import type { RotateInput, RotateOutcome } from "@tessera/core";
 import type { Db } from "./db.js";
-import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
+import { type RefreshTokenRow, TOKEN_COLUMNS, toToken, toUser, type UserRow } from "./rows.js";
 
 /**
  * The compare-and-set of rotation as ONE statement. `live` first locks the token's session row
@@ -11,8 +11,8 @@ import { type RefreshTokenRow, TOKEN_COLUMNS, toToken } from "./rows.js";
  * included. Rotations of one family queue on the same lock, so no two deadlock. Then the UPDATE's
  * `used_at IS NULL` decides the winner: a concurrent caller finds the token used and updates
  * nothing, so its successor INSERT, session touch and audit event (all driven by `used`) write
- * nothing either. The user's token epoch is read by the same statement. Nothing is read before
- * the write decides. The DPoP binding of an unbound family (`bindDpopJkt`) is driven by `used` too.
+ * nothing either. The user (its roles with its token epoch) is read by the same statement.
+ * Nothing is read before the write decides. The DPoP binding of an unbound family (`bindDpopJkt`) is driven by `used` too.
  */
 const ROTATE_SQL = `
 WITH live AS (
@@ -46,11 +46,11 @@ WITH live AS (
   RETURNING id
 )
 SELECT (SELECT count(*) FROM successor)::int AS rotated, (SELECT count(*) FROM touched)::int AS touched,
-       (SELECT u.token_epoch FROM tessera_users u JOIN live ON u.id = live.user_id) AS token_epoch`;
+       (SELECT to_jsonb(u) FROM tessera_users u JOIN live ON u.id = live.user_id) AS user_row`;
 
 export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<RotateOutcome> {
   const { successor, audit } = input;
-  const [result] = await db.query<{ rotated: number; token_epoch: number | null }>(ROTATE_SQL, [
+  const [result] = await db.query<{ rotated: number; user_row: UserRow | null }>(ROTATE_SQL, [
     input.tokenId,
     input.now,
     successor.id,
@@ -70,8 +70,8 @@ export async function rotateRefreshToken(db: Db, input: RotateInput): Promise<Ro
     audit ? JSON.stringify(audit.data) : null,
     input.bindDpopJkt ?? null,
   ]);
-  if (result?.rotated === 1 && result.token_epoch !== null) {
-    return { outcome: "rotated", tokenEpoch: result.token_epoch };
+  if (result?.rotated === 1 && result.user_row !== null) {
+    return { outcome: "rotated", user: toUser(result.user_row) };
   }
 
   // Lost (or no such token): a fresh statement, so READ COMMITTED sees the winner's commit.

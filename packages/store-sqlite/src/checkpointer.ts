@@ -1,5 +1,5 @@
-import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { DRIVER_PATH } from "./driver.js";
 
 /** WAL pages after which the writing connection checkpoints by itself (~10 MB of 4 KiB pages; a 40 MB WAL cost the server 60 MB of RSS under load). */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 2_500;
@@ -51,8 +51,7 @@ export interface Checkpointer {
  * await checkpointer.stop();
  */
 export function startCheckpointer(path: string): Checkpointer {
-  const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const worker = new Worker(workerSource(driver), {
+  const worker = new Worker(workerSource(DRIVER_PATH), {
     eval: true,
     workerData: { path, intervalMs: INTERVAL_MS },
   });

@@ -1,5 +1,5 @@
 import { TesseraError } from "@tessera/core";
-import Database from "better-sqlite3";
+import { Database } from "./driver.js";
 
 // Primary result codes that mean "the database cannot answer" rather than "this request is wrong".
 const UNAVAILABLE = new Set([

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Database } from "./driver.js";
 import { groupCommit } from "./group-commit.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 

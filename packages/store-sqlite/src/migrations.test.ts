@@ -2,11 +2,11 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { Database } from "./driver.js";
 import { applyMigrations, migrations } from "./migrations.js";
 
 const run = promisify(execFile);
@@ -43,7 +43,9 @@ async function bundleChild(): Promise<string> {
     bundle: true,
     platform: "node",
     format: "cjs",
-    external: ["better-sqlite3"],
+    external: ["better-sqlite3", "better-sqlite3-node20"],
+    // The driver loader resolves the build from its own place in the repository.
+    define: { "import.meta.url": JSON.stringify(pathToFileURL(join(here, "driver.ts")).href) },
     write: false,
     logLevel: "silent",
   });

@@ -1,9 +1,10 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import Database from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
+import { Database } from "./driver.js";
 
 /** Open a connection with the settings every Tessera connection needs. */
-export function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+export function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
   if (path !== ":memory:") {
     // The database holds password hashes and sealed keys: owner-only directory and file. Creating
     // the file first means SQLite's -wal and -shm files inherit its mode.
@@ -32,7 +33,7 @@ const WAL_RETRY_MS = 10;
  * pragma despite the busy timeout; a reader holding a lock alone does not reproduce it, so the
  * switch is simply retried within the busy timeout (and skipped when the file is already WAL).
  */
-function useWal(db: Database.Database, busyTimeoutMs: number): void {
+function useWal(db: BetterSqlite3.Database, busyTimeoutMs: number): void {
   const deadline = Date.now() + busyTimeoutMs;
   for (;;) {
     try {

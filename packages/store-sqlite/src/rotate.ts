@@ -1,7 +1,15 @@
 import type { RefreshTokenRecord, RotateInput, RotateOutcome } from "@tessera/core";
 import { groupCommit } from "./group-commit.js";
 import type { SqliteHandle } from "./handle.js";
-import { auditToParams, INSERT_AUDIT, INSERT_TOKEN, TOKEN_COLUMNS } from "./rows.js";
+import {
+  auditToParams,
+  INSERT_AUDIT,
+  INSERT_TOKEN,
+  TOKEN_COLUMNS,
+  toUser,
+  USER_COLUMNS,
+  type UserRow,
+} from "./rows.js";
 
 /**
  * Rotation as one compare-and-set: the conditional UPDATE's change count picks the single winner,
@@ -52,12 +60,15 @@ export function rotateOperation(h: SqliteHandle) {
         );
       }
       if (input.audit) h.sql(INSERT_AUDIT).run(auditToParams(input.audit));
-      // Read in the rotation's own transaction: the epoch the new access token carries.
-      const tokenEpoch = h
-        .sql("SELECT u.token_epoch FROM users u JOIN sessions s ON s.user_id = u.id WHERE s.id = ?")
-        .pluck()
-        .get(input.successor.sessionId) as number;
-      return { outcome: "rotated", tokenEpoch };
+      // Read in the rotation's own transaction: the roles and epoch the new access token carries.
+      const user = toUser(
+        h
+          .sql(`SELECT ${USER_COLUMNS} FROM users WHERE id = (SELECT user_id FROM sessions WHERE id = ?)`)
+          .get(input.successor.sessionId) as UserRow | undefined,
+      );
+      // The session row holds its user by a foreign key: a rotated session always has one.
+      if (user === null) throw new Error("rotated session has no user");
+      return { outcome: "rotated", user };
     }
     const token = findToken(input.tokenId);
     if (!token) return { outcome: "not_found" };

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RotateInput, RotateOutcome, Store } from "@tessera/core";
 import { countRotationWinners, expectSingleRotationWinner } from "@tessera/core/testing";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Connection, Database } from "./driver.js";
 import { createSqliteStore } from "./index.js";
 import { INSERT_TOKEN } from "./rows.js";
 
@@ -16,7 +16,7 @@ import { INSERT_TOKEN } from "./rows.js";
 // the suite's rotation tests fail against the real store.
 
 /** The real store, with rotation replaced by a read-then-write through a second raw connection. */
-function withNonAtomicRotation(store: Store, raw: Database.Database): Store {
+function withNonAtomicRotation(store: Store, raw: Connection): Store {
   const markUsed = raw.prepare(
     "UPDATE refresh_tokens SET used_at = ?, successor_id = ?, successor_sealed = ? WHERE id = ?",
   );
@@ -29,7 +29,8 @@ function withNonAtomicRotation(store: Store, raw: Database.Database): Store {
       return { outcome: "already_used", usedAt: found.token.usedAt, successor: null };
     markUsed.run(input.now, input.successor.id, input.successorSealed, input.tokenId);
     insertToken.run(input.successor);
-    return { outcome: "rotated", tokenEpoch: 0 };
+    const user = await store.getUserById(found.session.userId);
+    return user === null ? { outcome: "not_found" } : { outcome: "rotated", user };
   }
   return { ...store, rotateRefreshToken };
 }
@@ -38,7 +39,7 @@ describe("the conformance concurrency check", () => {
   const dir = mkdtempSync(join(tmpdir(), "tessera-sqlite-race-"));
   const path = join(dir, "race.db");
   const store = createSqliteStore({ path });
-  let raw: Database.Database;
+  let raw: Connection;
 
   beforeAll(async () => {
     await store.migrate();

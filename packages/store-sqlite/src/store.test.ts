@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Store } from "@tessera/core";
 import { makeSession, makeToken, makeUser } from "@tessera/core/testing";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { type Connection, Database } from "./driver.js";
 import { createSqliteStore } from "./index.js";
 import { openDatabase } from "./open.js";
 
@@ -183,7 +183,7 @@ describe("SQLite rotations", () => {
       userAgent: null,
     });
     await store.close();
-    expect(await rotation).toEqual({ outcome: "rotated", tokenEpoch: 0 });
+    expect(await rotation).toEqual({ outcome: "rotated", user: owner });
     const reopened = createSqliteStore({ path });
     expect((await reopened.getRefreshToken(first.id))?.token.usedAt).toBe(5);
     expect((await reopened.getRefreshToken(successor.id))?.token.sessionId).toBe(session.id);
@@ -198,7 +198,7 @@ describe("SQLite checkpoints", () => {
     // The writer checkpoints by itself only past 10,000 WAL pages; these writes are far fewer.
     for (let i = 0; i < 50; i++) await store.createUser(user(`ckpt${i}`));
     // Before the first checkpoint the file does not even hold the schema yet.
-    const users = (db: Database.Database) => {
+    const users = (db: Connection) => {
       try {
         return db.prepare("SELECT count(*) FROM users").pluck().get();
       } catch {

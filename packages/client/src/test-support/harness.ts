@@ -1,4 +1,5 @@
-import { type ClientOptions, createClient, type TesseraClient } from "../client.js";
+import { createClient } from "../client.js";
+import type { ClientOptions, TesseraClient } from "../client-types.js";
 import { FakeAuthServer } from "./fake-auth-server.js";
 
 export const EMAIL = "ada@example.com";

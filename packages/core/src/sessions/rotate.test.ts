@@ -93,7 +93,8 @@ describe("rule 1: single use, atomic", () => {
     broken.rotateRefreshToken = async (input) => {
       const stored = await real.getRefreshToken(input.tokenId);
       if (stored === null) return { outcome: "not_found" };
-      return { outcome: "rotated", tokenEpoch: 0 };
+      const user = await real.getUserById(stored.session.userId);
+      return user === null ? { outcome: "not_found" } : { outcome: "rotated", user };
     };
     const tessera = await h.another({ store: broken });
     const settled = await Promise.allSettled(

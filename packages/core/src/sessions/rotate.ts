@@ -122,23 +122,19 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
   };
   const who = { userId: session.userId, sessionId: session.id, context: input.context };
   const bindDpopJkt = dpopKeyToBind(session, input.dpopJkt);
-  // The user (for its id and e-mail) is read alongside the rotation: one wait on the store instead
-  // of two. The epoch the access token carries is the one the rotation read in its own
-  // transaction, while the family was still live.
-  const [outcome, user] = await Promise.all([
-    rt.store.rotateRefreshToken({
-      tokenId: token.id,
-      now,
-      successor,
-      successorSealed: seal(graceKey(parts), Buffer.from(nextToken), token.id),
-      ip: input.context.ip,
-      userAgent: input.context.userAgent,
-      // Committed with the rotation itself: one write per refresh, and no rotation without its record.
-      audit: auditEvent({ type: "refresh.rotated", ...who }, now),
-      ...(bindDpopJkt === undefined ? {} : { bindDpopJkt }),
-    }),
-    rt.store.getUserById(session.userId),
-  ]);
+  // The user the access token describes (roles, epoch, e-mail) comes back from the rotation, read
+  // in its own transaction while the family was still live: roles and epoch from one snapshot.
+  const outcome = await rt.store.rotateRefreshToken({
+    tokenId: token.id,
+    now,
+    successor,
+    successorSealed: seal(graceKey(parts), Buffer.from(nextToken), token.id),
+    ip: input.context.ip,
+    userAgent: input.context.userAgent,
+    // Committed with the rotation itself: one write per refresh, and no rotation without its record.
+    audit: auditEvent({ type: "refresh.rotated", ...who }, now),
+    ...(bindDpopJkt === undefined ? {} : { bindDpopJkt }),
+  });
 
   if (outcome.outcome === "not_found") throw invalid();
   // A revocation (logout, logout-all, credential change) committed first: nothing was minted.
@@ -151,15 +147,11 @@ export async function rotateRefreshToken(rt: Runtime, input: RefreshInput): Prom
     return answerUsedToken(rt, { parts, token: again.token, session: again.session }, input, now, changed);
   }
 
-  if (user === null) throw new TesseraError("session_revoked", "session revoked");
   const issueFrom =
     bindDpopJkt === undefined ? session : { ...session, dpopJkt: bindDpopJkt, dpopBoundAt: now };
   if (bindDpopJkt !== undefined) await rt.audit({ type: "session.dpop_bound", ...who });
   const set = await issueTokenSet(rt, {
-    // The roles come from the user read beside the rotation, the epoch from the rotation's own
-    // transaction: the lower of the two can only make the token refused sooner (fail closed), never
-    // let roles read before a removal travel with the epoch after it.
-    user: { ...user, tokenEpoch: Math.min(user.tokenEpoch, outcome.tokenEpoch) },
+    user: outcome.user,
     session: issueFrom,
     refreshToken: nextToken,
     now,

@@ -193,7 +193,7 @@ export function describeCredentialFence(
       expect(revoked.epoch).toBe(8);
       for (const outcome of outcomes) {
         expect(["rotated", "revoked"]).toContain(outcome.outcome);
-        if (outcome.outcome === "rotated") expect(outcome.tokenEpoch).toBe(7);
+        if (outcome.outcome === "rotated") expect(outcome.user.tokenEpoch).toBe(7);
       }
       // Every family, successors included, is revoked: none escaped the logout-all.
       expect(await store.listActiveSessions(user.id, T0 + 2000)).toEqual([]);

@@ -8,10 +8,13 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
   describe("refresh token rotation", () => {
     it("rotates an unused token once: marks it used, stores the successor, records the last use", async () => {
       const store = getStore();
-      const { session, token } = await seedSession(store, { user: { tokenEpoch: 4 } });
+      const { user, session, token } = await seedSession(store, {
+        user: { tokenEpoch: 4, roles: ["admin", "editor"] },
+      });
       const input = rotation(token, T0 + 1000, "198.51.100.99");
 
-      expect(await store.rotateRefreshToken(input)).toEqual({ outcome: "rotated", tokenEpoch: 4 });
+      // The user comes back as read in the rotation's transaction: its roles with its epoch.
+      expect(await store.rotateRefreshToken(input)).toEqual({ outcome: "rotated", user });
 
       const stored = await store.getRefreshToken(token.id);
       expect(stored?.token).toEqual({
@@ -54,11 +57,11 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
 
     it("rotates a chain: the successor is itself single-use", async () => {
       const store = getStore();
-      const { token } = await seedSession(store);
+      const { user, token } = await seedSession(store);
       const first = rotation(token, T0 + 1000);
       await store.rotateRefreshToken(first);
       const second = rotation(first.successor, T0 + 2000);
-      expect(await store.rotateRefreshToken(second)).toEqual({ outcome: "rotated", tokenEpoch: 0 });
+      expect(await store.rotateRefreshToken(second)).toEqual({ outcome: "rotated", user });
       expect(await store.rotateRefreshToken(rotation(first.successor, T0 + 3000))).toEqual({
         outcome: "already_used",
         usedAt: T0 + 2000,
@@ -78,7 +81,7 @@ export function describeRotation(getStore: () => Store, getConnections?: () => r
       });
       expect(await store.rotateRefreshToken({ ...rotation(token, T0 + 1000), audit })).toEqual({
         outcome: "rotated",
-        tokenEpoch: 0,
+        user,
       });
       const events = await store.listAudit({ userId: user.id });
       expect(events).toHaveLength(1);
