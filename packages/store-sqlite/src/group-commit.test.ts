@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Database } from "./driver.js";
+import { type Connection, Database } from "./driver.js";
 import { groupCommit } from "./group-commit.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 
@@ -88,7 +88,7 @@ describe("group commit", () => {
   describe("another process holds the write lock (tessera serve --workers)", () => {
     let dir: string;
     let file: SqliteHandle;
-    let other: Database.Database;
+    let other: Connection;
     const open = (busyTimeoutMs: number) => {
       dir = mkdtempSync(join(tmpdir(), "tessera-group-commit-"));
       const path = join(dir, "t.db");
