@@ -11,7 +11,7 @@ import {
 /** The IPC channel to the primary: `process` in a cluster worker. */
 export interface PrimaryChannel {
   readonly connected: boolean;
-  send(message: WindowRequest): unknown;
+  send(message: WindowRequest, callback: (error: Error | null) => void): unknown;
   on(event: "message", listener: (message: unknown) => void): unknown;
 }
 
@@ -43,10 +43,24 @@ export function primaryWindowCounter(channel: PrimaryChannel): WindowCounter {
     }
   });
 
+  /** Answers `batch` from this worker's own memory (the primary is gone; the worker exits next). */
+  const answerLocally = (batch: WindowCall[]) => {
+    for (const c of batch) {
+      const settle = waiting.get(c.id);
+      waiting.delete(c.id);
+      if (c.op === "reserve") settle?.({ id: c.id, ...fallback.take(c.key, c.rule) });
+      else {
+        if (c.op === "add") fallback.count(c.key, c.rule);
+        settle?.({ id: c.id, allowed: true, retryAfterMs: 0, endsAt: 0 });
+      }
+    }
+  };
   const flush = () => {
     const batch = calls;
     calls = [];
-    channel.send({ tag: WINDOW_MESSAGE, calls: batch });
+    channel.send({ tag: WINDOW_MESSAGE, calls: batch }, (error) => {
+      if (error) answerLocally(batch);
+    });
   };
   const call = (make: (id: number) => WindowCall) =>
     new Promise<Answer>((resolve) => {

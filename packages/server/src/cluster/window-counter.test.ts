@@ -11,6 +11,8 @@ function cluster(workers: number) {
   const host = hostWindowCounters();
   const sent: WindowRequest[] = [];
   let connected = true;
+  /** The channel still says connected, but a send fails (the primary died a moment ago). */
+  let lost = false;
   const clients = Array.from({ length: workers }, () => {
     const toWorker = new EventEmitter();
     const toPrimary = new EventEmitter();
@@ -24,15 +26,19 @@ function cluster(workers: number) {
       get connected() {
         return connected;
       },
-      send: (message: WindowRequest) => {
+      send: (message: WindowRequest, callback: (error: Error | null) => void) => {
+        if (lost) return setImmediate(() => callback(new Error("channel closed")));
         sent.push(message);
-        setImmediate(() => toPrimary.emit("message", message));
+        setImmediate(() => {
+          callback(null);
+          toPrimary.emit("message", message);
+        });
       },
       on: (event, listener) => toWorker.on(event, listener),
     };
     return primaryWindowCounter(channel);
   });
-  return { clients, sent, disconnect: () => (connected = false) };
+  return { clients, sent, disconnect: () => (connected = false), lose: () => (lost = true) };
 }
 
 const rule = { max: 3, windowMs: 60_000 };
@@ -88,5 +94,15 @@ describe("rate-limit counters shared through the cluster primary", () => {
     for (let i = 0; i < 4; i++) answers.push((await a.reserve("fail:y", rule)).allowed);
     expect(answers).toEqual([true, true, true, false]);
     expect(sent).toHaveLength(0);
+  });
+
+  it("answers from the worker's own memory when a send fails", async () => {
+    const { clients, lose } = cluster(1);
+    const [a] = clients;
+    if (!a) throw new Error("one worker");
+    lose();
+    const answers = await Promise.all(Array.from({ length: 4 }, () => a.reserve("fail:z", rule)));
+    expect(answers.map((x) => x.allowed)).toEqual([true, true, true, false]);
+    await a.add("fail:w", rule);
   });
 });
