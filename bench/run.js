@@ -11,6 +11,7 @@ import { growSqliteStore } from "./lib/seed.js";
 import { canPin } from "./lib/server-process.js";
 import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-setup.js";
 import { chart } from "./lib/svg.js";
+import { workersComparison, workersFigure } from "./lib/workers-bench.js";
 
 /**
  * `npm run bench` — every benchmark figure in one run on one machine, each beside its limit.
@@ -40,6 +41,7 @@ const SETTINGS = quick
       loginUsers: 8,
       bigStore: 50_000,
       http: { duration: 3, warmup: 1 },
+      workers: { rounds: 2, sliceSeconds: 2, warmup: 3 },
     }
   : {
       crypto: { rounds: 9, sliceMs: 300, warmupMs: 300 },
@@ -49,6 +51,7 @@ const SETTINGS = quick
       loginUsers: 16,
       bigStore: 1_000_000,
       http: { duration: 15, warmup: 3 },
+      workers: { rounds: 6, sliceSeconds: 5, warmup: 4 },
     };
 
 const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));
@@ -124,6 +127,10 @@ try {
   if (args.has("--profile")) {
     step(`server CPU profile written to ${profileDir} (read it with: node bench/profile-summary.js <file>)`);
   }
+  step(
+    "SQLite: refresh over HTTP, tessera serve --workers 1 vs --workers 2 (nothing pinned, alternating slices)",
+  );
+  const workers = await workersComparison(sqlite, SETTINGS.workers);
   // The argon2 limit is taken right before and right after the flood and averaged: on a shared
   // machine it drifts by ±10% within a minute, more than the gap the login target is about.
   step("argon2id limit on all cores (before the login flood)");
@@ -197,6 +204,7 @@ try {
       pinned: pin,
     },
     rss_mb_peak: round2(refreshSqlite.rss_mb_peak ?? 0),
+    workers: workersFigure(workers),
     duration_s: round((performance.now() - started) / 1000),
   };
 

@@ -16,7 +16,9 @@ const BASELINE = fileURLToPath(new URL("./baseline-server.js", import.meta.url))
  * @example
  * const server = await startTessera({ databaseUrl: "sqlite:/tmp/t.db", masterKeyHex, cpus: "0" });
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, env?: Record<string, string> }} options
+ * `workers` > 1 runs `tessera serve --workers N` (a cluster primary and N workers on one port).
+ *
+ * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, workers?: number, env?: Record<string, string> }} options
  */
 export async function startTessera(options) {
   const port = await freePort();
@@ -33,6 +35,7 @@ export async function startTessera(options) {
       TESSERA_RATE_LIMIT_LOGIN: "off",
       TESSERA_LOG_LEVEL: options.logLevel ?? "info",
       ...options.env,
+      ...(options.workers !== undefined ? { TESSERA_WORKERS: String(options.workers) } : {}),
     },
     port,
     readyPath: "/healthz",

@@ -37,7 +37,7 @@ import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
 import { installShutdownGate } from "./http/shutdown.js";
-import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
+import { memoryWindowCounter, redisWindowCounter, type WindowCounter } from "./http/window-counter.js";
 import { createMailer } from "./mail/create-mailer.js";
 import type { ServerMailer } from "./mail/smtp-mailer.js";
 import { openRedis } from "./open-redis.js";
@@ -69,6 +69,11 @@ export interface BuildServerOptions {
   dpop?: DpopOptions;
   /** Only when `tessera` is not given: SMTP retry waits (default 2 s, 10 s, 60 s). */
   mailRetryDelaysMs?: readonly number[];
+  /**
+   * Where rate limits count when Redis is not configured, and while it is away: by default this
+   * process's memory; a cluster worker passes the primary's counter (`tessera serve --workers`).
+   */
+  windowCounter?: WindowCounter;
 }
 
 /**
@@ -156,8 +161,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         redis
           ? redisWindowCounter(redis, {
               onError: throttled(app, "Redis rate-limit counters unavailable; counting locally"),
+              ...(options.windowCounter ? { fallback: options.windowCounter } : {}),
             })
-          : memoryWindowCounter(),
+          : (options.windowCounter ?? memoryWindowCounter()),
       ),
       metrics,
       allowedOrigins,
