@@ -16,7 +16,7 @@ const BASELINE = fileURLToPath(new URL("./baseline-server.js", import.meta.url))
  * @example
  * const server = await startTessera({ databaseUrl: "sqlite:/tmp/t.db", masterKeyHex, cpus: "0" });
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string }} options
+ * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, env?: Record<string, string> }} options
  */
 export async function startTessera(options) {
   const port = await freePort();
@@ -32,6 +32,7 @@ export async function startTessera(options) {
       TESSERA_RATE_LIMIT_IP: "off",
       TESSERA_RATE_LIMIT_LOGIN: "off",
       TESSERA_LOG_LEVEL: options.logLevel ?? "info",
+      ...options.env,
     },
     port,
     readyPath: "/healthz",

@@ -41,8 +41,12 @@ for (let i = 0; i < sessions; i++) {
   const email = `user-${Math.floor(i / 10)}@bench.example`;
   const headers =
     i % 10 === 0
-      ? (await auth.api.signUpEmail({ body: { email, password: PASSWORD, name: "Bench" }, returnHeaders: true }))
-          .headers
+      ? (
+          await auth.api.signUpEmail({
+            body: { email, password: PASSWORD, name: "Bench" },
+            returnHeaders: true,
+          })
+        ).headers
       : (await auth.api.signInEmail({ body: { email, password: PASSWORD }, returnHeaders: true })).headers;
   const cookie = /better-auth\.session_token=([^;]+)/.exec(headers.get("set-cookie") ?? "")?.[1];
   if (!cookie) throw new Error("better-auth set no session cookie");

@@ -63,7 +63,9 @@ app.post("/refresh", (req, res) => {
   } catch {
     return res.status(403).json({ error: "invalid refresh token" });
   }
-  const row = /** @type {{ user_id: string, expires_at: number } | undefined} */ (findToken.get(refreshToken));
+  const row = /** @type {{ user_id: string, expires_at: number } | undefined} */ (
+    findToken.get(refreshToken)
+  );
   if (!row || row.expires_at < Date.now()) return res.status(403).json({ error: "invalid refresh token" });
   deleteToken.run(refreshToken);
   const newRefreshToken = issueRefreshToken(row.user_id);

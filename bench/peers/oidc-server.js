@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import Provider from "oidc-provider";
 import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";
 import LRU from "oidc-provider/lib/helpers/lru.js";
+import { CLIENT_ID, CLIENT_SECRET } from "./oidc-client.js";
 import { sqliteAdapter } from "./oidc-sqlite-adapter.js";
 
 /**
@@ -18,8 +19,6 @@ import { sqliteAdapter } from "./oidc-sqlite-adapter.js";
  * grants to seed, each with one refresh token, written as JSON to PEER_SEED_OUT before listening.
  */
 
-export const CLIENT_ID = "bench-client";
-export const CLIENT_SECRET = "bench-client-secret-that-is-long-enough-0123456789";
 const RESOURCE = "https://api.bench.example";
 const SCOPE = "offline_access api:read";
 
