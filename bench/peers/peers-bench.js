@@ -111,3 +111,33 @@ export function peersTable(peers) {
   }
   return lines;
 }
+
+/**
+ * The peers targets: Tessera ≥ 2× the best rotating peer on memory (node-oidc-provider's memory
+ * adapter) and ≥ 3× every peer on SQLite, in the same interleaved run. A peer whose rotation
+ * check failed is left out (its figure does not count); better-auth counts among the SQLite peers
+ * though it does not rotate.
+ *
+ * @param {Awaited<ReturnType<typeof peersBench>>} peers
+ * @returns {Array<{ name: string, ok: boolean, value: string }>}
+ */
+export function peersTargets(peers) {
+  const out = [];
+  const memory = peers.oidc_provider_memory;
+  if (memory?.counts) {
+    const lead = 1 / memory.ratio_to_tessera;
+    out.push({
+      name: "refresh ≥ 2× node-oidc-provider (memory)",
+      ok: lead >= 2,
+      value: `${lead.toFixed(2)}×`,
+    });
+  }
+  const onSqlite = Object.entries(peers).filter(
+    ([name, p]) => p.counts && p.kind !== "gauge" && name !== "tessera" && name !== "oidc_provider_memory",
+  );
+  for (const [, p] of onSqlite) {
+    const lead = 1 / p.ratio_to_tessera;
+    out.push({ name: `refresh ≥ 3× ${p.label} (SQLite)`, ok: lead >= 3, value: `${lead.toFixed(2)}×` });
+  }
+  return out;
+}

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  */
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const built = spawnSync("node", ["-e", "require('fs').accessSync('packages/server/dist/cli.js')"], { cwd: root });
+const built = spawnSync("node", ["-e", "require('fs').accessSync('packages/server/dist/cli.js')"], {
+  cwd: root,
+});
 
 interface Peer {
   kind: string;
