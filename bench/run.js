@@ -6,6 +6,7 @@ import { benchSign, benchVerify, benchVerifyDpop, benchVerifyScope } from "./lib
 import { baseline, loginOverHttp, refreshOverHttp } from "./lib/http-bench.js";
 import { argon2Limit } from "./lib/limits.js";
 import { machine } from "./lib/machine.js";
+import { newPathLines, passwordResetRequest, ticketLogin } from "./lib/new-paths.js";
 import { chartRows, table, targets } from "./lib/report.js";
 import { growSqliteStore } from "./lib/seed.js";
 import { canPin } from "./lib/server-process.js";
@@ -48,6 +49,7 @@ const SETTINGS = quick
       bigStore: 50_000,
       http: { duration: 3, warmup: 1 },
       peers: { sessions: 2000, rounds: 3, sliceSeconds: 1.5, warmupSeconds: 1 },
+      newPaths: { duration: 2, warmup: 0.5 },
     }
   : {
       crypto: { rounds: 9, sliceMs: 300, warmupMs: 300 },
@@ -58,6 +60,7 @@ const SETTINGS = quick
       bigStore: 1_000_000,
       http: { duration: 15, warmup: 3 },
       peers: { sessions: 5000, rounds: 6, sliceSeconds: 3, warmupSeconds: 2 },
+      newPaths: { duration: 6, warmup: 1 },
     };
 
 const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));
@@ -158,6 +161,11 @@ try {
   step("argon2id limit on all cores (after the login flood)");
   const argon2After = await argon2Limit(SETTINGS.argon2);
   const argon2PerSecond = (argon2Before + argon2After) / 2;
+  step("SQLite: login by ticket, in-process limit then over HTTP");
+  const newPathHttp = { ...http, ...SETTINGS.newPaths };
+  const ticket = await ticketLogin(sqlite, newPathHttp, SETTINGS.limit);
+  step("SQLite: password-reset request, in-process limit then over HTTP");
+  const forgot = await passwordResetRequest(sqlite, newPathHttp, SETTINGS.limit);
   step(`SQLite: growing the store by ${SETTINGS.bigStore.toLocaleString("en-US")} sessions (bulk insert)`);
   growSqliteStore(sqlite.path, SETTINGS.bigStore);
   step("SQLite: refresh over HTTP on the grown store");
@@ -237,6 +245,8 @@ try {
         failed_unknown_email_p50_ms: round2(loginSqlite.failed_login_p50_ms.unknown_email),
         failed_wrong_password_p50_ms: round2(loginSqlite.failed_login_p50_ms.wrong_password),
       },
+      login_ticket_sqlite: newPathFigure(ticket),
+      password_forgot_sqlite: newPathFigure(forgot),
       ...postgres,
       pinned: pin,
     },
@@ -263,6 +273,7 @@ try {
   }
   const lines = [
     ...table(results),
+    ...newPathLines(results.http.login_ticket_sqlite, results.http.password_forgot_sqlite),
     ...(refreshHuge
       ? [
           `refresh sqlite 10M   ${round(refreshHuge.rps).toLocaleString("en-US")}/s p99 ${round2(refreshHuge.p99_ms)} ms, ` +
@@ -339,6 +350,18 @@ function httpFigure(r) {
     ...(typeof r.load_generator_cpu_utilisation === "number"
       ? { load_generator_cpu_utilisation: round2(r.load_generator_cpu_utilisation) }
       : {}),
+  };
+}
+
+/**
+ * @param {Parameters<typeof httpFigure>[0] & { limit: { perSecond: number, cpuUsPerOp: number } }} r
+ */
+function newPathFigure(r) {
+  return {
+    ...httpFigure(r),
+    limit_per_s: round(r.limit.perSecond),
+    limit_cpu_us_per_op: round(r.limit.cpuUsPerOp),
+    ratio_to_limit: round2(r.rps / r.limit.perSecond),
   };
 }
 

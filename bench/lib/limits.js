@@ -16,7 +16,7 @@ import { CLIENT } from "./seed.js";
  * @param {(worker: number) => Promise<unknown>} step
  * @returns {Promise<{ perSecond: number, cpuUsPerOp: number }>}
  */
-async function throughput(options, step) {
+export async function throughput(options, step) {
   let count = 0;
   let stopAt = 0;
   const run = async (/** @type {number} */ worker) => {

@@ -64,9 +64,11 @@ function refreshCookieOf(headers) {
  * @typedef {{
  *   request: (session: any) => RequestShape,
  *   rotated: (status: number, body: string, headers: Record<string, string | string[]>, session: any) => string | undefined,
+ *   stable?: boolean,
  * }} Protocol
  *   `request` builds one request from a session; `rotated` reads the session's next token from an
- *   answer (the same token for a protocol that does not rotate), or `undefined` when it failed.
+ *   answer (the same token for a protocol that does not rotate), or `undefined` when it failed;
+ *   `stable`: the token never changes, so a request left unanswered when a run stops loses nothing.
  */
 
 /**
@@ -134,7 +136,7 @@ export async function rotationLoad(options) {
       ]);
     },
   });
-  for (const session of inFlight) session.dead = true;
+  if (!protocol.stable) for (const session of inFlight) session.dead = true;
   return { ...result, sessions_used: live.length };
 }
 

@@ -97,6 +97,7 @@ const expressRefresh = {
 /** better-auth's `GET /api/auth/token` with its session cookie; the session stays the same. */
 /** @type {Protocol} */
 const betterAuthToken = {
+  stable: true,
   request: (session) => ({
     method: "GET",
     path: "/api/auth/token",
@@ -107,6 +108,7 @@ const betterAuthToken = {
 
 /** @type {Protocol} */
 const bareRoute = {
+  stable: true,
   request: () => ({ method: "GET", path: "/", headers: {} }),
   rotated: (_status, _body, _headers, session) => session.token,
 };
@@ -169,7 +171,7 @@ export async function startContenders(options) {
         kind: /** @type {const} */ ("rotating"),
         note: keyObjects
           ? "the same recipe with the keys parsed once into KeyObjects"
-          : "the tutorial recipe: HS256 refresh JWT in a SQLite table, delete + insert, RS256 access token from a PEM string",
+          : "the tutorial recipe: HS256 refresh JWT in a SQLite table, delete + insert, ES256 access token from a PEM string",
         ...(await startPeer({
           script: "express-jwt-server.js",
           env: {

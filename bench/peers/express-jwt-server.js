@@ -9,16 +9,18 @@ import jwt from "jsonwebtoken";
  * The recipe a typical Express + `jsonwebtoken` tutorial writes, as a peer: `POST /refresh` takes
  * the refresh token (a JWT, HS256 with a secret) from the JSON body, verifies it, looks it up in a
  * SQLite table, deletes it and stores its successor (rotation: the old token is gone, so
- * presenting it again fails), and signs a new RS256 access token with the private key as a PEM
- * string — the way those tutorials pass it to `jwt.sign`. With PEER_KEY_OBJECTS=1 the keys are
- * parsed once into KeyObjects instead (the one-line fix), everything else the same.
+ * presenting it again fails), and signs a new ES256 access token (asymmetric, so resource servers
+ * can verify it with a public key, as with Tessera's JWKS) with the private key as a PEM string —
+ * the way those tutorials pass it to `jwt.sign`, which then parses the PEM on every call. With
+ * PEER_KEY_OBJECTS=1 the key is parsed once into a KeyObject instead (the one-line fix),
+ * everything else the same.
  *
  * env: PORT, PEER_DB (the SQLite file), PEER_SESSIONS (refresh tokens to seed, written as JSON to
  * PEER_SEED_OUT before listening), PEER_KEY_OBJECTS.
  */
 
 const REFRESH_SECRET = "a-refresh-secret-from-the-env-in-a-real-app-0123456789";
-const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
+const { privateKey } = await promisify(generateKeyPair)("ec", { namedCurve: "P-256" });
 const privatePem = privateKey.export({ format: "pem", type: "pkcs8" });
 const signingKey = process.env.PEER_KEY_OBJECTS === "1" ? privateKey : privatePem;
 
@@ -69,7 +71,7 @@ app.post("/refresh", (req, res) => {
   if (!row || row.expires_at < Date.now()) return res.status(403).json({ error: "invalid refresh token" });
   deleteToken.run(refreshToken);
   const newRefreshToken = issueRefreshToken(row.user_id);
-  const accessToken = jwt.sign({ sub: payload.sub }, signingKey, { algorithm: "RS256", expiresIn: "15m" });
+  const accessToken = jwt.sign({ sub: payload.sub }, signingKey, { algorithm: "ES256", expiresIn: "15m" });
   return res.json({ accessToken, refreshToken: newRefreshToken });
 });
 
