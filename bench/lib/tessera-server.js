@@ -16,12 +16,13 @@ const BASELINE = fileURLToPath(new URL("./baseline-server.js", import.meta.url))
  * @example
  * const server = await startTessera({ databaseUrl: "sqlite:/tmp/t.db", masterKeyHex, cpus: "0" });
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, env?: Record<string, string> }} options
+ * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, env?: Record<string, string>, cli?: string }} options
+ *   `cli`: another build of the server's cli.js (bench/ab-refresh.js runs two builds side by side)
  */
 export async function startTessera(options) {
   const port = await freePort();
   return startServer({
-    args: [CLI, "serve"],
+    args: [options.cli ?? CLI, "serve"],
     env: {
       PORT: String(port),
       HOST: "127.0.0.1",
