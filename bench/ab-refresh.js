@@ -3,7 +3,7 @@
  * Two builds of the server, refresh over HTTP, interleaved in one run — to show what a change to
  * the HTTP path buys on a machine whose speed drifts between minutes:
  *
- *   node bench/ab-refresh.js --save-before      copy packages/server/dist aside as "before"
+ *   node bench/ab-refresh.js --save-before      copy every package's dist aside as "before"
  *   (change the code, npx tsc -b)
  *   node bench/ab-refresh.js [--rounds 8] [--slice 3]
  *
@@ -11,7 +11,7 @@
  * pinned to CPU 0 with the load generator on CPU 1, in alternating slices; prints each build's
  * median rps, p99, server CPU µs per request and the per-round ratios after ÷ before.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,17 +26,24 @@ import { interleave } from "./peers/interleave.js";
 const args = process.argv.slice(2);
 const option = (/** @type {string} */ name, /** @type {number} */ fallback) =>
   args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
-const dist = fileURLToPath(new URL("../packages/server/dist/", import.meta.url));
-// Inside node_modules so the copy resolves @tessera/* and its dependencies like the real one.
+const packages = fileURLToPath(new URL("../packages/", import.meta.url));
+// Inside node_modules, each package as node_modules/@tessera/<name>: the copied server resolves
+// the copied core and store, and every other dependency from the repository's node_modules.
 const before = fileURLToPath(new URL("../node_modules/.cache/tessera-ab-before/", import.meta.url));
+const beforeCli = join(before, "node_modules/@tessera/server/dist/cli.js");
 
 if (args.includes("--save-before")) {
   rmSync(before, { recursive: true, force: true });
-  cpSync(dist, before, { recursive: true });
-  console.log(`saved packages/server/dist as the "before" build (${before})`);
+  for (const name of readdirSync(packages)) {
+    if (!existsSync(join(packages, name, "dist"))) continue;
+    const to = join(before, "node_modules/@tessera", name);
+    cpSync(join(packages, name, "dist"), join(to, "dist"), { recursive: true });
+    cpSync(join(packages, name, "package.json"), join(to, "package.json"));
+  }
+  console.log(`saved every package's dist as the "before" build (${before})`);
   process.exit(0);
 }
-if (!existsSync(join(before, "cli.js"))) {
+if (!existsSync(beforeCli)) {
   console.error("no before build: run node bench/ab-refresh.js --save-before first");
   process.exit(2);
 }
@@ -53,8 +60,8 @@ try {
   /** @type {import("./peers/contenders.js").Contender[]} */
   const contenders = [];
   for (const [name, cli] of [
-    ["after", join(dist, "cli.js")],
-    ["before", join(before, "cli.js")],
+    ["after", join(packages, "server/dist/cli.js")],
+    ["before", beforeCli],
   ]) {
     contenders.push({
       name: /** @type {string} */ (name),

@@ -62,6 +62,8 @@ export async function peersBench(options) {
             p99_ms: round2(f.p99_ms),
             server_cpu_us_per_request:
               f.server_cpu_us_per_request === null ? null : Math.round(f.server_cpu_us_per_request),
+            server_cpu_utilisation:
+              f.server_cpu_utilisation === null ? null : round2(f.server_cpu_utilisation),
             ratio_to_tessera: round2(f.ratio_to_tessera),
             round_ratios: f.round_ratios.map(round2),
             round_rps: f.round_rps.map(Math.round),
@@ -90,7 +92,7 @@ function round2(x) {
  */
 export function peersTable(peers) {
   const lines = [
-    `${"contender".padEnd(36)}${"rps".padStart(8)}${"p99 ms".padStart(9)}${"CPU µs/req".padStart(12)}${"× Tessera".padStart(11)}   per-round ratios (min–max)   rotation`,
+    `${"contender".padEnd(36)}${"rps".padStart(8)}${"p99 ms".padStart(9)}${"CPU µs/req".padStart(12)}${"CPU used".padStart(10)}${"× Tessera".padStart(11)}   per-round ratios (min–max)   rotation`,
   ];
   for (const p of Object.values(peers)) {
     const spread =
@@ -106,7 +108,7 @@ export function peersTable(peers) {
             ? "rotates (replayed token refused)"
             : "FAILED the rotation check: figure does not count";
     lines.push(
-      `${p.label.padEnd(36)}${p.rps.toLocaleString("en-US").padStart(8)}${String(p.p99_ms).padStart(9)}${String(p.server_cpu_us_per_request ?? "?").padStart(12)}${`${p.ratio_to_tessera.toFixed(2)}×`.padStart(11)}   ${spread.padEnd(27)}${rotation}`,
+      `${p.label.padEnd(36)}${p.rps.toLocaleString("en-US").padStart(8)}${String(p.p99_ms).padStart(9)}${String(p.server_cpu_us_per_request ?? "?").padStart(12)}${(p.server_cpu_utilisation === null ? "?" : `${Math.round(p.server_cpu_utilisation * 100)}%`).padStart(10)}${`${p.ratio_to_tessera.toFixed(2)}×`.padStart(11)}   ${spread.padEnd(27)}${rotation}`,
     );
   }
   return lines;
