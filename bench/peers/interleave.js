@@ -81,20 +81,30 @@ export async function interleave(contenders, options) {
     });
   for (const c of contenders) await slice(c, options.warmupSeconds);
 
-  /** @type {Map<string, { rps: number[], p99: number[], cpuSeconds: number, requests: number, non2xx: number, errors: number }>} */
+  /** @type {Map<string, { rps: number[], p99: number[], cpuSeconds: number, waitSeconds: number, wallSeconds: number, requests: number, non2xx: number, errors: number }>} */
   const samples = new Map(
-    contenders.map((c) => [c.name, { rps: [], p99: [], cpuSeconds: 0, requests: 0, non2xx: 0, errors: 0 }]),
+    contenders.map((c) => [
+      c.name,
+      { rps: [], p99: [], cpuSeconds: 0, waitSeconds: 0, wallSeconds: 0, requests: 0, non2xx: 0, errors: 0 },
+    ]),
   );
+  const s0 = (/** @type {Contender} */ c) =>
+    /** @type {NonNullable<ReturnType<typeof samples.get>>} */ (samples.get(c.name));
   for (let round = 0; round < options.rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const c = /** @type {Contender} */ (contenders[(round + k) % contenders.length]);
       const before = c.server.cpuSeconds();
+      const waitBefore = c.server.waitSeconds();
+      const started = performance.now();
       const result = await slice(c, options.sliceSeconds);
+      s0(c).wallSeconds += (performance.now() - started) / 1000;
       const after = c.server.cpuSeconds();
+      const waitAfter = c.server.waitSeconds();
       const s = /** @type {NonNullable<ReturnType<typeof samples.get>>} */ (samples.get(c.name));
       s.rps.push(result.rps);
       s.p99.push(result.p99_ms);
       s.cpuSeconds += before === null || after === null ? Number.NaN : after - before;
+      s.waitSeconds += waitBefore === null || waitAfter === null ? Number.NaN : waitAfter - waitBefore;
       s.requests += result.requests;
       s.non2xx += result.non_2xx;
       s.errors += result.errors;
@@ -118,6 +128,11 @@ export async function interleave(contenders, options) {
           server_cpu_us_per_request: Number.isNaN(s.cpuSeconds)
             ? null
             : (s.cpuSeconds * 1e6) / Math.max(1, s.requests),
+          // Share of one CPU the server used while loaded: well below 1 for a pinned server means
+          // it waited (for the CPU held by others, for I/O, for a timer) rather than worked.
+          server_cpu_utilisation: Number.isNaN(s.cpuSeconds) ? null : s.cpuSeconds / s.wallSeconds,
+          // Share of the wall time its main thread was runnable while another task held the CPU.
+          server_cpu_wait_share: Number.isNaN(s.waitSeconds) ? null : s.waitSeconds / s.wallSeconds,
           ratio_to_tessera: rps / referenceRps,
           round_ratios: s.rps.map((r, i) => r / /** @type {number} */ (reference.rps[i])),
           round_rps: s.rps,

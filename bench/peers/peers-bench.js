@@ -1,4 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { pinnedTo } from "../lib/http-bench.js";
+import { allCpus } from "../lib/server-process.js";
 import { startContenders } from "./contenders.js";
 import { interleave, rotationCheck } from "./interleave.js";
 
@@ -10,7 +13,11 @@ import { interleave, rotationCheck } from "./interleave.js";
  * A rotating peer's figure counts only if its rotation check passed: otherwise its entry carries
  * `counts: false` and the table says why. better-auth is marked "no rotation" (it has none).
  *
- * @param {{ dir: string, sessions: number, rounds: number, sliceSeconds: number, warmupSeconds: number, serverCpus: string | undefined, loadCpus: string | undefined, tessera: Parameters<typeof startContenders>[0]["tessera"], only?: string[], log?: (line: string) => void }} options
+ * With `mainThreadOnly`, only each server's main thread stays on `serverCpus`: its other threads
+ * (libuv's pool, V8's GC helpers, worker threads) may run on every CPU — the event loop's
+ * throughput without its own helpers competing for the one pinned CPU.
+ *
+ * @param {{ dir: string, sessions: number, rounds: number, sliceSeconds: number, warmupSeconds: number, serverCpus: string | undefined, loadCpus: string | undefined, tessera: Parameters<typeof startContenders>[0]["tessera"], only?: string[], mainThreadOnly?: boolean, log?: (line: string) => void }} options
  */
 export async function peersBench(options) {
   const log = options.log ?? (() => {});
@@ -21,6 +28,14 @@ export async function peersBench(options) {
     tessera: options.tessera,
     ...(options.only ? { only: options.only } : {}),
   });
+  if (options.mainThreadOnly) {
+    for (const c of contenders) {
+      for (const tid of readdirSync(`/proc/${c.server.pid}/task`)) {
+        if (tid !== String(c.server.pid))
+          spawnSync("taskset", ["-p", "-c", allCpus(), tid], { stdio: "ignore" });
+      }
+    }
+  }
   try {
     /** @type {Record<string, Awaited<ReturnType<typeof rotationCheck>>>} */
     const checks = {};
@@ -64,6 +79,7 @@ export async function peersBench(options) {
               f.server_cpu_us_per_request === null ? null : Math.round(f.server_cpu_us_per_request),
             server_cpu_utilisation:
               f.server_cpu_utilisation === null ? null : round2(f.server_cpu_utilisation),
+            server_cpu_wait_share: f.server_cpu_wait_share === null ? null : round2(f.server_cpu_wait_share),
             ratio_to_tessera: round2(f.ratio_to_tessera),
             round_ratios: f.round_ratios.map(round2),
             round_rps: f.round_rps.map(Math.round),

@@ -4,6 +4,9 @@
  *
  *   node bench/peers/run.js                 full: 5,000 sessions each, 6 rounds of 3 s slices
  *   node bench/peers/run.js --quick         a fast check: 2,000 sessions, 3 rounds of 1.5 s slices
+ *   node bench/peers/run.js --only tessera,oidc_provider_memory   some contenders only (Tessera first)
+ *   node bench/peers/run.js --main-thread-only   pin only each server's main thread (its helper
+ *                                           threads may use every CPU)
  *   node bench/peers/run.js --smoke --json-out <file>
  *                                           one round of tiny slices (the vitest test's mode);
  *                                           figures meaningless, only the checks and the shape
@@ -22,6 +25,7 @@ const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const quick = args.includes("--quick");
 const jsonOut = args.includes("--json-out") ? args[args.indexOf("--json-out") + 1] : undefined;
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1]?.split(",") : undefined;
 const settings = smoke
   ? { sessions: 200, rounds: 1, sliceSeconds: 0.3, warmupSeconds: 0.2 }
   : quick
@@ -42,9 +46,16 @@ try {
     serverCpus: pin ? "0" : undefined,
     loadCpus: pin ? "1" : undefined,
     tessera,
+    ...(only ? { only } : {}),
+    mainThreadOnly: args.includes("--main-thread-only"),
     log: smoke ? () => {} : (line) => console.log(line),
   });
   console.log(peersTable(peers).join("\n"));
+  for (const [name, p] of Object.entries(peers)) {
+    console.log(
+      `${name}: server busy ${p.server_cpu_utilisation}, main thread waiting for a CPU ${p.server_cpu_wait_share}`,
+    );
+  }
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ peers }, null, 2)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
