@@ -14,7 +14,6 @@ import { fileURLToPath } from "node:url";
 const LABEL_W = 250;
 const PLOT_W = 380;
 const ROW_H = 26;
-const MAX_RATIO = 1.25;
 const COLORS = { tessera: "#2563eb", rotating: "#6b7280", no_rotation: "#d1d5db" };
 
 /** @param {string} s */
@@ -29,6 +28,9 @@ const escapeXml = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(
  * @returns {string}
  */
 export function peersChart(peers, subtitle) {
+  // The scale reaches the largest per-round ratio of any auth server (the gauge is text only).
+  const ratios = Object.values(peers).flatMap((p) => (p.kind === "gauge" ? [] : p.round_ratios));
+  const MAX_RATIO = Math.max(1.25, Math.ceil(Math.max(...ratios) * 4) / 4);
   const x = (/** @type {number} */ r) => LABEL_W + (Math.min(r, MAX_RATIO) / MAX_RATIO) * PLOT_W;
   const top = 70;
   const parts = [];
@@ -53,7 +55,8 @@ export function peersChart(peers, subtitle) {
     y += ROW_H;
   }
   const axis = [];
-  for (let r = 0; r <= MAX_RATIO + 1e-9; r += 0.25) {
+  const step = MAX_RATIO > 2 ? 0.5 : 0.25;
+  for (let r = 0; r <= MAX_RATIO + 1e-9; r += step) {
     const ax = x(r).toFixed(1);
     axis.push(
       `<line x1="${ax}" x2="${ax}" y1="${top - 4}" y2="${y}" stroke="#e5e7eb"/>`,
