@@ -170,7 +170,7 @@ export async function startContenders(options) {
         label: keyObjects ? "Express + jsonwebtoken (KeyObject)" : "Express + jsonwebtoken",
         kind: /** @type {const} */ ("rotating"),
         note: keyObjects
-          ? "the same recipe with the keys parsed once into KeyObjects"
+          ? "the same recipe with both keys (ES256 private key, HS256 secret) made KeyObjects once"
           : "the tutorial recipe: HS256 refresh JWT in a SQLite table, delete + insert, ES256 access token from a PEM string",
         ...(await startPeer({
           script: "express-jwt-server.js",

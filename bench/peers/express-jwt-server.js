@@ -1,4 +1,4 @@
-import { generateKeyPair, randomUUID } from "node:crypto";
+import { createSecretKey, generateKeyPair, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
@@ -12,8 +12,8 @@ import jwt from "jsonwebtoken";
  * presenting it again fails), and signs a new ES256 access token (asymmetric, so resource servers
  * can verify it with a public key, as with Tessera's JWKS) with the private key as a PEM string —
  * the way those tutorials pass it to `jwt.sign`, which then parses the PEM on every call. With
- * PEER_KEY_OBJECTS=1 the key is parsed once into a KeyObject instead (the one-line fix),
- * everything else the same.
+ * PEER_KEY_OBJECTS=1 both keys (the ES256 private key and the HS256 secret) are made KeyObjects
+ * once instead (the two-line fix), everything else the same.
  *
  * env: PORT, PEER_DB (the SQLite file), PEER_SESSIONS (refresh tokens to seed, written as JSON to
  * PEER_SEED_OUT before listening), PEER_KEY_OBJECTS.
@@ -22,7 +22,12 @@ import jwt from "jsonwebtoken";
 const REFRESH_SECRET = "a-refresh-secret-from-the-env-in-a-real-app-0123456789";
 const { privateKey } = await promisify(generateKeyPair)("ec", { namedCurve: "P-256" });
 const privatePem = privateKey.export({ format: "pem", type: "pkcs8" });
-const signingKey = process.env.PEER_KEY_OBJECTS === "1" ? privateKey : privatePem;
+const keyObjects = process.env.PEER_KEY_OBJECTS === "1";
+const signingKey = keyObjects ? privateKey : privatePem;
+// As written, the HS256 secret is a string: jsonwebtoken 9 then first tries to parse it as a PEM
+// key (createPrivateKey / createPublicKey, which throw) on every sign and verify — most of the
+// recipe's cost. As a KeyObject it goes straight to the HMAC.
+const refreshKey = keyObjects ? createSecretKey(Buffer.from(REFRESH_SECRET)) : REFRESH_SECRET;
 
 const db = new Database(String(process.env.PEER_DB));
 db.pragma("journal_mode = WAL");
@@ -38,7 +43,7 @@ const insertToken = db.prepare("INSERT INTO refresh_tokens (token, user_id, expi
 
 /** @param {string} userId */
 function issueRefreshToken(userId) {
-  const token = jwt.sign({ sub: userId, jti: randomUUID() }, REFRESH_SECRET, { expiresIn: "7d" });
+  const token = jwt.sign({ sub: userId, jti: randomUUID() }, refreshKey, { expiresIn: "7d" });
   insertToken.run(token, userId, Date.now() + 7 * 86_400_000);
   return token;
 }
@@ -61,7 +66,7 @@ app.post("/refresh", (req, res) => {
   /** @type {jwt.JwtPayload} */
   let payload;
   try {
-    payload = /** @type {jwt.JwtPayload} */ (jwt.verify(refreshToken, REFRESH_SECRET));
+    payload = /** @type {jwt.JwtPayload} */ (jwt.verify(refreshToken, refreshKey));
   } catch {
     return res.status(403).json({ error: "invalid refresh token" });
   }
