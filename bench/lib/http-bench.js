@@ -31,7 +31,7 @@ const FAILED_LOGIN_SAMPLES = 25;
  * @param {() => Promise<T>} fn
  * @returns {Promise<T>}
  */
-async function pinnedTo(cpus, fn) {
+export async function pinnedTo(cpus, fn) {
   if (cpus === undefined) return fn();
   pinSelf(cpus);
   try {
@@ -62,7 +62,7 @@ export async function baseline(settings) {
  * Refresh over HTTP at 64 connections against a fresh server process on `databaseUrl`; also the
  * server's peak RSS. `sessions` are updated in place.
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, sessions: Array<{ refreshToken: string, csrfToken: string, dead?: boolean }> }} target
+ * @param {{ databaseUrl: string, masterKeyHex: string, sessions: Array<{ token: string, csrfToken: string, dead?: boolean }> }} target
  * @param {HttpSettings} settings
  */
 export async function refreshOverHttp(target, settings) {

@@ -98,8 +98,8 @@ export function freePort() {
  * @param {() => string} diagnostics
  * @param {() => boolean} exited
  */
-async function waitReady(url, diagnostics, exited) {
-  const deadline = Date.now() + 20_000;
+async function waitReady(url, diagnostics, exited, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`server exited before it was ready:\n${diagnostics()}`);
     try {
@@ -111,7 +111,7 @@ async function waitReady(url, diagnostics, exited) {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`server not ready after 20 s:\n${diagnostics()}`);
+  throw new Error(`server not ready after ${timeoutMs / 1000} s:\n${diagnostics()}`);
 }
 
 /**
@@ -123,7 +123,7 @@ async function waitReady(url, diagnostics, exited) {
  * const mb = server.peakRssMb();
  * await server.stop();
  *
- * @param {{ args: string[], env: Record<string, string>, port: number, cpus?: string, readyPath: string, nodeFlags?: string[] }} options
+ * @param {{ args: string[], env: Record<string, string>, port: number, cpus?: string, readyPath: string, nodeFlags?: string[], readyTimeoutMs?: number }} options
  */
 export async function startServer(options) {
   const nodeArgs = [...(options.nodeFlags ?? []), ...options.args];
@@ -152,6 +152,7 @@ export async function startServer(options) {
       `${url}${options.readyPath}`,
       () => stderr,
       () => exited,
+      options.readyTimeoutMs,
     );
   } catch (error) {
     child.kill("SIGKILL");

@@ -18,12 +18,13 @@ const BASELINE = fileURLToPath(new URL("./baseline-server.js", import.meta.url))
  *
  * `workers` > 1 runs `tessera serve --workers N` (a cluster primary and N workers on one port).
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, workers?: number, env?: Record<string, string> }} options
+ * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, workers?: number, env?: Record<string, string>, cli?: string }} options
+ *   `cli`: another build of the server's cli.js (bench/ab-refresh.js runs two builds side by side)
  */
 export async function startTessera(options) {
   const port = await freePort();
   return startServer({
-    args: [CLI, "serve"],
+    args: [options.cli ?? CLI, "serve"],
     env: {
       PORT: String(port),
       HOST: "127.0.0.1",
