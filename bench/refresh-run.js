@@ -7,6 +7,9 @@
  *   node bench/refresh-run.js                 the small store
  *   node bench/refresh-run.js --grow 1000000  the small store, then the same file grown by N sessions
  *   node bench/refresh-run.js --unpinned      nothing pinned (the server may use both CPUs)
+ *   node bench/refresh-run.js --profile       also write the server's CPU profile (--cpu-prof) to
+ *                                             $TMPDIR/tessera-bench-profiles; read it with
+ *                                             node bench/profile-summary.js <file>
  *
  * Build first (`npx tsc -b`): it runs the server from `packages/server/dist`, like `run.js`.
  */
@@ -22,7 +25,14 @@ const args = process.argv.slice(2);
 const growIndex = args.indexOf("--grow");
 const grow = growIndex === -1 ? 0 : Number(args[growIndex + 1]);
 const pin = !args.includes("--unpinned") && canPin();
-const http = { duration: 15, warmup: 3, serverCpus: pin ? "0" : undefined, loadCpus: pin ? "1" : undefined };
+const profileDir = join(tmpdir(), "tessera-bench-profiles");
+const http = {
+  duration: 15,
+  warmup: 3,
+  serverCpus: pin ? "0" : undefined,
+  loadCpus: pin ? "1" : undefined,
+  ...(args.includes("--profile") ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+};
 
 /**
  * @param {string} label

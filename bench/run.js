@@ -6,12 +6,16 @@ import { benchSign, benchVerify, benchVerifyDpop, benchVerifyScope } from "./lib
 import { baseline, loginOverHttp, refreshOverHttp } from "./lib/http-bench.js";
 import { argon2Limit } from "./lib/limits.js";
 import { machine } from "./lib/machine.js";
+import { newPathLines, passwordResetRequest, ticketLogin } from "./lib/new-paths.js";
 import { chartRows, table, targets } from "./lib/report.js";
 import { growSqliteStore } from "./lib/seed.js";
 import { canPin } from "./lib/server-process.js";
 import { SESSION_SETTINGS, sessionBench, sessionsOnly } from "./lib/session-bench.js";
 import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-setup.js";
 import { chart } from "./lib/svg.js";
+import { workersComparison, workersFigure } from "./lib/workers-bench.js";
+import { peersChart } from "./peers/chart.js";
+import { peersBench, peersTable, peersTargets } from "./peers/peers-bench.js";
 
 /**
  * `npm run bench` — every benchmark figure in one run on one machine, each beside its limit.
@@ -22,6 +26,11 @@ import { chart } from "./lib/svg.js";
  *                                run (to $TMPDIR/tessera-bench-profiles)
  *   node bench/run.js --no-postgres
  *   node bench/run.js --scope-only  only verify with a requireScope/requireRole check vs plain verify
+ *   node bench/run.js --no-peers    skip the peers (node-oidc-provider, Express + jsonwebtoken,
+ *                                better-auth, a bare Fastify route) interleaved with Tessera
+ *   node bench/run.js --sessions-10m  after the 1,000,000-session run, grow the same store to
+ *                                10,000,000 sessions (bulk insert; several GB of disk, tens of
+ *                                minutes; not in CI) and run the refresh load again
  *   node bench/run.js --sessions-only  only the server-session figures (prints them, writes nothing)
  *
  * Writes bench/results/latest.json and bench/results/latest.svg, and puts the table into
@@ -42,6 +51,9 @@ const SETTINGS = quick
       loginUsers: 8,
       bigStore: 50_000,
       http: { duration: 3, warmup: 1 },
+      workers: { rounds: 2, sliceSeconds: 2, warmup: 3 },
+      peers: { sessions: 2000, rounds: 3, sliceSeconds: 1.5, warmupSeconds: 1 },
+      newPaths: { duration: 2, warmup: 0.5 },
     }
   : {
       crypto: { rounds: 9, sliceMs: 300, warmupMs: 300 },
@@ -51,6 +63,9 @@ const SETTINGS = quick
       loginUsers: 16,
       bigStore: 1_000_000,
       http: { duration: 15, warmup: 3 },
+      workers: { rounds: 6, sliceSeconds: 5, warmup: 4 },
+      peers: { sessions: 5000, rounds: 6, sliceSeconds: 3, warmupSeconds: 2 },
+      newPaths: { duration: 6, warmup: 1 },
     };
 
 const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));
@@ -133,6 +148,26 @@ try {
   if (args.has("--profile")) {
     step(`server CPU profile written to ${profileDir} (read it with: node bench/profile-summary.js <file>)`);
   }
+  step(
+    "SQLite: refresh over HTTP, tessera serve --workers 1 vs --workers 2 (nothing pinned, alternating slices)",
+  );
+  const workers = await workersComparison(sqlite, SETTINGS.workers);
+  /** @type {Awaited<ReturnType<typeof peersBench>> | undefined} */
+  let peers;
+  if (args.has("--no-peers")) step("peers: skipped (--no-peers)");
+  else {
+    step(
+      "peers: Tessera, node-oidc-provider, Express + jsonwebtoken, better-auth, bare Fastify — interleaved",
+    );
+    peers = await peersBench({
+      dir: tmp,
+      ...SETTINGS.peers,
+      serverCpus: http.serverCpus,
+      loadCpus: http.loadCpus,
+      tessera: sqlite,
+      log: (line) => console.log(`  ${line}`),
+    });
+  }
   // The argon2 limit is taken right before and right after the flood and averaged: on a shared
   // machine it drifts by ±10% within a minute, more than the gap the login target is about.
   step("argon2id limit on all cores (before the login flood)");
@@ -142,10 +177,24 @@ try {
   step("argon2id limit on all cores (after the login flood)");
   const argon2After = await argon2Limit(SETTINGS.argon2);
   const argon2PerSecond = (argon2Before + argon2After) / 2;
+  step("SQLite: login by ticket, in-process limit then over HTTP");
+  const newPathHttp = { ...http, ...SETTINGS.newPaths };
+  const ticket = await ticketLogin(sqlite, newPathHttp, SETTINGS.limit);
+  step("SQLite: password-reset request, in-process limit then over HTTP");
+  const forgot = await passwordResetRequest(sqlite, newPathHttp, SETTINGS.limit);
   step(`SQLite: growing the store by ${SETTINGS.bigStore.toLocaleString("en-US")} sessions (bulk insert)`);
   growSqliteStore(sqlite.path, SETTINGS.bigStore);
   step("SQLite: refresh over HTTP on the grown store");
   const refreshBig = await refreshOverHttp(sqlite, http);
+  /** @type {Awaited<ReturnType<typeof refreshOverHttp>> | undefined} */
+  let refreshHuge;
+  if (args.has("--sessions-10m")) {
+    const more = 10_000_000 - SETTINGS.bigStore;
+    step(`SQLite: growing the store by ${more.toLocaleString("en-US")} more sessions (bulk insert)`);
+    growSqliteStore(sqlite.path, more);
+    step("SQLite: refresh over HTTP on the 10,000,000-session store");
+    refreshHuge = await refreshOverHttp(sqlite, http);
+  }
 
   /** @type {Record<string, unknown>} */
   let postgres = {};
@@ -197,6 +246,16 @@ try {
         sessions_in_store: SETTINGS.bigStore,
         rss_mb_peak: round2(refreshBig.rss_mb_peak ?? 0),
       },
+      ...(refreshHuge
+        ? {
+            refresh_sqlite_10m: {
+              ...httpFigure(refreshHuge),
+              sessions_in_store: 10_000_000,
+              ratio_to_small_store: round2(refreshHuge.rps / refreshSqlite.rps),
+              rss_mb_peak: round2(refreshHuge.rss_mb_peak ?? 0),
+            },
+          }
+        : {}),
       login_sqlite: {
         ...httpFigure(loginSqlite),
         argon2_limit_per_s: round(argon2PerSecond),
@@ -205,10 +264,14 @@ try {
         failed_unknown_email_p50_ms: round2(loginSqlite.failed_login_p50_ms.unknown_email),
         failed_wrong_password_p50_ms: round2(loginSqlite.failed_login_p50_ms.wrong_password),
       },
+      login_ticket_sqlite: newPathFigure(ticket),
+      password_forgot_sqlite: newPathFigure(forgot),
       ...postgres,
       pinned: pin,
     },
+    ...(peers ? { peers } : {}),
     rss_mb_peak: round2(refreshSqlite.rss_mb_peak ?? 0),
+    workers: workersFigure(workers),
     server_sessions: serverSessions,
     duration_s: round((performance.now() - started) / 1000),
   };
@@ -223,10 +286,27 @@ try {
     }),
   );
 
-  const lines = table(results);
-  const goals = targets(results, { fullSize: SETTINGS.bigStore >= 1_000_000 }).map(
-    (t) => `  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`,
-  );
+  if (peers) {
+    writeFileSync(
+      join(resultsDir, "peers.svg"),
+      peersChart(peers, `${host.line} · ${results.date.slice(0, 16)} UTC · ${mode} mode`),
+    );
+  }
+  const lines = [
+    ...table(results),
+    ...newPathLines(results.http.login_ticket_sqlite, results.http.password_forgot_sqlite),
+    ...(refreshHuge
+      ? [
+          `refresh sqlite 10M   ${round(refreshHuge.rps).toLocaleString("en-US")}/s p99 ${round2(refreshHuge.p99_ms)} ms, ` +
+            `${round2(refreshHuge.rps / refreshSqlite.rps)}× the small store, server CPU ${round(refreshHuge.server_cpu_us_per_request ?? 0)} µs/request`,
+        ]
+      : []),
+    ...(peers ? ["", "peers (one interleaved run):", ...peersTable(peers)] : []),
+  ];
+  const goals = [
+    ...targets(results, { fullSize: SETTINGS.bigStore >= 1_000_000 }),
+    ...(peers ? peersTargets(peers) : []),
+  ].map((t) => `  ${t.ok ? "✔" : "✖"} ${t.name}: ${t.value}`);
   console.log(`\n${lines.join("\n")}\n\ntargets:\n${goals.join("\n")}`);
   updateReadme(
     [
@@ -291,6 +371,18 @@ function httpFigure(r) {
     ...(typeof r.load_generator_cpu_utilisation === "number"
       ? { load_generator_cpu_utilisation: round2(r.load_generator_cpu_utilisation) }
       : {}),
+  };
+}
+
+/**
+ * @param {Parameters<typeof httpFigure>[0] & { limit: { perSecond: number, cpuUsPerOp: number } }} r
+ */
+function newPathFigure(r) {
+  return {
+    ...httpFigure(r),
+    limit_per_s: round(r.limit.perSecond),
+    limit_cpu_us_per_op: round(r.limit.cpuUsPerOp),
+    ratio_to_limit: round2(r.rps / r.limit.perSecond),
   };
 }
 

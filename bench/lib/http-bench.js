@@ -62,7 +62,7 @@ export async function baseline(settings) {
  * Refresh over HTTP at 64 connections against a fresh server process on `databaseUrl`; also the
  * server's peak RSS. `sessions` are updated in place.
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, sessions: Array<{ refreshToken: string, csrfToken: string, dead?: boolean }> }} target
+ * @param {{ databaseUrl: string, masterKeyHex: string, sessions: Array<{ token: string, csrfToken: string, dead?: boolean }> }} target
  * @param {HttpSettings} settings
  */
 export async function refreshOverHttp(target, settings) {

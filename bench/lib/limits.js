@@ -16,7 +16,7 @@ import { CLIENT } from "./seed.js";
  * @param {(worker: number) => Promise<unknown>} step
  * @returns {Promise<{ perSecond: number, cpuUsPerOp: number }>}
  */
-async function throughput(options, step) {
+export async function throughput(options, step) {
   let count = 0;
   let stopAt = 0;
   const run = async (/** @type {number} */ worker) => {
@@ -54,7 +54,7 @@ async function throughput(options, step) {
  * const { perSecond, cpuUsPerOp } = await refreshLimit(tessera, sessions, { workers: 64, rounds: 3, roundMs: 1000, warmupMs: 300 });
  *
  * @param {import("@tessera/core").Tessera} tessera
- * @param {Array<{ refreshToken: string, csrfToken: string, dead?: boolean }>} sessions
+ * @param {Array<{ token: string, csrfToken: string, dead?: boolean }>} sessions
  * @param {{ workers: number, rounds: number, roundMs: number, warmupMs: number }} options
  */
 export function refreshLimit(tessera, sessions, options) {
@@ -64,8 +64,8 @@ export function refreshLimit(tessera, sessions, options) {
     // Worker w owns sessions w, w + workers, w + 2·workers, …: no two chains share a session.
     const slots = Math.ceil((live.length - worker) / options.workers);
     const session = live[worker + (cursors[worker]++ % slots) * options.workers];
-    const set = await tessera.refresh({ refreshToken: session.refreshToken, context: CLIENT });
-    session.refreshToken = set.refreshToken;
+    const set = await tessera.refresh({ refreshToken: session.token, context: CLIENT });
+    session.token = set.refreshToken;
   });
 }
 

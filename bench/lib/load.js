@@ -59,72 +59,117 @@ function refreshCookieOf(headers) {
 }
 
 /**
- * Refresh over HTTP the way a browser does it: `POST /auth/refresh` with the refresh cookie and
- * the session's `X-CSRF-Token`, one rotation per request. The sessions are dealt out to the
- * connections; each connection walks its own list round-robin and stores the rotated cookie from
- * every answer's `Set-Cookie`, so no two requests in flight ever hold the same token and every
- * request is a real rotation (never a grace re-issue, never a reuse).
+ * @typedef {{ token: string, dead?: boolean }} Session
+ * @typedef {{ method: string, path: string, headers: Record<string, string>, body?: string }} RequestShape
+ * @typedef {{
+ *   request: (session: any) => RequestShape,
+ *   rotated: (status: number, body: string, headers: Record<string, string | string[]>, session: any) => string | undefined,
+ *   stable?: boolean,
+ * }} Protocol
+ *   `request` builds one request from a session; `rotated` reads the session's next token from an
+ *   answer (the same token for a protocol that does not rotate), or `undefined` when it failed;
+ *   `stable`: the token never changes, so a request left unanswered when a run stops loses nothing.
+ */
+
+/**
+ * Load where every request spends a session's current token and every answer hands out the next
+ * one (a refresh-token rotation, or just the same token for a protocol that does not rotate). The
+ * sessions are dealt out to the connections; each connection walks its own list round-robin and
+ * stores the token from every answer, so no two requests in flight ever hold the same token and
+ * every request is a real rotation (never a grace re-issue, never a reuse).
  *
  * `sessions` is updated in place with the newest tokens; a session whose request was still in
  * flight when the run stopped (its new token never read) or that failed is marked `dead` and
  * skipped by later runs.
  *
  * @example
- * const result = await refreshLoad({ url, sessions, connections: 64, duration: 10, userAgent });
+ * const result = await rotationLoad({ url, sessions, connections: 64, duration: 10, protocol });
  *
- * @param {{ url: string, sessions: Array<{ refreshToken: string, csrfToken: string, dead?: boolean }>, connections: number, duration: number, userAgent: string }} options
+ * @param {{ url: string, sessions: Session[], connections: number, duration: number, protocol: Protocol }} options
  * @returns {Promise<LoadResult & { sessions_used: number }>}
  */
-export async function refreshLoad(options) {
+export async function rotationLoad(options) {
   const live = options.sessions.filter((s) => !s.dead);
   if (live.length < options.connections * 2) throw new Error(`only ${live.length} live sessions left`);
-  /** @type {Array<typeof live>} */
+  /** @type {Array<Session[]>} */
   const lists = Array.from({ length: options.connections }, () => []);
   live.forEach((session, i) => {
-    lists[i % options.connections].push(session);
+    lists[i % options.connections]?.push(session);
   });
-  /** @type {Set<(typeof live)[number]>} */
+  /** @type {Set<Session>} */
   const inFlight = new Set();
   let nextList = 0;
+  const { protocol } = options;
 
   const result = await load({
     url: options.url,
     connections: options.connections,
     duration: options.duration,
     setupClient(client) {
-      const list = lists[nextList++ % lists.length];
+      const list = /** @type {Session[]} */ (lists[nextList++ % lists.length]);
       let i = 0;
-      /** @type {(typeof live)[number] | undefined} */
+      /** @type {Session | undefined} */
       let current;
       client.setRequests([
         {
           method: "POST",
-          path: "/auth/refresh",
+          path: "/",
           setupRequest(request) {
             // Skip dead sessions; if every one of this connection's died, send one anyway (a counted failure).
             for (let tries = 0; tries < list.length; tries++) {
               current = list[i++ % list.length];
-              if (!current.dead) break;
+              if (!current?.dead) break;
             }
-            inFlight.add(/** @type {(typeof live)[number]} */ (current));
-            request.headers = {
-              "user-agent": options.userAgent,
-              cookie: `${COOKIE}=${current?.refreshToken}`,
-              "x-csrf-token": current?.csrfToken,
-            };
-            return request;
+            const session = /** @type {Session} */ (current);
+            inFlight.add(session);
+            return Object.assign(request, protocol.request(session));
           },
-          onResponse(status, _body, _context, headers) {
+          onResponse(status, body, _context, headers) {
             if (current === undefined) return;
             inFlight.delete(current);
-            const rotated = status === 200 ? refreshCookieOf(headers) : undefined;
-            if (rotated === undefined) current.dead = true;
-            else current.refreshToken = rotated;
+            const next =
+              status >= 200 && status < 300 ? protocol.rotated(status, body, headers, current) : undefined;
+            if (next === undefined) current.dead = true;
+            else current.token = next;
           },
         },
       ]);
     },
   });
-  for (const session of inFlight) session.dead = true;
+  if (!protocol.stable) for (const session of inFlight) session.dead = true;
   return { ...result, sessions_used: live.length };
+}
+
+/**
+ * Tessera's refresh as a browser sends it: `POST /auth/refresh` with the refresh cookie and the
+ * session's `X-CSRF-Token`; the rotated token comes back in `Set-Cookie`.
+ *
+ * @param {string} userAgent
+ * @returns {Protocol}
+ */
+export function tesseraRefresh(userAgent) {
+  return {
+    request: (/** @type {Session & { csrfToken: string }} */ session) => ({
+      method: "POST",
+      path: "/auth/refresh",
+      headers: {
+        "user-agent": userAgent,
+        cookie: `${COOKIE}=${session.token}`,
+        "x-csrf-token": session.csrfToken,
+      },
+    }),
+    rotated: (_status, _body, headers) => refreshCookieOf(headers),
+  };
+}
+
+/**
+ * Refresh over HTTP the way a browser does it (see `tesseraRefresh` and `rotationLoad`).
+ *
+ * @example
+ * const result = await refreshLoad({ url, sessions, connections: 64, duration: 10, userAgent });
+ *
+ * @param {{ url: string, sessions: Array<Session & { csrfToken: string }>, connections: number, duration: number, userAgent: string }} options
+ */
+export function refreshLoad(options) {
+  return rotationLoad({ ...options, protocol: tesseraRefresh(options.userAgent) });
 }

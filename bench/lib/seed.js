@@ -48,7 +48,7 @@ export function seedTessera(store, masterKey, passwordHasher) {
  *
  * @param {import("@tessera/core").Tessera} tessera
  * @param {number} count
- * @returns {Promise<Array<{ refreshToken: string, csrfToken: string }>>}
+ * @returns {Promise<Array<{ token: string, csrfToken: string }>>}
  */
 export async function createSessions(tessera, count) {
   const prefix = randomBytes(4).toString("hex");
@@ -63,7 +63,7 @@ export async function createSessions(tessera, count) {
       batch.push(tessera.login({ email, password, context: CLIENT }));
     }
     for (const set of await Promise.all(batch)) {
-      sessions.push({ refreshToken: set.refreshToken, csrfToken: set.csrfToken });
+      sessions.push({ token: set.refreshToken, csrfToken: set.csrfToken });
     }
   }
   return sessions;

@@ -44,6 +44,42 @@ export function pinSelf(cpus) {
   if (HAS_TASKSET) spawnSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
 }
 
+/**
+ * CPU time (user + system) of `pid`, in seconds; `null` where /proc is missing.
+ *
+ * @param {number} pid
+ * @returns {number | null}
+ */
+function cpuSecondsOf(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The live child processes of `pid` (a cluster primary's workers), from /proc; empty where the
+ * kernel does not list children.
+ *
+ * @param {number} pid
+ * @returns {number[]}
+ */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -62,8 +98,8 @@ export function freePort() {
  * @param {() => string} diagnostics
  * @param {() => boolean} exited
  */
-async function waitReady(url, diagnostics, exited) {
-  const deadline = Date.now() + 20_000;
+async function waitReady(url, diagnostics, exited, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`server exited before it was ready:\n${diagnostics()}`);
     try {
@@ -75,7 +111,7 @@ async function waitReady(url, diagnostics, exited) {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`server not ready after 20 s:\n${diagnostics()}`);
+  throw new Error(`server not ready after ${timeoutMs / 1000} s:\n${diagnostics()}`);
 }
 
 /**
@@ -87,7 +123,7 @@ async function waitReady(url, diagnostics, exited) {
  * const mb = server.peakRssMb();
  * await server.stop();
  *
- * @param {{ args: string[], env: Record<string, string>, port: number, cpus?: string, readyPath: string, nodeFlags?: string[] }} options
+ * @param {{ args: string[], env: Record<string, string>, port: number, cpus?: string, readyPath: string, nodeFlags?: string[], readyTimeoutMs?: number }} options
  */
 export async function startServer(options) {
   const nodeArgs = [...(options.nodeFlags ?? []), ...options.args];
@@ -116,6 +152,7 @@ export async function startServer(options) {
       `${url}${options.readyPath}`,
       () => stderr,
       () => exited,
+      options.readyTimeoutMs,
     );
   } catch (error) {
     child.kill("SIGKILL");
@@ -137,14 +174,18 @@ export async function startServer(options) {
     },
     /** CPU time (user + system) the server has used so far, in seconds; `null` where /proc is missing. */
     cpuSeconds() {
-      try {
-        // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
-        const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-      } catch {
-        return null;
-      }
+      return cpuSecondsOf(/** @type {number} */ (child.pid));
+    },
+    /**
+     * CPU time of the server and of its child processes (`tessera serve --workers`: the primary
+     * and every worker), in seconds; `null` where /proc is missing. Only processes alive now count,
+     * so take both readings while the same workers run.
+     */
+    treeCpuSeconds() {
+      const pid = /** @type {number} */ (child.pid);
+      const own = cpuSecondsOf(pid);
+      if (own === null) return null;
+      return childrenOf(pid).reduce((sum, worker) => sum + (cpuSecondsOf(worker) ?? 0), own);
     },
     /**
      * Seconds the server's main thread has spent runnable but waiting for a CPU (`run_delay` of

@@ -16,12 +16,15 @@ const BASELINE = fileURLToPath(new URL("./baseline-server.js", import.meta.url))
  * @example
  * const server = await startTessera({ databaseUrl: "sqlite:/tmp/t.db", masterKeyHex, cpus: "0" });
  *
- * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, env?: Record<string, string> }} options
+ * `workers` > 1 runs `tessera serve --workers N` (a cluster primary and N workers on one port).
+ *
+ * @param {{ databaseUrl: string, masterKeyHex: string, cpus?: string, nodeFlags?: string[], logLevel?: string, workers?: number, env?: Record<string, string>, cli?: string }} options
+ *   `cli`: another build of the server's cli.js (bench/ab-refresh.js runs two builds side by side)
  */
 export async function startTessera(options) {
   const port = await freePort();
   return startServer({
-    args: [CLI, "serve"],
+    args: [options.cli ?? CLI, "serve"],
     env: {
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -33,6 +36,7 @@ export async function startTessera(options) {
       TESSERA_RATE_LIMIT_LOGIN: "off",
       TESSERA_LOG_LEVEL: options.logLevel ?? "info",
       ...options.env,
+      ...(options.workers !== undefined ? { TESSERA_WORKERS: String(options.workers) } : {}),
     },
     port,
     readyPath: "/healthz",

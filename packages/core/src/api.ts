@@ -40,6 +40,12 @@ export interface TesseraOptions {
   /** How long audit events are kept. Default 90 days. */
   auditRetentionMs?: number;
   /**
+   * How often this process re-reads the signing-key ring from the store (lazily, on use), so a
+   * rotation made elsewhere (`tessera keys rotate`, another instance or worker) reaches it: within
+   * this interval it signs with the new active key and publishes the new next key. Default 60 s.
+   */
+  keyReloadIntervalMs?: number;
+  /**
    * What each role grants: role name → permissions (RFC 6749 §3.3 scope tokens), as from
    * `TESSERA_ROLES_FILE`. A role absent from it grants nothing. When given, `createTessera`
    * compares it with the policy last applied to the store: users holding a role that lost a

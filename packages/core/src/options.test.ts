@@ -1,7 +1,7 @@
 import { createTessera, DEFAULTS, type TesseraOptions } from "@tessera/core";
 import { createSqliteStore } from "@tessera/store-sqlite";
 import { describe, expect, it } from "vitest";
-import { resolveOptions } from "./options.js";
+import { keyReloadInterval, resolveOptions } from "./options.js";
 import { AUDIENCE, ISSUER, MASTER_KEY, setUp } from "./test-support/harness.js";
 
 const store = createSqliteStore({ path: ":memory:" });
@@ -71,5 +71,13 @@ describe("options", () => {
     expect(h.tessera.options.refreshGraceMs).toBe(0);
     expect(Object.isFrozen(h.tessera.options)).toBe(true);
     await h.close();
+  });
+});
+
+describe("keyReloadIntervalMs", () => {
+  it("is whole milliseconds of at least one second", async () => {
+    expect(keyReloadInterval(1_000)).toBe(1_000);
+    for (const bad of [999, 0, 1.5, Number.NaN]) expect(() => keyReloadInterval(bad)).toThrow(TypeError);
+    await expect(createTessera({ ...base, keyReloadIntervalMs: 10 })).rejects.toThrow(/keyReloadIntervalMs/);
   });
 });

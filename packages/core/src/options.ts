@@ -42,6 +42,17 @@ function duration(name: string, value: number | undefined, fallback: number, min
   return value;
 }
 
+/**
+ * `keyReloadIntervalMs` checked: whole milliseconds, at least 1 s (the ring's unknown-kid
+ * cool-down already re-reads at most every 5 s; a shorter period would only load the store).
+ *
+ * @example
+ * KeyRing.open({ ...ring, reloadIntervalMs: keyReloadInterval(input.keyReloadIntervalMs) });
+ */
+export function keyReloadInterval(value: number): number {
+  return duration("keyReloadIntervalMs", value, 60_000, 1000);
+}
+
 function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!allowed.includes(value)) fail(`${name} must be one of ${allowed.join(", ")}`);

@@ -10,7 +10,7 @@ import { deriveKey } from "./crypto/seal.js";
 import { TesseraError } from "./errors.js";
 import { KeyRing } from "./keys/ring.js";
 import { signingKeySealKey } from "./keys/seal-key.js";
-import { resolveOptions } from "./options.js";
+import { keyReloadInterval, resolveOptions } from "./options.js";
 import { changeRoles } from "./permissions/change-roles.js";
 import { allPermissions } from "./permissions/policy.js";
 import { syncRolePolicy } from "./permissions/sync-policy.js";
@@ -66,6 +66,9 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     sealKey: signingKeySealKey(input.masterKey),
     alg: options.signingAlg,
     audit,
+    ...(input.keyReloadIntervalMs !== undefined
+      ? { reloadIntervalMs: keyReloadInterval(input.keyReloadIntervalMs) }
+      : {}),
   });
   const rt: Runtime = {
     store,

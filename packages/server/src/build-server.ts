@@ -36,7 +36,8 @@ import { refuseMalformedPreflight } from "./http/preflight.js";
 import { createRateLimits } from "./http/rate-limits.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { installSecurityHeaders, staticSecurityHeaders } from "./http/security-headers.js";
-import { memoryWindowCounter, redisWindowCounter } from "./http/window-counter.js";
+import { installShutdownGate } from "./http/shutdown.js";
+import { memoryWindowCounter, redisWindowCounter, type WindowCounter } from "./http/window-counter.js";
 import { createMailer } from "./mail/create-mailer.js";
 import type { ServerMailer } from "./mail/smtp-mailer.js";
 import { openRedis } from "./open-redis.js";
@@ -68,6 +69,11 @@ export interface BuildServerOptions {
   dpop?: DpopOptions;
   /** Only when `tessera` is not given: SMTP retry waits (default 2 s, 10 s, 60 s). */
   mailRetryDelaysMs?: readonly number[];
+  /**
+   * Where rate limits count when Redis is not configured, and while it is away: by default this
+   * process's memory; a cluster worker passes the primary's counter (`tessera serve --workers`).
+   */
+  windowCounter?: WindowCounter;
 }
 
 /**
@@ -155,8 +161,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         redis
           ? redisWindowCounter(redis, {
               onError: throttled(app, "Redis rate-limit counters unavailable; counting locally"),
+              ...(options.windowCounter ? { fallback: options.windowCounter } : {}),
             })
-          : memoryWindowCounter(),
+          : (options.windowCounter ?? memoryWindowCounter()),
       ),
       metrics,
       allowedOrigins,
@@ -171,6 +178,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       }),
     };
 
+    // First: a request refused while shutting down runs no other hook.
+    installShutdownGate(app);
     installHooks(app, ctx, loggers?.requestLine ?? (() => {}));
     await registerOpenApi(app, config.issuer);
 

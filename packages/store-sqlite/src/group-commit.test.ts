@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Database } from "./driver.js";
+import { type Connection, Database } from "./driver.js";
 import { groupCommit } from "./group-commit.js";
 import { createHandle, type SqliteHandle } from "./handle.js";
 
@@ -83,6 +83,59 @@ describe("group commit", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("another process holds the write lock (tessera serve --workers)", () => {
+    let dir: string;
+    let file: SqliteHandle;
+    let other: Connection;
+    const open = (busyTimeoutMs: number) => {
+      dir = mkdtempSync(join(tmpdir(), "tessera-group-commit-"));
+      const path = join(dir, "t.db");
+      file = createHandle(new Database(path, { timeout: busyTimeoutMs }));
+      file.db.pragma("journal_mode = WAL");
+      file.db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+      other = new Database(path);
+      return groupCommit(file, (k: string) => file.sql("INSERT INTO t (k) VALUES (?)").run(k).changes);
+    };
+    afterEach(() => {
+      other.close();
+      file.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    /** Resolves after `n` turns of the event loop: only a loop that is not blocked gets there. */
+    const turns = (n: number) =>
+      new Promise<void>((resolve) => {
+        const next = (left: number) => (left === 0 ? resolve() : setImmediate(() => next(left - 1)));
+        next(n);
+      });
+
+    // Regression: the group waited in SQLite's busy handler, which sleeps the whole event loop
+    // (and then failed every call once the busy timeout passed).
+    it("waits for the lock without blocking the event loop, and commits once it is free", async () => {
+      const write = open(3_000);
+      other.exec("BEGIN IMMEDIATE");
+      let settled = false;
+      const calls = [write("a"), write("b")].map((p) => p.finally(() => (settled = true)));
+      await turns(50);
+      // A later call joins the waiting group.
+      calls.push(write("c"));
+      await turns(50);
+      expect(settled).toBe(false);
+      other.exec("COMMIT");
+      expect(await Promise.all(calls)).toEqual([1, 1, 1]);
+      expect(file.sql("SELECT group_concat(k) FROM t").pluck().get()).toBe("a,b,c");
+    });
+
+    it("still fails every call with SQLITE_BUSY once the busy timeout has passed", async () => {
+      const write = open(200);
+      other.exec("BEGIN IMMEDIATE");
+      const outcomes = await Promise.allSettled([write("a"), write("b")]);
+      other.exec("ROLLBACK");
+      expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+      expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ code: "SQLITE_BUSY" });
+      expect(file.sql("SELECT count(*) FROM t").pluck().get()).toBe(0);
+    });
   });
 
   it("flush() commits what is queued at once, before the turn ends", () => {

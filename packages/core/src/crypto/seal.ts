@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
+import { randomFromPool } from "./random-pool.js";
 
 /**
  * Authenticated encryption for values the store keeps on our behalf (private signing keys, grace
@@ -19,7 +20,7 @@ const TAG_BYTES = 16;
  * const sealed = seal(key, Buffer.from("secret"), "kid-1");
  */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomFromPool(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { randomFromPool } from "../crypto/random-pool.js";
 
 /**
  * Refresh tokens are opaque strings `tsr_<id>.<secret>`: a public lookup id (22 characters: the
@@ -31,7 +32,7 @@ export interface RefreshTokenParts {
  */
 export function generateRefreshToken(now: number = Date.now()): RefreshTokenParts {
   // One draw from the CSPRNG for both parts (each call has a fixed cost).
-  const bytes = randomBytes(ID_RANDOM_BYTES + SECRET_BYTES);
+  const bytes = randomFromPool(ID_RANDOM_BYTES + SECRET_BYTES);
   return {
     id:
       timePrefix(now) +

@@ -23,8 +23,12 @@ export function buildProgram(env: Environment, io: CliIo): Command {
   program
     .command("serve")
     .description("apply pending migrations and start the auth server")
-    .action(async () => {
-      await serve(env, io);
+    .option(
+      "--workers <count>",
+      "processes serving the port: a number or auto (one per CPU); overrides TESSERA_WORKERS",
+    )
+    .action(async (options: { workers?: string }) => {
+      await serve(options.workers === undefined ? env : { ...env, TESSERA_WORKERS: options.workers }, io);
     });
 
   program

@@ -1,9 +1,13 @@
+import cluster from "node:cluster";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../build-server.js";
+import { runPrimary } from "../cluster/primary.js";
+import { type PrimaryChannel, primaryWindowCounter } from "../cluster/window-counter-client.js";
 import { loadConfig } from "../config/load-config.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
-import { beginDrain } from "../http/shutdown.js";
+import { beginDrain, beginRefusing } from "../http/shutdown.js";
 import { openStore } from "../open-store.js";
 import type { CliIo } from "./io.js";
 import { serveBanner } from "./serve-banner.js";
@@ -14,23 +18,39 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /**
  * `tessera serve`: load the configuration, apply pending migrations, listen, and print one line
  * with the URL. SIGTERM/SIGINT first drain (`/readyz` answers 503 for `TESSERA_SHUTDOWN_DRAIN`
- * while requests are still served), then stop accepting connections, let in-flight requests
- * finish (up to 10 s; their answers carry `Connection: close`), then close the store, committing
- * every write already asked for; a second signal exits at once.
+ * while requests are still served), then answer new requests 503 `shutting_down` while the
+ * in-flight ones finish (their answers carry `Connection: close`), then stop accepting
+ * connections and close the store, committing every write already asked for (all within 10 s of
+ * the drain); a second signal exits at once.
+ *
+ * With `TESSERA_WORKERS` (or `--workers`) above 1 this process becomes the cluster primary
+ * (`runPrimary`, resolving to `null`) and each worker runs this function again as a server: it
+ * skips the migrations (the primary applied them), counts rate limits through the primary, and
+ * leaves SIGINT to the primary (a terminal's Ctrl-C reaches every process of the group; the
+ * primary then stops each worker once).
  *
  * @example
  * await serve(process.env, processIo);
  */
-export async function serve(env: Environment, io: CliIo): Promise<FastifyInstance> {
+export async function serve(env: Environment, io: CliIo): Promise<FastifyInstance | null> {
   const config = loadConfig(env);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary(config, io);
+    return null;
+  }
+  const worker = cluster.isWorker;
   tuneV8ForServing();
   const { note } = resolveMasterKey(config);
-  if (note) io.err(note);
+  if (note && !worker) io.err(note);
   const store = openStore(config.database);
   let app: FastifyInstance;
   try {
-    await store.migrate();
-    app = await buildServer({ config, store });
+    if (!worker) await store.migrate();
+    app = await buildServer({
+      config,
+      store,
+      ...(worker ? { windowCounter: primaryWindowCounter(process as PrimaryChannel) } : {}),
+    });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await store.close().catch(() => {});
@@ -47,7 +67,10 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
     io.err(`${signal}: finishing in-flight requests`);
     setTimeout(() => process.exit(1), config.shutdownDrainMs + SHUTDOWN_GRACE_MS).unref();
     beginDrain(app);
-    new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
+    sleep(config.shutdownDrainMs)
+      // New requests get 503 `shutting_down` while the running ones finish (bounded: a request
+      // whose client stalls cannot hold the listener open past half the grace).
+      .then(() => Promise.race([beginRefusing(app), sleep(SHUTDOWN_GRACE_MS / 2)]))
       .then(() => app.close())
       .then(() => store.close())
       .then(
@@ -56,7 +79,8 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
       );
   };
   process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGINT", worker ? () => {} : stop);
+  if (worker) return app;
 
   // Announce only once the signal handlers are in place: a supervisor that sends SIGTERM as soon
   // as it reads this line must get a graceful stop, not the default instant death.

@@ -1,5 +1,5 @@
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { configFailure } from "../test-support/config-failure.js";
@@ -413,5 +413,32 @@ describe("connection limits", () => {
     const error = failure({ TESSERA_RESOURCE_SECRETS: "orders:0123456789abcdef0123" });
     expect(error.message).toContain("at least 32 characters");
     expect(error.message).not.toContain("0123456789abcdef0123");
+  });
+});
+
+describe("workers and the key reload interval", () => {
+  it("default to one process and 60 s", () => {
+    expect(loadConfig({})).toMatchObject({ workers: 1, keyReloadIntervalMs: 60_000 });
+  });
+
+  it("accept a count or auto (the CPUs available)", () => {
+    expect(loadConfig({ TESSERA_WORKERS: "4" }).workers).toBe(4);
+    expect(loadConfig({ TESSERA_WORKERS: "auto" }).workers).toBe(availableParallelism());
+    expect(loadConfig({ TESSERA_KEY_RELOAD_INTERVAL: "5s" }).keyReloadIntervalMs).toBe(5_000);
+  });
+
+  it("refuse what is not one, with one line naming the variable", () => {
+    for (const bad of ["0", "-2", "two", "1.5", "1000"]) {
+      expect(failure({ TESSERA_WORKERS: bad }).message).toContain("TESSERA_WORKERS");
+    }
+    for (const bad of ["500ms", "2h", "soon"]) {
+      expect(failure({ TESSERA_KEY_RELOAD_INTERVAL: bad }).message).toContain("TESSERA_KEY_RELOAD_INTERVAL");
+    }
+  });
+
+  it("refuse several workers on an in-memory database (each would have its own)", () => {
+    const error = failure({ TESSERA_WORKERS: "2", TESSERA_DATABASE_URL: "sqlite::memory:" });
+    expect(error.message).toContain("TESSERA_WORKERS");
+    expect(loadConfig({ TESSERA_WORKERS: "1", TESSERA_DATABASE_URL: "sqlite::memory:" }).workers).toBe(1);
   });
 });

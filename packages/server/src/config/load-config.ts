@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { commaList } from "./comma-list.js";
 import { ConfigError } from "./config-error.js";
@@ -146,6 +147,11 @@ const schema = z.object({
     (ms) => ms >= DAY,
     "must be at least 1d (an audit trail that is gone the next day is no trail)",
   ),
+  TESSERA_WORKERS: parsed(
+    (t) => (t === "auto" ? availableParallelism() : /^[1-9]\d{0,2}$/.test(t) ? Number(t) : undefined),
+    "expected a number of worker processes (1–999) or auto",
+  ).default(1),
+  TESSERA_KEY_RELOAD_INTERVAL: bounded("60s", 1_000, HOUR, "between 1s and 1h"),
   TESSERA_DPOP_NONCE: z.enum(["on", "off"], "expected on or off").default("off"),
   TESSERA_LOG_LEVEL: z
     .enum(
@@ -231,6 +237,8 @@ export function loadConfig(env: Environment): ServerConfig {
     auditRetentionMs: v.TESSERA_AUDIT_RETENTION,
     logLevel: v.TESSERA_LOG_LEVEL,
     dpopNonce: v.TESSERA_DPOP_NONCE === "on",
+    workers: v.TESSERA_WORKERS,
+    keyReloadIntervalMs: v.TESSERA_KEY_RELOAD_INTERVAL,
     rolePolicy: readRolesFile(merged.TESSERA_ROLES_FILE),
     mail: loadMailConfig(input, issuer),
   };
@@ -246,6 +254,12 @@ export function loadConfig(env: Environment): ServerConfig {
     checkReadableFile("TESSERA_TLS_KEY", v.TESSERA_TLS_KEY, production);
   }
   checkLifetimes(config);
+  if (config.workers > 1 && config.database.kind === "sqlite" && config.database.path === ":memory:") {
+    throw new ConfigError(
+      "TESSERA_WORKERS",
+      "several workers need a database file or PostgreSQL (each would get its own in-memory database)",
+    );
+  }
   if (production) checkProduction(config);
   return config;
 }

@@ -62,6 +62,13 @@ export interface ServerConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Demand server nonces in DPoP proofs (`TESSERA_DPOP_NONCE=on`, RFC 9449 §8). */
   dpopNonce: boolean;
+  /**
+   * Processes serving the port (`TESSERA_WORKERS` or `tessera serve --workers`; `auto` = the CPUs
+   * available): 1 serves in this process; more runs a `node:cluster` primary and that many workers.
+   */
+  workers: number;
+  /** How often each process re-reads the signing-key ring from the store (`TESSERA_KEY_RELOAD_INTERVAL`). */
+  keyReloadIntervalMs: number;
   /** What each role grants, from `TESSERA_ROLES_FILE`; `null` when no file is configured. */
   rolePolicy: RolePolicy | null;
   /** Account recovery and e-mail. */

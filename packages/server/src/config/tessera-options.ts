@@ -22,6 +22,7 @@ export function tesseraOptions(
     registration: config.registration,
     refreshContext: config.refreshContext,
     auditRetentionMs: config.auditRetentionMs,
+    keyReloadIntervalMs: config.keyReloadIntervalMs,
     ...(config.rolePolicy === null ? {} : { roles: config.rolePolicy }),
     appUrl: config.mail.appUrl,
     passwordReset: config.mail.passwordReset,

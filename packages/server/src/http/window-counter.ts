@@ -34,6 +34,26 @@ const patternRegExp = (pattern: string) =>
       .join(".*")}$`,
   );
 
+/** A counted attempt in {@link MemoryWindowCounter.take}: its window is named by where it ends. */
+export interface Taken {
+  allowed: boolean;
+  retryAfterMs: number;
+  /** When the window the attempt was counted in ends (ms since the epoch); names it for `giveBack`. */
+  endsAt: number;
+}
+
+/** The in-memory counter, with its windows addressable from outside (the cluster primary's host). */
+export interface MemoryWindowCounter extends WindowCounter {
+  /** `reserve` without the release closure: what it counted is given back by `giveBack`. */
+  take(key: string, rule: RateLimitRule): Taken;
+  /** Gives one attempt back to `key`'s window if it is still the one ending at `endsAt`. */
+  giveBack(key: string, endsAt: number): void;
+  /** `add`, synchronously. */
+  count(key: string, rule: RateLimitRule): void;
+  /** `clear`, synchronously. */
+  clearNow(patterns: readonly string[]): number;
+}
+
 /**
  * A counter in this process's memory (one instance; also the fallback while Redis is away). Keys
  * are kept per prefix (the text before the first `:`), at most `maxKeys` each, so a flood of one
@@ -45,7 +65,9 @@ const patternRegExp = (pattern: string) =>
  * const counter = memoryWindowCounter();
  * const { allowed } = await counter.reserve("acct:ip", { max: 10, windowMs: 900_000 });
  */
-export function memoryWindowCounter(options: { now?: () => number; maxKeys?: number } = {}): WindowCounter {
+export function memoryWindowCounter(
+  options: { now?: () => number; maxKeys?: number } = {},
+): MemoryWindowCounter {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 50_000;
   type Window = { count: number; endsAt: number };
@@ -85,35 +107,34 @@ export function memoryWindowCounter(options: { now?: () => number; maxKeys?: num
     windows.set(key, entry);
     return entry;
   };
-  const refused = (retryAfterMs: number): Reservation => ({
-    allowed: false,
-    retryAfterMs,
-    release: async () => {},
-  });
 
-  return {
-    async reserve(key, rule) {
+  const counter: MemoryWindowCounter = {
+    take(key, rule) {
       const entry = live(key) ?? open(key, rule);
-      if ("fullForMs" in entry) return refused(entry.fullForMs);
+      if ("fullForMs" in entry) return { allowed: false, retryAfterMs: entry.fullForMs, endsAt: 0 };
       const retryAfterMs = entry.endsAt - now();
-      if (entry.count >= rule.max) return refused(retryAfterMs);
+      if (entry.count >= rule.max) return { allowed: false, retryAfterMs, endsAt: entry.endsAt };
       entry.count += 1;
-      const release = once(async () => {
-        // Only into the window it was counted in: a later window owes it nothing.
-        if (live(key) !== entry || entry.count === 0) return;
-        entry.count -= 1;
-        // A window with nothing counted holds no state: free its slot (successful logins must
-        // not fill a fail-closed prefix).
-        if (entry.count === 0) windowsOf(key).delete(key);
-      });
-      return { allowed: true, retryAfterMs, release };
+      return { allowed: true, retryAfterMs, endsAt: entry.endsAt };
     },
-    async add(key, rule) {
+    giveBack(key, endsAt) {
+      // Only into the window it was counted in: a later window owes it nothing.
+      const entry = live(key);
+      if (entry === undefined || entry.endsAt !== endsAt || entry.count === 0) return;
+      entry.count -= 1;
+      // A window with nothing counted holds no state: free its slot (successful logins must not
+      // fill a fail-closed prefix).
+      if (entry.count === 0) windowsOf(key).delete(key);
+    },
+    count(key, rule) {
       const entry = live(key) ?? open(key, rule);
       // A full fail-closed prefix refuses every new key anyway: nothing is lost by not counting.
       if (!("fullForMs" in entry)) entry.count += 1;
     },
     async clear(patterns) {
+      return counter.clearNow(patterns);
+    },
+    clearNow(patterns) {
       const tests = patterns.map(patternRegExp);
       let cleared = 0;
       for (const windows of prefixes.values()) {
@@ -125,7 +146,16 @@ export function memoryWindowCounter(options: { now?: () => number; maxKeys?: num
       }
       return cleared;
     },
+    async reserve(key, rule) {
+      const taken = counter.take(key, rule);
+      const release = taken.allowed ? once(async () => counter.giveBack(key, taken.endsAt)) : async () => {};
+      return { allowed: taken.allowed, retryAfterMs: taken.retryAfterMs, release };
+    },
+    async add(key, rule) {
+      counter.count(key, rule);
+    },
   };
+  return counter;
 }
 
 // INCR and the window's expiry in one script: no other client runs between them, so the budget

@@ -55,7 +55,8 @@ export interface LoadOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
-const DOCUMENTED_503 = "503 store_unavailable";
+/** The documented 503s: the store cannot answer, or the server is shutting down. */
+const DOCUMENTED_503 = new Set(["503 store_unavailable", "503 shutting_down"]);
 
 /**
  * Registers one user and logs it in `count` times (each login its own session), on `url`.
@@ -157,7 +158,7 @@ export function runRefreshLoad(sessions: LoadSession[], options: LoadOptions): R
       }
       const key = `${res.status} ${res.code ?? "?"}`;
       figures.refused[key] = (figures.refused[key] ?? 0) + 1;
-      if (res.status >= 500 && key !== DOCUMENTED_503) figures.undocumented5xx += 1;
+      if (res.status >= 500 && !DOCUMENTED_503.has(key)) figures.undocumented5xx += 1;
       // An unexpected refusal ends this session's loop: its token may be gone.
       if (!allowed.has(key)) return;
       await pause(50);

@@ -55,9 +55,9 @@ export interface Instance {
   port: number;
   /** Everything the process wrote so far (stdout and stderr), for failure messages. */
   output(): string;
-  /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
-  stop(): Promise<void>;
-  /** Process id, for tools that act on the process (e.g. `prlimit`). */
+  /** SIGTERM, then SIGKILL if it has not exited within 10 s; resolves to the exit status. */
+  stop(): Promise<number | null>;
+  /** The server's pid (the cluster primary's with `--workers`), for tools that act on it (`prlimit`). */
   pid: number;
   /** Sends `signal` (e.g. SIGKILL for a crash) and resolves with the exit once the process is gone. */
   kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -78,9 +78,12 @@ process.once("exit", () => {
  * await fetch(`${instance.url}/readyz`);
  * await instance.stop();
  */
-export async function spawnInstance(env: Record<string, string>): Promise<Instance> {
+export async function spawnInstance(
+  env: Record<string, string>,
+  args: string[] = ["serve"],
+): Promise<Instance> {
   const cli = await buildCli();
-  const child = spawn(process.execPath, [cli, "serve"], {
+  const child = spawn(process.execPath, [cli, ...args], {
     env: childEnv({ HOST: "127.0.0.1", PORT: "0", ...env }),
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
@@ -118,18 +121,19 @@ export async function spawnInstance(env: Record<string, string>): Promise<Instan
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    output: () => output,
     pid: child.pid ?? 0,
+    output: () => output,
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
       child.kill("SIGTERM");
-      await exited;
+      const { code } = await exited;
       clearTimeout(timer);
+      return code;
     },
   };
 }
