@@ -10,6 +10,7 @@ import { newPathLines, passwordResetRequest, ticketLogin } from "./lib/new-paths
 import { chartRows, table, targets } from "./lib/report.js";
 import { growSqliteStore } from "./lib/seed.js";
 import { canPin } from "./lib/server-process.js";
+import { SESSION_SETTINGS, sessionBench, sessionsOnly } from "./lib/session-bench.js";
 import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-setup.js";
 import { chart } from "./lib/svg.js";
 import { workersComparison, workersFigure } from "./lib/workers-bench.js";
@@ -30,6 +31,7 @@ import { peersBench, peersTable, peersTargets } from "./peers/peers-bench.js";
  *   node bench/run.js --sessions-10m  after the 1,000,000-session run, grow the same store to
  *                                10,000,000 sessions (bulk insert; several GB of disk, tens of
  *                                minutes; not in CI) and run the refresh load again
+ *   node bench/run.js --sessions-only  only the server-session figures (prints them, writes nothing)
  *
  * Writes bench/results/latest.json and bench/results/latest.svg, and puts the table into
  * bench/README.md. Build first (`npx tsc -b`): the
@@ -113,6 +115,13 @@ async function scopeFigure() {
 if (args.has("--scope-only")) {
   await scopeFigure();
   rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+
+if (args.has("--sessions-only")) {
+  await sessionsOnly(tmp, SESSION_SETTINGS[mode], http, step).finally(() =>
+    rmSync(tmp, { recursive: true, force: true }),
+  );
   process.exit(0);
 }
 
@@ -213,6 +222,9 @@ try {
     };
   }
 
+  // Server sessions: a protected route vs the same route open over HTTP, validate() vs a raw SELECT.
+  const serverSessions = await sessionBench(tmp, SESSION_SETTINGS[mode], http, step);
+
   const results = {
     node: process.version,
     cpus: host.cpus,
@@ -260,6 +272,7 @@ try {
     ...(peers ? { peers } : {}),
     rss_mb_peak: round2(refreshSqlite.rss_mb_peak ?? 0),
     workers: workersFigure(workers),
+    server_sessions: serverSessions,
     duration_s: round((performance.now() - started) / 1000),
   };
 

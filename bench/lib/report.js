@@ -27,8 +27,10 @@ const times3 = (/** @type {number} */ r) => `${r.toFixed(3)}×`;
  *   },
  *   rss_mb_peak: number,
  *   workers?: { 1: WorkersFigure, 2: WorkersFigure, ratio: number, round_ratios: number[] },
+ *   server_sessions?: ServerSessionFigure,
  * }} Results
  * @typedef {{ rps: number, p99_ms: number, server_cpu_us_per_request: number | null, server_cpu_utilisation: number }} WorkersFigure
+ * @typedef {{ protected_rps: number, unprotected_rps: number, ratio: number, round_ratios: number[], validate_us: number, raw_select_us: number, validate_cpu_us?: number, raw_select_cpu_us?: number, protected_cpu_us_per_request?: number | null, unprotected_cpu_us_per_request?: number | null, sessions: number }} ServerSessionFigure
  */
 
 /**
@@ -165,6 +167,23 @@ export function table(r) {
       `/healthz p99 ${ms(lp.healthz_p99_ms)}`,
     ]);
   }
+  if (r.server_sessions) {
+    const v = r.server_sessions;
+    line([
+      "session route",
+      perS(v.protected_rps),
+      `same route, open ${perS(v.unprotected_rps)}`,
+      times(v.ratio),
+      `sessionAuth + requireSession vs none; rounds ${v.round_ratios.map(times).join(" ")}; server CPU ${v.protected_cpu_us_per_request ?? "?"} vs ${v.unprotected_cpu_us_per_request ?? "?"} µs/request`,
+    ]);
+    line([
+      "session validate",
+      `${v.validate_us} µs`,
+      `raw SELECT ${v.raw_select_us} µs`,
+      times(ratio(v.validate_us, v.raw_select_us)),
+      `${int.format(v.sessions)} server sessions in SQLite; CPU ${v.validate_cpu_us} µs vs ${v.raw_select_cpu_us} µs`,
+    ]);
+  }
   line([
     "peak RSS",
     `${r.rss_mb_peak.toFixed(0)} MB`,
@@ -273,8 +292,34 @@ export function targets(r, options) {
     ok: h.login_sqlite.healthz_p99_ms < 50,
     value: ms(h.login_sqlite.healthz_p99_ms),
   });
+  if (r.server_sessions) out.push(...sessionTargets(r.server_sessions));
   out.push({ name: "peak RSS < 200 MB", ok: r.rss_mb_peak < 200, value: `${r.rss_mb_peak.toFixed(0)} MB` });
   return out;
+}
+
+/**
+ * The server-session targets: the protected route ≥ 0.8× the same route open, and one
+ * `validate()` ≤ 20 µs with 1,000,000 sessions in SQLite (a smaller store says so).
+ *
+ * @example
+ * for (const t of sessionTargets(results.server_sessions)) console.log(t.name, t.value);
+ *
+ * @param {ServerSessionFigure} s
+ */
+export function sessionTargets(s) {
+  const store = s.sessions >= 1_000_000 ? "1,000,000" : `${int.format(s.sessions)} (not 1M)`;
+  return [
+    {
+      name: "session-protected route ≥ 0.8× the same route unprotected",
+      ok: s.ratio >= 0.8,
+      value: `${times3(s.ratio)} (rounds ${s.round_ratios.map(times3).join(" ")})`,
+    },
+    {
+      name: `sessions.validate() ≤ 20 µs with ${store} sessions in SQLite`,
+      ok: s.validate_us <= 20,
+      value: `${s.validate_us} µs (one raw indexed SELECT ${s.raw_select_us} µs; CPU ${s.validate_cpu_us} vs ${s.raw_select_cpu_us} µs)`,
+    },
+  ];
 }
 
 /**
@@ -322,6 +367,13 @@ export function chartRows(r) {
     bars: [{ name: "tessera", ratio: ratio(h.login_sqlite.rps, h.login_sqlite.argon2_limit_per_s) }],
     target: 0.9,
   });
+  if (r.server_sessions) {
+    rows.push({
+      label: "session route / open route",
+      bars: [{ name: "tessera", ratio: r.server_sessions.ratio }],
+      target: 0.8,
+    });
+  }
   if (h.refresh_postgres && h.refresh_limit_postgres_per_s) {
     rows.push({
       label: "refresh postgres / in-process",

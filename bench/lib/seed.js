@@ -105,6 +105,40 @@ function tokenId(created) {
 }
 
 /**
+ * The loop both bulk fillers share: in one transaction on `db`, `count` sessions, a new user (a
+ * well-formed argon2id PHC string of the real size; nobody logs in as these users) before every
+ * tenth; `eachSession` inserts session `i` of `userId`, created at `created` (within the last 20
+ * days) from `ip` (distinct per session).
+ *
+ * @example
+ * fillUsersAndSessions(db, 1000, "filler", (i, userId, created, ip) => session.run(...));
+ *
+ * @param {import("better-sqlite3").Database} db
+ * @param {number} count
+ * @param {string} prefix of the users' e-mails
+ * @param {(i: number, userId: string, created: number, ip: string) => void} eachSession
+ */
+export function fillUsersAndSessions(db, count, prefix, eachSession) {
+  const day = 86_400_000;
+  const now = Date.now();
+  const user = db.prepare(
+    "INSERT INTO users (id, email, password_hash, created_at, token_epoch) VALUES (?, ?, ?, ?, 0)",
+  );
+  const phc = `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString("base64").replace(/=+$/, "")}$${randomBytes(32).toString("base64").replace(/=+$/, "")}`;
+  db.transaction(() => {
+    let userId = "";
+    for (let i = 0; i < count; i++) {
+      const created = now - Math.floor(Math.random() * 20 * day);
+      if (i % SESSIONS_PER_USER === 0) {
+        userId = randomUUID();
+        user.run(userId, `${prefix}-${userId}@bench.example`, phc, created);
+      }
+      eachSession(i, userId, created, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    }
+  })();
+}
+
+/**
  * Grows a migrated SQLite store by `count` sessions (10 per user), each with its live refresh
  * token and its login audit event, written with prepared statements in one transaction straight
  * into the file — a million rows through the HTTP API would take hours. The rows have the shapes
@@ -122,11 +156,7 @@ export function growSqliteStore(path, count) {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
   db.pragma("cache_size = -262144"); // 256 MB, for this connection only
-  const now = Date.now();
   const day = 86_400_000;
-  const user = db.prepare(
-    "INSERT INTO users (id, email, password_hash, created_at, token_epoch) VALUES (?, ?, ?, ?, 0)",
-  );
   const session = db.prepare(
     `INSERT INTO sessions (id, user_id, client_id, scope, created_at, expires_at, last_used_at, ip, user_agent, last_ip, last_user_agent)
      VALUES (?, ?, 'tessera', NULL, ?, ?, ?, ?, ?, ?, ?)`,
@@ -139,40 +169,22 @@ export function growSqliteStore(path, count) {
     `INSERT INTO audit_events (at, type, outcome, user_id, session_id, ip, user_agent, data)
      VALUES (?, 'login.succeeded', 'success', ?, ?, ?, ?, '{}')`,
   );
-  // A well-formed argon2id PHC string of the real size; nobody logs in as these users.
-  const phc = `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString("base64").replace(/=+$/, "")}$${randomBytes(32).toString("base64").replace(/=+$/, "")}`;
-  const fill = db.transaction(() => {
-    let userId = "";
-    for (let i = 0; i < count; i++) {
-      const created = now - Math.floor(Math.random() * 20 * day);
-      if (i % SESSIONS_PER_USER === 0) {
-        userId = randomUUID();
-        user.run(userId, `filler-${userId}@bench.example`, phc, created);
-      }
-      const sessionId = randomUUID();
-      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      session.run(
-        sessionId,
-        userId,
-        created,
-        created + 30 * day,
-        created,
-        ip,
-        CLIENT.userAgent,
-        ip,
-        CLIENT.userAgent,
-      );
-      token.run(
-        tokenId(created),
-        sessionId,
-        randomBytes(32).toString("base64url"),
-        created,
-        created + 7 * day,
-      );
-      audit.run(created, userId, sessionId, ip, CLIENT.userAgent);
-    }
+  fillUsersAndSessions(db, count, "filler", (_i, userId, created, ip) => {
+    const sessionId = randomUUID();
+    session.run(
+      sessionId,
+      userId,
+      created,
+      created + 30 * day,
+      created,
+      ip,
+      CLIENT.userAgent,
+      ip,
+      CLIENT.userAgent,
+    );
+    token.run(tokenId(created), sessionId, randomBytes(32).toString("base64url"), created, created + 7 * day);
+    audit.run(created, userId, sessionId, ip, CLIENT.userAgent);
   });
-  fill();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
 }

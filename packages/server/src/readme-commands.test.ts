@@ -39,7 +39,8 @@ function words(rest: string): string[] {
   const out: string[] = [];
   for (const word of rest.trim().split(/\s+/)) {
     if (/^(#|\||>|&&|;|&|2>|\))/.test(word) || word === "") break;
-    out.push(word.replace(/^\[+|[\]…,]+$/g, ""));
+    out.push(word.replace(/^\[+|[\]…,;]+$/g, ""));
+    if (word.endsWith(";")) break; // `cmd --flag; next`: the command ends with the word
   }
   return out.filter((word) => word !== "" && word !== "…");
 }
