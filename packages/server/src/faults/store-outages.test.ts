@@ -44,7 +44,9 @@ describe.skipIf(
   let revocation: RevocationSource | undefined;
 
   beforeAll(async () => {
-    [pg, redis] = await Promise.all([startTestPostgres(), startRestartableRedis()]);
+    // Commits acknowledged only once their WAL is written: PostgreSQL is killed here, and the
+    // throwaway default (synchronous_commit=off) would lose answered commits by design.
+    [pg, redis] = await Promise.all([startTestPostgres({ durableCommits: true }), startRestartableRedis()]);
     database = await pg.createDatabase();
     instances = await startInstances(2, {
       TESSERA_DATABASE_URL: database,

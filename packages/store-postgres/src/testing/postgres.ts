@@ -69,15 +69,15 @@ export function postgresTestsEnabled(): boolean {
  * afterAll(() => server.stop());
  * const store = createPostgresStore({ connectionString: await server.createDatabase() });
  */
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: { durableCommits?: boolean } = {}): Promise<TestPostgres> {
   const external = process.env.TESSERA_TEST_POSTGRES_URL;
   if (external) return useExisting(external);
   const bin = findPostgresBinDir();
   if (!bin) throw new Error("PostgreSQL binaries not found (see postgresTestsEnabled)");
-  return startLocal(bin);
+  return startLocal(bin, options.durableCommits ?? false);
 }
 
-async function startLocal(bin: string): Promise<TestPostgres> {
+async function startLocal(bin: string, durableCommits: boolean): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "tessera-pg-"));
   const data = join(dir, "data");
   const asRoot = process.getuid?.() === 0;
@@ -114,8 +114,12 @@ async function startLocal(bin: string): Promise<TestPostgres> {
         "-c listen_addresses=127.0.0.1",
         `-p ${port}`,
         `-k ${dir}`,
-        // Durability is pointless for a throwaway server; speed is not.
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        // Durability is pointless for a throwaway server; speed is not. Except for a test that
+        // kills PostgreSQL itself (`pg_ctl stop -m immediate`): with synchronous_commit=off a
+        // commit is acknowledged before its WAL is written, and such a kill loses it — an answered
+        // refresh whose successor the database no longer has. WAL written at COMMIT survives the
+        // kill of the process (fsync stays off: the OS keeps what was written).
+        `-c fsync=off -c synchronous_commit=${durableCommits ? "on" : "off"} -c full_page_writes=off`,
         "-c max_connections=300",
       ].join(" ");
       try {
