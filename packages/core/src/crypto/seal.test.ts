@@ -1,6 +1,6 @@
-import { hkdfSync, randomBytes } from "node:crypto";
+import { createSecretKey, hkdfSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deriveKey, open, seal } from "./seal.js";
+import { deriveKey, keyInput, open, seal } from "./seal.js";
 
 describe("seal/open", () => {
   const key = randomBytes(32);
@@ -28,6 +28,17 @@ describe("seal/open", () => {
     expect(open(key, `v2.${iv}.${body}`, "kid-1")).toBeNull();
     expect(open(key, `${v}.${iv}.${body.slice(0, 10)}`, "kid-1")).toBeNull();
     expect(open(key, "garbage", "kid-1")).toBeNull();
+  });
+
+  it("opens the same with the key as bytes or as a KeyObject, whichever way keyInput hands it to node:crypto", () => {
+    const bytes = randomBytes(32);
+    const sealed = seal(bytes, Buffer.from("successor"), "row-1");
+    expect(open(createSecretKey(bytes), sealed, "row-1")?.toString()).toBe("successor");
+    expect(
+      open(bytes, seal(createSecretKey(bytes), Buffer.from("again"), "row-2"), "row-2")?.toString(),
+    ).toBe("again");
+    const wrapped = keyInput(bytes);
+    expect(Number(process.versions.node.split(".")[0]) >= 22).toBe(!(wrapped instanceof Uint8Array));
   });
 
   it("derives different keys for different labels and salts", () => {

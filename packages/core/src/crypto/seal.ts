@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { randomFromPool } from "./random-pool.js";
 
 /**
@@ -10,6 +10,28 @@ import { randomFromPool } from "./random-pool.js";
  */
 
 const VERSION = "v1";
+
+// Node 22+ turns a key given as bytes into a key object on every `createHmac` / `createCipheriv`
+// call, which costs there 10–13 µs a call (Node 24: HMAC 12.8 µs with a Buffer key, 2.0 µs with a
+// KeyObject; AES-GCM 15.8 vs 2.9 µs); Node 20 takes bytes directly (2.0 µs either way) and making
+// the KeyObject first only adds its ~1.5 µs. So a key used once (per refresh: the grace key and
+// its HKDF pseudo-random key) is wrapped only where that pays. Node 22 was not measured.
+const WRAP_KEYS = Number(process.versions.node.split(".")[0]) >= 22;
+
+/**
+ * A 32-byte key as `createHmac` / `createCipheriv` take it fastest on this Node (see WRAP_KEYS).
+ * For a key used many times, make a `KeyObject` once with `createSecretKey` instead.
+ *
+ * @example
+ * createHmac("sha256", keyInput(prk));
+ */
+export function keyInput(key: Uint8Array | KeyObject): Uint8Array | KeyObject {
+  return WRAP_KEYS && !isKeyObject(key) ? createSecretKey(key) : key;
+}
+
+function isKeyObject(key: Uint8Array | KeyObject): key is KeyObject {
+  return !(key instanceof Uint8Array);
+}
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -19,9 +41,9 @@ const TAG_BYTES = 16;
  * @example
  * const sealed = seal(key, Buffer.from("secret"), "kid-1");
  */
-export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {
+export function seal(key: Uint8Array | KeyObject, plaintext: Uint8Array, aad: string): string {
   const iv = randomFromPool(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const cipher = createCipheriv("aes-256-gcm", keyInput(key), iv);
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   return `${VERSION}.${iv.toString("base64url")}.${body.toString("base64url")}`;
@@ -34,14 +56,14 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): strin
  * @example
  * const plain = open(key, sealed, "kid-1"); // Buffer | null
  */
-export function open(key: Uint8Array, sealed: string, aad: string): Buffer | null {
+export function open(key: Uint8Array | KeyObject, sealed: string, aad: string): Buffer | null {
   const parts = sealed.split(".");
   if (parts.length !== 3 || parts[0] !== VERSION) return null;
   const iv = Buffer.from(parts[1] ?? "", "base64url");
   const body = Buffer.from(parts[2] ?? "", "base64url");
   if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return null;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv("aes-256-gcm", keyInput(key), iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
     return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
@@ -63,7 +85,7 @@ export function deriveKey(ikm: Uint8Array | string, salt: Uint8Array | string, i
   // (this runs once per refresh, for the grace key). An empty salt is HashLen zero bytes, which
   // HMAC pads an empty key to anyway.
   const prk = createHmac("sha256", salt).update(ikm).digest();
-  return createHmac("sha256", prk).update(info, "utf8").update(BLOCK_ONE).digest();
+  return createHmac("sha256", keyInput(prk)).update(info, "utf8").update(BLOCK_ONE).digest();
 }
 
 const BLOCK_ONE = Buffer.of(1);

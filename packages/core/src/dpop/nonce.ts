@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../clock.js";
 
 /** Server nonces (RFC 9449 §8): issued in `DPoP-Nonce`, checked in a proof's `nonce` claim. */
@@ -28,8 +28,10 @@ export function createDpopNonces(options: { key: Uint8Array; clock: Clock; perio
   if (!Number.isInteger(periodMs) || periodMs < 1000)
     throw new TypeError("createDpopNonces: periodMs >= 1000");
 
+  // Made once: on Node 22+ an HMAC keyed with raw bytes rebuilds a key object on every call.
+  const macKey = createSecretKey(key);
   const mac = (bucket: number): Buffer =>
-    createHmac("sha256", key).update(`tessera/dpop-nonce/v1:${bucket}`).digest().subarray(0, MAC_BYTES);
+    createHmac("sha256", macKey).update(`tessera/dpop-nonce/v1:${bucket}`).digest().subarray(0, MAC_BYTES);
   const format = (bucket: number): string =>
     `${VERSION}.${bucket.toString(36)}.${mac(bucket).toString("base64url")}`;
   const bucketNow = (): number => Math.floor(clock.now() / periodMs);
