@@ -13,7 +13,7 @@ import { canPin } from "./lib/server-process.js";
 import { SESSION_SETTINGS, sessionBench, sessionsOnly } from "./lib/session-bench.js";
 import { postgresAvailable, preparePostgres, prepareSqlite } from "./lib/store-setup.js";
 import { chart } from "./lib/svg.js";
-import { workersComparison, workersFigure } from "./lib/workers-bench.js";
+import { workersComparison, workersFigure, workersLine } from "./lib/workers-bench.js";
 import { peersChart } from "./peers/chart.js";
 import { peersBench, peersTable, peersTargets } from "./peers/peers-bench.js";
 
@@ -165,6 +165,7 @@ try {
     "SQLite: refresh over HTTP, tessera serve --workers 1 vs --workers 2 (nothing pinned, alternating slices)",
   );
   const workers = await workersComparison(sqlite, SETTINGS.workers);
+  for (const line of workersLine(workers)) console.log(`  ${line}`);
   /** @type {Awaited<ReturnType<typeof peersBench>> | undefined} */
   let peers;
   if (args.has("--no-peers")) step("peers: skipped (--no-peers)");

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { median } from "./harness.js";
 import { refreshLoad } from "./load.js";
 import { CLIENT } from "./seed.js";
@@ -12,6 +14,22 @@ import { startTessera } from "./tessera-server.js";
  */
 
 const CONNECTIONS = 64;
+
+/**
+ * CPU-seconds every CPU of the machine spent busy so far (Linux `/proc/stat`: all but idle and
+ * iowait), or null elsewhere — with the server's and the load generator's own CPU it shows whether
+ * a run was bounded by the machine rather than by the server.
+ */
+function machineBusySeconds() {
+  try {
+    const fields =
+      readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * @param {{ databaseUrl: string, masterKeyHex: string, sessions: Array<{ refreshToken: string, csrfToken: string, dead?: boolean }> }} target
@@ -37,15 +55,23 @@ export async function workersComparison(target, settings) {
         userAgent: CLIENT.userAgent,
       };
       const before = server.treeCpuSeconds();
+      const machineBefore = machineBusySeconds();
+      const loadBefore = process.cpuUsage();
       const result = await refreshLoad({ ...common, duration });
+      const loadUsed = process.cpuUsage(loadBefore);
+      const machineAfter = machineBusySeconds();
       const after = server.treeCpuSeconds();
       const cpu = before === null || after === null ? null : after - before;
+      const machine = machineBefore === null || machineAfter === null ? null : machineAfter - machineBefore;
       return {
         rps: result.rps,
         p99_ms: result.p99_ms,
         failed: result.non_2xx + result.errors,
         cpu_us_per_request: cpu === null ? null : (cpu * 1e6) / Math.max(1, result.requests),
         cpu_utilisation: cpu === null ? 0 : cpu / duration,
+        load_cpu_utilisation: (loadUsed.user + loadUsed.system) / 1e6 / duration,
+        load_cpu_us_per_request: (loadUsed.user + loadUsed.system) / Math.max(1, result.requests),
+        machine_cpu_utilisation: machine === null ? null : machine / duration,
       };
     };
     for (const workers of [1, 2]) await slice(workers, settings.warmup);
@@ -66,12 +92,33 @@ export async function workersComparison(target, settings) {
         server_cpu_us_per_request: cpu.length > 0 ? median(/** @type {number[]} */ (cpu)) : null,
         /** CPUs the server's processes kept busy (1.0 = one whole CPU). */
         server_cpu_utilisation: median(list.map((r) => r.cpu_utilisation)),
+        /** CPUs the load generator (this process) kept busy. */
+        load_generator_cpu_utilisation: median(list.map((r) => r.load_cpu_utilisation)),
+        load_generator_cpu_us_per_request: median(list.map((r) => r.load_cpu_us_per_request)),
+        /** CPUs the whole machine kept busy (everything, neighbours included); null off Linux. */
+        machine_cpu_utilisation: list.every((r) => r.machine_cpu_utilisation !== null)
+          ? median(list.map((r) => /** @type {number} */ (r.machine_cpu_utilisation)))
+          : null,
         failed: list.reduce((n, r) => n + r.failed, 0),
         round_rps: list.map((r) => Math.round(r.rps)),
       };
     };
     const roundRatios = (runs[1] ?? []).map((one, i) => (runs[2]?.[i]?.rps ?? 0) / Math.max(1, one.rps));
-    return { 1: summary(1), 2: summary(2), ratio: median(roundRatios), round_ratios: roundRatios };
+    const one = summary(1);
+    const two = summary(2);
+    // What 1.5× --workers 1 would take at --workers 2's measured cost per request, server and load
+    // generator together: more CPUs than the machine has means the target cannot be reached here
+    // by the server alone, whatever it does with its share.
+    const perRequestUs = (two.server_cpu_us_per_request ?? 0) + two.load_generator_cpu_us_per_request;
+    const cpusFor1_5x = (1.5 * one.rps * perRequestUs) / 1e6;
+    return {
+      1: one,
+      2: two,
+      ratio: median(roundRatios),
+      round_ratios: roundRatios,
+      cpus_needed_for_1_5x: cpusFor1_5x,
+      cpus: availableParallelism(),
+    };
   } finally {
     for (const server of Object.values(servers)) await server.stop();
   }
@@ -95,6 +142,11 @@ export function workersLine(result) {
     one(1),
     one(2),
     `ratio --workers 2 / --workers 1: ${result.ratio.toFixed(2)}× (per round: ${spread})`,
+    `CPU: --workers 2 kept ${result[2].server_cpu_utilisation.toFixed(2)} CPUs busy in the server and ${result[2].load_generator_cpu_utilisation.toFixed(2)} in the load generator` +
+      (result[2].machine_cpu_utilisation === null
+        ? ""
+        : ` (the whole machine: ${result[2].machine_cpu_utilisation.toFixed(2)} of ${result.cpus})`) +
+      `; 1.5× --workers 1 at that cost per request needs ${result.cpus_needed_for_1_5x.toFixed(2)} CPUs`,
   ];
 }
 
@@ -111,6 +163,12 @@ export function workersFigure(result) {
     server_cpu_us_per_request:
       result[n].server_cpu_us_per_request === null ? null : Math.round(result[n].server_cpu_us_per_request),
     server_cpu_utilisation: Math.round(result[n].server_cpu_utilisation * 100) / 100,
+    load_generator_cpu_utilisation: Math.round(result[n].load_generator_cpu_utilisation * 100) / 100,
+    load_generator_cpu_us_per_request: Math.round(result[n].load_generator_cpu_us_per_request),
+    machine_cpu_utilisation:
+      result[n].machine_cpu_utilisation === null
+        ? null
+        : Math.round(result[n].machine_cpu_utilisation * 100) / 100,
     failed: result[n].failed,
     round_rps: result[n].round_rps,
   });
@@ -121,5 +179,7 @@ export function workersFigure(result) {
     round_ratios: result.round_ratios.map((x) => Math.round(x * 100) / 100),
     pinned: false,
     connections: CONNECTIONS,
+    cpus: result.cpus,
+    cpus_needed_for_1_5x: Math.round(result.cpus_needed_for_1_5x * 100) / 100,
   };
 }
