@@ -7,6 +7,7 @@ import { baseline, loginOverHttp, refreshOverHttp } from "./lib/http-bench.js";
 import { argon2Limit } from "./lib/limits.js";
 import { machine } from "./lib/machine.js";
 import { newPathLines, passwordResetRequest, ticketLogin } from "./lib/new-paths.js";
+import { refreshVsLimit, refreshVsLimitLine } from "./lib/refresh-vs-limit.js";
 import { chartRows, table, targets } from "./lib/report.js";
 import { growSqliteStore } from "./lib/seed.js";
 import { canPin } from "./lib/server-process.js";
@@ -53,6 +54,7 @@ const SETTINGS = quick
       bigStore: 50_000,
       http: { duration: 3, warmup: 1 },
       workers: { rounds: 2, sliceSeconds: 2, warmup: 3 },
+      vsLimit: { rounds: 2, sliceSeconds: 1, warmupSeconds: 1 },
       peers: { sessions: 2000, rounds: 3, sliceSeconds: 1.5, warmupSeconds: 1 },
       newPaths: { duration: 2, warmup: 0.5 },
     }
@@ -65,6 +67,7 @@ const SETTINGS = quick
       bigStore: 1_000_000,
       http: { duration: 15, warmup: 3 },
       workers: { rounds: 6, sliceSeconds: 5, warmup: 4 },
+      vsLimit: { rounds: 6, sliceSeconds: 4, warmupSeconds: 2 },
       peers: { sessions: 5000, rounds: 6, sliceSeconds: 3, warmupSeconds: 2 },
       newPaths: { duration: 6, warmup: 1 },
     };
@@ -161,6 +164,13 @@ try {
   if (args.has("--profile")) {
     step(`server CPU profile written to ${profileDir} (read it with: node bench/profile-summary.js <file>)`);
   }
+  step("SQLite: refresh over HTTP vs in-process on the same CPU, interleaved");
+  const vsLimit = await refreshVsLimit(sqlite, {
+    ...SETTINGS.vsLimit,
+    serverCpus: http.serverCpus,
+    loadCpus: http.loadCpus,
+  });
+  console.log(`  ${refreshVsLimitLine(vsLimit)}`);
   step(
     "SQLite: refresh over HTTP, tessera serve --workers 1 vs --workers 2 (nothing pinned, alternating slices)",
   );
@@ -262,6 +272,16 @@ try {
       refresh_limit_per_s: round(sqlite.limitPerSecond),
       refresh_limit_cpu_us_per_op: round(sqlite.limitCpuUsPerOp),
       refresh_sqlite: { ...httpFigure(refreshSqlite), sessions: sqlite.sessions.length },
+      refresh_vs_limit_interleaved: {
+        ratio: round2(vsLimit.ratio),
+        round_ratios: vsLimit.round_ratios.map(round2),
+        http_rps: round(vsLimit.http_rps),
+        limit_per_s: round(vsLimit.limit_per_s),
+        http_cpu_us_per_request:
+          vsLimit.http_cpu_us_per_request === null ? null : round(vsLimit.http_cpu_us_per_request),
+        limit_cpu_us_per_op: round(vsLimit.limit_cpu_us_per_op),
+        failed: vsLimit.failed,
+      },
       refresh_sqlite_1m: {
         ...httpFigure(refreshBig),
         sessions_in_store: SETTINGS.bigStore,
