@@ -34,6 +34,8 @@ export interface Cluster<R> {
   instances: Instance[];
   /** `instances[i].url` */
   urls: string[];
+  /** The instances' whole configuration, to start one more like them (`spawnInstance(cluster.env)`). */
+  env: Record<string, string>;
 }
 
 /**
@@ -57,12 +59,13 @@ export function useCluster<R extends ThrowawayRedis = never>(options: ClusterOpt
       options.redis?.() as Promise<R>,
     ]);
     cluster.databaseUrl = await cluster.pg.createDatabase();
-    cluster.instances = await startInstances(options.instances, {
+    cluster.env = {
       ...(typeof options.env === "function" ? options.env() : options.env),
       TESSERA_DATABASE_URL: cluster.databaseUrl,
       ...(cluster.redis ? { TESSERA_REDIS_URL: cluster.redis.url } : {}),
       TESSERA_MASTER_KEY: MASTER_KEY_HEX,
-    });
+    };
+    cluster.instances = await startInstances(options.instances, cluster.env);
     cluster.urls = cluster.instances.map((instance) => instance.url);
   }, 60_000);
   afterAll(async () => {
