@@ -1,14 +1,9 @@
 import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProof, type ProofKey, proofKey } from "../../../core/src/test-support/dpop-proofs.js";
+import { loginWithProof } from "../test-support/dpop-server.js";
 import { oauthRefresh } from "../test-support/oauth-refresh.js";
-import {
-  type CallResult,
-  STRONG_PASSWORD,
-  startTestServer,
-  type TestServer,
-  uniqueEmail,
-} from "../test-support/test-server.js";
+import { type CallResult, startTestServer, type TestServer } from "../test-support/test-server.js";
 import { payloadOf } from "../test-support/token-payload.js";
 
 // Issue 14.6 under load: concurrent refreshes of one unbound refresh token with DPoP proofs, on
@@ -22,11 +17,7 @@ beforeAll(async () => {
 });
 
 async function unboundLogin(server: TestServer): Promise<{ refresh: string; sid: string }> {
-  const email = uniqueEmail("dpop-race");
-  await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
-  const res = await server.call("POST", "/auth/login", {
-    json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
-  });
+  const res = await loginWithProof(server);
   expect(res.body.token_type).toBe("Bearer");
   return { refresh: res.body.refresh_token, sid: payloadOf(res.body.access_token).sid };
 }

@@ -5,23 +5,14 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeProof, type ProofKey, proofKey } from "../../../core/src/test-support/dpop-proofs.js";
-import {
-  STRONG_PASSWORD,
-  startTestServer,
-  type TestServer,
-  uniqueEmail,
-} from "../test-support/test-server.js";
+import { loginWithProof } from "../test-support/dpop-server.js";
+import { startTestServer, type TestServer } from "../test-support/test-server.js";
 
 // The DPoP replay cache is shared by every instance: a proof spent on one is refused on another.
 // Without Redis it lives in PostgreSQL; with Redis configured, in Redis. Proofs made by plain jose.
 
 async function boundLogin(server: TestServer, key: ProofKey): Promise<{ access: string; refresh: string }> {
-  const email = uniqueEmail("dpop-multi");
-  await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } });
-  const res = await server.call("POST", "/auth/login", {
-    json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
-    headers: { dpop: await makeProof(key, { htm: "POST", htu: `${server.config.issuer}/auth/login` }) },
-  });
+  const res = await loginWithProof(server, key);
   expect(res.body.token_type).toBe("DPoP");
   return { access: res.body.access_token, refresh: res.body.refresh_token };
 }

@@ -5,68 +5,37 @@ import {
   hs256Proof,
   makeProof,
   noneProof,
-  type ProofKey,
   type ProofOptions,
-  proofKey,
 } from "../../../core/src/test-support/dpop-proofs.js";
 import { buildServer } from "../build-server.js";
 import { loadConfig } from "../config/load-config.js";
 import { openStore } from "../open-store.js";
 import { countingHasher } from "../test-support/counting-hasher.js";
-import { oauthRefresh } from "../test-support/oauth-refresh.js";
-import {
-  type CallResult,
-  STRONG_PASSWORD,
-  startTestServer,
-  TEST_ENV,
-  type TestServer,
-  uniqueEmail,
-} from "../test-support/test-server.js";
+import { useDpopServer } from "../test-support/dpop-server.js";
+import { type CallResult, STRONG_PASSWORD, TEST_ENV, uniqueEmail } from "../test-support/test-server.js";
 import { payloadOf } from "../test-support/token-payload.js";
 
 // RFC 9449 over real HTTP, with proofs made by plain `jose` (never the project's own helper).
 
-let server: TestServer;
-let key: ProofKey;
-let thief: ProofKey;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  [key, thief] = await Promise.all([proofKey("ES256"), proofKey("EdDSA")]);
-});
-afterAll(() => server?.close());
-
-const url = (path: string) => `${server.config.issuer.replace(/\/+$/, "")}${path}`;
+const dpop = useDpopServer("EdDSA");
+const { url, me, refresh: refreshAt } = dpop;
 
 async function registeredEmail(): Promise<string> {
   const email = uniqueEmail("dpop");
   expect(
-    (await server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } })).status,
+    (await dpop.server.call("POST", "/auth/register", { json: { email, password: STRONG_PASSWORD } })).status,
   ).toBe(201);
   return email;
 }
 
 async function boundLogin(): Promise<{ access: string; refresh: string }> {
-  const email = await registeredEmail();
-  const proof = await makeProof(key, { htm: "POST", htu: url("/auth/login") });
-  const res = await server.call("POST", "/auth/login", {
-    json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
-    headers: { dpop: proof },
-  });
+  const res = await dpop.login(dpop.key);
   expect(res.status).toBe(200);
   expect(res.body.token_type).toBe("DPoP");
   return { access: res.body.access_token, refresh: res.body.refresh_token };
 }
 
-function me(access: string, proof?: string, scheme = "DPoP"): Promise<CallResult> {
-  return server.call("GET", "/auth/me", {
-    headers: { authorization: `${scheme} ${access}`, ...(proof === undefined ? {} : { dpop: proof }) },
-  });
-}
-
-const refreshAt = (refresh: string, proof?: string) => oauthRefresh(server, refresh, proof);
-
-const meProof = (access: string, extra: Partial<ProofOptions> = {}, k = key) =>
+const meProof = (access: string, extra: Partial<ProofOptions> = {}, k = dpop.key) =>
   makeProof(k, { htm: "GET", htu: url("/auth/me"), accessToken: access, ...extra });
 
 function expectProofRefused(res: CallResult, status: 400 | 401): void {
@@ -78,24 +47,27 @@ function expectProofRefused(res: CallResult, status: 400 | 401): void {
 describe("DPoP end to end", () => {
   it("login with a proof binds the session; /auth/me and /oauth/token work with proofs of that key", async () => {
     const { access, refresh } = await boundLogin();
-    expect(payloadOf(access).cnf).toEqual({ jkt: key.jkt });
+    expect(payloadOf(access).cnf).toEqual({ jkt: dpop.key.jkt });
 
     const ok = await me(access, await meProof(access));
     expect(ok.status).toBe(200);
     expect(ok.body.user.id).toBe(payloadOf(access).sub);
 
-    const rotated = await refreshAt(refresh, await makeProof(key, { htm: "POST", htu: url("/oauth/token") }));
+    const rotated = await refreshAt(
+      refresh,
+      await makeProof(dpop.key, { htm: "POST", htu: url("/oauth/token") }),
+    );
     expect(rotated.status).toBe(200);
     expect(rotated.body.token_type).toBe("DPoP");
     expect(rotated.headers.get("cache-control")).toContain("no-store");
     const next = rotated.body.access_token as string;
-    expect(payloadOf(next).cnf).toEqual({ jkt: key.jkt });
+    expect(payloadOf(next).cnf).toEqual({ jkt: dpop.key.jkt });
     expect((await me(next, await meProof(next))).status).toBe(200);
   });
 
   it("a login without a proof stays Bearer; a proof with cookie delivery is refused", async () => {
     const email = await registeredEmail();
-    const plain = await server.call("POST", "/auth/login", {
+    const plain = await dpop.server.call("POST", "/auth/login", {
       json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
     });
     expect(plain.body.token_type).toBe("Bearer");
@@ -105,9 +77,9 @@ describe("DPoP end to end", () => {
     expect(unbound.status).toBe(401);
     expect(unbound.body.error).toBe("token_invalid");
 
-    const cookie = await server.call("POST", "/auth/login", {
+    const cookie = await dpop.server.call("POST", "/auth/login", {
       json: { email, password: STRONG_PASSWORD },
-      headers: { dpop: await makeProof(key, { htm: "POST", htu: url("/auth/login") }) },
+      headers: { dpop: await makeProof(dpop.key, { htm: "POST", htu: url("/auth/login") }) },
     });
     expect(cookie.status).toBe(400);
     expect(cookie.body.error).toBe("invalid_request");
@@ -132,11 +104,11 @@ describe("DPoP end to end", () => {
       ["wrong htu", await meProof(access, { htu: url("/auth/sessions") })],
       ["stale iat", await meProof(access, { iat: now - 300 })],
       ["future iat", await meProof(access, { iat: now + 300 })],
-      ["private jwk", await meProof(access, { header: { jwk: key.privateJwk } })],
-      ["alg none", noneProof(key, { htm: "GET", htu: url("/auth/me"), accessToken: access })],
-      ["HS256", await hs256Proof(key, { htm: "GET", htu: url("/auth/me"), accessToken: access })],
+      ["private jwk", await meProof(access, { header: { jwk: dpop.key.privateJwk } })],
+      ["alg none", noneProof(dpop.key, { htm: "GET", htu: url("/auth/me"), accessToken: access })],
+      ["HS256", await hs256Proof(dpop.key, { htm: "GET", htu: url("/auth/me"), accessToken: access })],
       ["wrong ath", await meProof(access, { accessToken: `${access}x` })],
-      ["another key", await meProof(access, {}, thief)],
+      ["another key", await meProof(access, {}, dpop.thief)],
       ["wrong typ", await meProof(access, { header: { typ: "JWT" } })],
     ];
     for (const [name, proof] of cases) {
@@ -163,14 +135,14 @@ describe("DPoP end to end", () => {
     const { refresh } = await boundLogin();
     const htu = url("/oauth/token");
     for (const proof of [
-      await makeProof(key, { htm: "GET", htu }),
-      await makeProof(key, { htm: "POST", htu: url("/oauth/revoke") }),
-      await makeProof(key, { htm: "POST", htu, header: { jwk: key.privateJwk } }),
-      await hs256Proof(key, { htm: "POST", htu }),
+      await makeProof(dpop.key, { htm: "GET", htu }),
+      await makeProof(dpop.key, { htm: "POST", htu: url("/oauth/revoke") }),
+      await makeProof(dpop.key, { htm: "POST", htu, header: { jwk: dpop.key.privateJwk } }),
+      await hs256Proof(dpop.key, { htm: "POST", htu }),
     ]) {
       expectProofRefused(await refreshAt(refresh, proof), 400);
     }
-    const good = await makeProof(key, { htm: "POST", htu });
+    const good = await makeProof(dpop.key, { htm: "POST", htu });
     expect((await refreshAt(refresh, good)).status).toBe(200);
     expectProofRefused(await refreshAt(refresh, good), 400);
   });
@@ -181,14 +153,14 @@ describe("DPoP end to end", () => {
     const stolen = await refreshAt(refresh);
     expect(stolen.status).toBe(400);
     expect(stolen.body.error).toBe("invalid_grant");
-    const thiefProof = await makeProof(thief, { htm: "POST", htu });
+    const thiefProof = await makeProof(dpop.thief, { htm: "POST", htu });
     expect((await refreshAt(refresh, thiefProof)).body.error).toBe("invalid_grant");
 
-    const holder = await refreshAt(refresh, await makeProof(key, { htm: "POST", htu }));
+    const holder = await refreshAt(refresh, await makeProof(dpop.key, { htm: "POST", htu }));
     expect(holder.status).toBe(200);
-    const again = await refreshAt(holder.body.refresh_token, await makeProof(key, { htm: "POST", htu }));
+    const again = await refreshAt(holder.body.refresh_token, await makeProof(dpop.key, { htm: "POST", htu }));
     expect(again.status).toBe(200);
-    const audit = await server.store.listAudit({ type: "refresh.reuse_detected" });
+    const audit = await dpop.server.store.listAudit({ type: "refresh.reuse_detected" });
     const sid = payloadOf(holder.body.access_token).sid;
     expect(audit.filter((e) => e.sessionId === sid)).toEqual([]);
   });
@@ -196,7 +168,7 @@ describe("DPoP end to end", () => {
   it("accepts proofs made by the client helper (@tessera/client/dpop) through a whole session", async () => {
     const prover = await createDpopProver();
     const email = await registeredEmail();
-    const login = await server.call("POST", "/auth/login", {
+    const login = await dpop.server.call("POST", "/auth/login", {
       json: { email, password: STRONG_PASSWORD, token_delivery: "body" },
       headers: { dpop: await prover.proof("POST", url("/auth/login")) },
     });
@@ -212,7 +184,7 @@ describe("DPoP end to end", () => {
   });
 
   it("publishes dpop_signing_alg_values_supported and lets CORS carry DPoP headers", async () => {
-    const meta = await server.call("GET", "/.well-known/oauth-authorization-server");
+    const meta = await dpop.server.call("GET", "/.well-known/oauth-authorization-server");
     expect(meta.body.dpop_signing_alg_values_supported).toEqual([
       "ES256",
       "EdDSA",
@@ -220,7 +192,7 @@ describe("DPoP end to end", () => {
       "RS256",
       "PS256",
     ]);
-    const preflight = await server.call("OPTIONS", "/oauth/token", {
+    const preflight = await dpop.server.call("OPTIONS", "/oauth/token", {
       headers: {
         origin: "http://app.example.test",
         "access-control-request-method": "POST",
@@ -228,7 +200,7 @@ describe("DPoP end to end", () => {
       },
     });
     expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("dpop");
-    const exposed = await server.call("GET", "/.well-known/oauth-authorization-server", {
+    const exposed = await dpop.server.call("GET", "/.well-known/oauth-authorization-server", {
       headers: { origin: "http://app.example.test" },
     });
     expect(exposed.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("dpop-nonce");
@@ -274,7 +246,7 @@ describe("DPoP server nonces", () => {
     const loginBody = JSON.stringify({ email, password: STRONG_PASSWORD, token_delivery: "body" });
     const json = { "content-type": "application/json" };
     const first = await post("/auth/login", {
-      headers: { ...json, dpop: await makeProof(key, { htm: "POST", htu: `${issuer}/auth/login` }) },
+      headers: { ...json, dpop: await makeProof(dpop.key, { htm: "POST", htu: `${issuer}/auth/login` }) },
       body: loginBody,
     });
     expect(first.status).toBe(400);
@@ -285,7 +257,7 @@ describe("DPoP server nonces", () => {
     const retry = await post("/auth/login", {
       headers: {
         ...json,
-        dpop: await makeProof(key, { htm: "POST", htu: `${issuer}/auth/login`, nonce: nonce as string }),
+        dpop: await makeProof(dpop.key, { htm: "POST", htu: `${issuer}/auth/login`, nonce: nonce as string }),
       },
       body: loginBody,
     });
@@ -295,7 +267,7 @@ describe("DPoP server nonces", () => {
     const resource = await fetch(`${base}/auth/me`, {
       headers: {
         authorization: `DPoP ${access}`,
-        dpop: await makeProof(key, { htm: "GET", htu: `${issuer}/auth/me`, accessToken: access }),
+        dpop: await makeProof(dpop.key, { htm: "GET", htu: `${issuer}/auth/me`, accessToken: access }),
       },
     });
     expect(resource.status).toBe(401);
@@ -304,7 +276,7 @@ describe("DPoP server nonces", () => {
     const ok = await fetch(`${base}/auth/me`, {
       headers: {
         authorization: `DPoP ${access}`,
-        dpop: await makeProof(key, {
+        dpop: await makeProof(dpop.key, {
           htm: "GET",
           htu: `${issuer}/auth/me`,
           accessToken: access,

@@ -1,13 +1,9 @@
-import {
-  inspectPostgresDatabase,
-  postgresTestsEnabled,
-  startTestPostgres,
-  type TestPostgres,
-} from "@tessera/store-postgres/testing";
+import { inspectPostgresDatabase, postgresTestsEnabled } from "@tessera/store-postgres/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { LOAD_ENV } from "../test-support/fault-workspace.js";
 import { checkSessions, openSessions, reportFault, runRefreshLoad } from "../test-support/refresh-load.js";
-import { type Instance, spawnInstance, startInstances } from "../test-support/spawn-instance.js";
+import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // One instance of three on PostgreSQL killed with SIGKILL while 64 connections refresh over all
 // three. Its clients retry on the other two with the token they hold (the rotation either never
@@ -22,28 +18,15 @@ const REFRESHES_AFTER_KILL = 64;
 describe.skipIf(!postgresTestsEnabled())(
   "SIGKILL of one instance of three during refresh load (PostgreSQL)",
   () => {
-    let pg: TestPostgres;
-    let instances: Instance[] = [];
+    const cluster = useCluster({ instances: 3, env: { ...LOAD_ENV, TESSERA_REFRESH_GRACE: "60s" } });
     let restarted: Instance | undefined;
-
-    afterAll(async () => {
-      await Promise.all([...instances, ...(restarted ? [restarted] : [])].map((instance) => instance.stop()));
-      await pg?.stop();
-    });
+    afterAll(() => restarted?.stop());
 
     it("loses no session; the others carry the load", { timeout: 60_000 }, async () => {
-      pg = await startTestPostgres();
-      const database = await pg.createDatabase();
-      const env = {
-        ...LOAD_ENV,
-        TESSERA_DATABASE_URL: database,
-        TESSERA_REFRESH_GRACE: "60s",
-      };
-      instances = await startInstances(3, env);
-      const [victim, ...survivors] = instances as [Instance, Instance, Instance];
+      const [victim, ...survivors] = cluster.instances as [Instance, Instance, Instance];
       const sessions = await openSessions(victim.url, SESSIONS);
 
-      let targets = instances.map((instance) => instance.url);
+      let targets = cluster.urls;
       const load = runRefreshLoad(sessions, { targets: () => targets });
       await load.okAfter(REFRESHES_BEFORE_KILL);
       targets = survivors.map((instance) => instance.url);
@@ -52,9 +35,9 @@ describe.skipIf(!postgresTestsEnabled())(
       await load.okAfter(REFRESHES_AFTER_KILL);
       const figures = await load.stop();
 
-      restarted = await spawnInstance(env);
+      restarted = await spawnInstance(cluster.env);
       const check = await checkSessions(restarted.url, sessions);
-      const db = await inspectPostgresDatabase(database);
+      const db = await inspectPostgresDatabase(cluster.databaseUrl);
 
       reportFault("SIGKILL of 1 instance of 3 (PostgreSQL)", {
         faults: 1,

@@ -1,7 +1,6 @@
 import {
   inspectPostgresDatabase,
   postgresTestsEnabled,
-  startTestPostgres,
   type TestPostgres,
 } from "@tessera/store-postgres/testing";
 import type { RevocationSource } from "@tessera/store-redis";
@@ -16,10 +15,10 @@ import {
   reportFault,
   runRefreshLoad,
 } from "../test-support/refresh-load.js";
-import { type RestartableRedis, startRestartableRedis } from "../test-support/restartable-redis.js";
+import { startRestartableRedis } from "../test-support/restartable-redis.js";
 import { msUntilRefused } from "../test-support/revocation-wait.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX } from "../test-support/test-server.js";
+import type { Instance } from "../test-support/spawn-instance.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // Two instances on PostgreSQL and Redis under refresh load. PostgreSQL killed mid-transaction
 // (`pg_ctl stop -m immediate`: open transactions aborted, no shutdown checkpoint) and started
@@ -36,42 +35,32 @@ const LOGIN_LIMIT = 3;
 describe.skipIf(
   !postgresTestsEnabled() || !redisTestsEnabled() || Boolean(process.env.TESSERA_TEST_POSTGRES_URL),
 )("store outages under refresh load", () => {
-  let pg: TestPostgres;
-  let redis: RestartableRedis;
-  let database: string;
-  let instances: Instance[] = [];
-  let sessions: LoadSession[] = [];
-  let revocation: RevocationSource | undefined;
-
-  beforeAll(async () => {
+  const cluster = useCluster({
+    instances: 2,
+    redis: startRestartableRedis,
     // Commits acknowledged only once their WAL is written: PostgreSQL is killed here, and the
     // throwaway default (synchronous_commit=off) would lose answered commits by design.
-    [pg, redis] = await Promise.all([startTestPostgres({ durableCommits: true }), startRestartableRedis()]);
-    database = await pg.createDatabase();
-    instances = await startInstances(2, {
-      TESSERA_DATABASE_URL: database,
-      TESSERA_REDIS_URL: redis.url,
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+    durableCommits: true,
+    env: {
       TESSERA_ISSUER: ISSUER,
       TESSERA_REFRESH_GRACE: "60s",
       TESSERA_RATE_LIMIT_IP: "off",
       TESSERA_RATE_LIMIT_LOGIN: `${LOGIN_LIMIT}/15m`,
       TESSERA_TRUST_PROXY: "loopback",
-    });
-    sessions = await openSessions((instances[0] as Instance).url, SESSIONS);
-  }, 60_000);
-
-  afterAll(async () => {
-    revocation?.close();
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await redis?.stop();
-    await pg?.stop();
+    },
   });
+  let sessions: LoadSession[] = [];
+  let revocation: RevocationSource | undefined;
 
-  const targets = () => instances.map((instance) => instance.url);
+  beforeAll(async () => {
+    sessions = await openSessions(cluster.urls[0] as string, SESSIONS);
+  });
+  afterAll(() => revocation?.close());
+
+  const targets = () => cluster.urls;
 
   it("PostgreSQL killed mid-transaction: 503s only, recovery without a restart, nothing lost", async () => {
-    const outage = pg.outage as NonNullable<TestPostgres["outage"]>;
+    const outage = cluster.pg.outage as NonNullable<TestPostgres["outage"]>;
     const load = runRefreshLoad(sessions, { targets, allowed: ["503 store_unavailable"] });
     await load.okAfter(SESSIONS);
     const inFlight = load.fault();
@@ -86,8 +75,8 @@ describe.skipIf(
     }
     await load.okAfter(SESSIONS);
     const figures = await load.stop();
-    const check = await checkSessions((instances[1] as Instance).url, sessions);
-    const db = await inspectPostgresDatabase(database);
+    const check = await checkSessions(cluster.urls[1] as string, sessions);
+    const db = await inspectPostgresDatabase(cluster.databaseUrl);
 
     reportFault("PostgreSQL killed (-m immediate) and restarted, 2 instances", {
       faults: 1,
@@ -106,15 +95,15 @@ describe.skipIf(
   });
 
   it("Redis killed: refreshes go on, limits hold per instance, revocations catch up", async () => {
-    const [a, b] = instances as [Instance, Instance];
-    const watched = await watchedLogin(a, b, redis.url, ISSUER, "redis-fault");
+    const [a, b] = cluster.instances as [Instance, Instance];
+    const watched = await watchedLogin(a, b, cluster.redis.url, ISSUER, "redis-fault");
     revocation = watched.revocation;
     const { email, access, verifier, userId } = watched;
 
     const load = runRefreshLoad(sessions, { targets });
     await load.okAfter(SESSIONS);
     const inFlight = load.fault();
-    await redis.halt();
+    await cluster.redis.halt();
     await load.okAfter(SESSIONS);
 
     // The failed-login budget is counted in the instance's memory meanwhile.
@@ -124,7 +113,7 @@ describe.skipIf(
     expect(logoutAll.status).toBe(204);
     await expect(verifier.verify(access)).resolves.toMatchObject({ sub: userId });
 
-    await redis.resume();
+    await cluster.redis.resume();
     const back = performance.now();
     expect((await msUntilRefused(verifier, access, back, 10_000, 20)).code).toBe("token_revoked");
     await load.okAfter(SESSIONS);

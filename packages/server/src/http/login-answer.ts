@@ -1,14 +1,55 @@
-import { isTesseraError, type TokenSet } from "@tessera/core";
+import { type ClientContext, isTesseraError, type TokenSet } from "@tessera/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { tokenEndpointProof } from "../dpop/dpop-failure.js";
 import type { RouteContext } from "../routes/route-context.js";
-import { optionalStringField } from "./body-fields.js";
+import { jsonObject, optionalStringField } from "./body-fields.js";
+import { clientContext } from "./client-context.js";
 import { HttpError } from "./http-error.js";
+import { checkOrigin } from "./origin.js";
 import { setRefreshCookie } from "./refresh-cookie.js";
 import { noStore, tokenBody } from "./token-body.js";
 
+/** One login (password or ticket) as its route reads it from the JSON body. */
+export interface LoginAttempt {
+  /** Whose failure budget (with the client IP's) a failure spends. */
+  account: string;
+  /** The error code of a failure that stays counted against the budget. */
+  failure: "invalid_credentials" | "invalid_ticket";
+  /** Runs the login for this client, bound to the DPoP key of its proof when it sent one. */
+  run(client: { context: ClientContext; dpopJkt?: string }): Promise<TokenSet>;
+}
+
+/**
+ * The whole answer of a login route: the Origin rule (403), the JSON body (400), the route's own
+ * fields (`read`), the token delivery and DPoP proof, the login failure budget and metrics, then
+ * tokens with the refresh token in the cookie or the body.
+ *
+ * @example
+ * app.post("/auth/login/ticket", { schema }, (request, reply) =>
+ *   answerLogin(request, reply, ctx, (body) => {
+ *     const ticket = stringField(body, "ticket", 256);
+ *     return { account: TICKET_ACCOUNT, failure: "invalid_ticket", run: (client) => ctx.tessera.loginWithTicket({ ticket, ...client }) };
+ *   }),
+ * );
+ */
+export async function answerLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: RouteContext,
+  read: (body: Record<string, unknown>) => LoginAttempt,
+): Promise<FastifyReply> {
+  checkOrigin(request, ctx.allowedOrigins);
+  const body = jsonObject(request.body);
+  const attempt = read(body);
+  const how = await loginDelivery(request, body, ctx);
+  const tokens = await budgetedLogin(request, ctx, attempt.account, attempt.failure, () =>
+    attempt.run({ context: clientContext(request), ...(how.dpopJkt ? { dpopJkt: how.dpopJkt } : {}) }),
+  );
+  return sendLoginAnswer(reply, ctx, tokens, how);
+}
+
 /** How a login (password or ticket) hands out its refresh token, and the DPoP key it binds. */
-export interface LoginDelivery {
+interface LoginDelivery {
   delivery: "cookie" | "body";
   dpopJkt: string | undefined;
 }
@@ -20,7 +61,7 @@ export interface LoginDelivery {
  * @example
  * const how = await loginDelivery(request, body, ctx);
  */
-export async function loginDelivery(
+async function loginDelivery(
   request: FastifyRequest,
   body: Record<string, unknown>,
   ctx: RouteContext,
@@ -39,7 +80,7 @@ export async function loginDelivery(
  * @example
  * return sendLoginAnswer(reply, ctx, tokens, how);
  */
-export function sendLoginAnswer(
+function sendLoginAnswer(
   reply: FastifyReply,
   ctx: RouteContext,
   tokens: TokenSet,
@@ -63,7 +104,7 @@ export function sendLoginAnswer(
  * @example
  * const tokens = await budgetedLogin(request, ctx, email, "invalid_credentials", () => ctx.tessera.login(input));
  */
-export async function budgetedLogin(
+async function budgetedLogin(
   request: FastifyRequest,
   ctx: RouteContext,
   account: string,

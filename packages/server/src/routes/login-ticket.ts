@@ -1,9 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { jsonObject, stringField } from "../http/body-fields.js";
-import { clientContext } from "../http/client-context.js";
-import { budgetedLogin, loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
+import { stringField } from "../http/body-fields.js";
+import { answerLogin } from "../http/login-answer.js";
 import { doc } from "../http/openapi-doc.js";
-import { checkOrigin } from "../http/origin.js";
 import type { RouteContext } from "./route-context.js";
 
 // Failed redemptions share one failure budget per client IP (there is no account to key them by).
@@ -23,18 +21,14 @@ export function loginTicketRoutes(app: FastifyInstance, ctx: RouteContext): void
     403: "Origin not allowed, account_disabled, or email_unverified (as at /auth/login)",
     429: "Too many failed redemptions or requests",
   });
-  app.post("/auth/login/ticket", { schema }, async (request, reply) => {
-    checkOrigin(request, ctx.allowedOrigins);
-    const body = jsonObject(request.body);
-    const ticket = stringField(body, "ticket", 256);
-    const how = await loginDelivery(request, body, ctx);
-    const tokens = await budgetedLogin(request, ctx, TICKET_ACCOUNT, "invalid_ticket", () =>
-      ctx.tessera.loginWithTicket({
-        ticket,
-        context: clientContext(request),
-        ...(how.dpopJkt ? { dpopJkt: how.dpopJkt } : {}),
-      }),
-    );
-    return sendLoginAnswer(reply, ctx, tokens, how);
-  });
+  app.post("/auth/login/ticket", { schema }, (request, reply) =>
+    answerLogin(request, reply, ctx, (body) => {
+      const ticket = stringField(body, "ticket", 256);
+      return {
+        account: TICKET_ACCOUNT,
+        failure: "invalid_ticket",
+        run: (client) => ctx.tessera.loginWithTicket({ ticket, ...client }),
+      };
+    }),
+  );
 }

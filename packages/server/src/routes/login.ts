@@ -1,9 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { jsonObject, optionalStringField, stringField } from "../http/body-fields.js";
-import { clientContext } from "../http/client-context.js";
-import { budgetedLogin, loginDelivery, sendLoginAnswer } from "../http/login-answer.js";
+import { optionalStringField, stringField } from "../http/body-fields.js";
+import { answerLogin } from "../http/login-answer.js";
 import { doc } from "../http/openapi-doc.js";
-import { checkOrigin } from "../http/origin.js";
 import type { RouteContext } from "./route-context.js";
 
 /**
@@ -23,23 +21,17 @@ export function loginRoutes(app: FastifyInstance, ctx: RouteContext): void {
     403: "Origin not allowed, or account_disabled",
     429: "Too many failed logins or requests",
   });
-  app.post("/auth/login", { schema }, async (request, reply) => {
-    checkOrigin(request, ctx.allowedOrigins);
-    const body = jsonObject(request.body);
-    const email = stringField(body, "email", 320);
-    const password = stringField(body, "password", 1024);
-    const scope = optionalStringField(body, "scope", 4096);
-    const how = await loginDelivery(request, body, ctx);
-
-    const tokens = await budgetedLogin(request, ctx, email, "invalid_credentials", () =>
-      ctx.tessera.login({
-        email,
-        password,
-        context: clientContext(request),
-        ...(scope === undefined ? {} : { scope }),
-        ...(how.dpopJkt ? { dpopJkt: how.dpopJkt } : {}),
-      }),
-    );
-    return sendLoginAnswer(reply, ctx, tokens, how);
-  });
+  app.post("/auth/login", { schema }, (request, reply) =>
+    answerLogin(request, reply, ctx, (body) => {
+      const email = stringField(body, "email", 320);
+      const password = stringField(body, "password", 1024);
+      const scope = optionalStringField(body, "scope", 4096);
+      return {
+        account: email,
+        failure: "invalid_credentials",
+        run: (client) =>
+          ctx.tessera.login({ email, password, ...(scope === undefined ? {} : { scope }), ...client }),
+      };
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { createPostgresStore } from "@tessera/store-postgres";
-import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
+import { postgresTestsEnabled } from "@tessera/store-postgres/testing";
 import { type RevocationSource, redisRevocationSource } from "@tessera/store-redis";
-import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
+import { redisTestsEnabled, startTestRedis } from "@tessera/store-redis/testing";
 import { createVerifier, type Verifier } from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,8 +12,7 @@ import {
   registerAndLogin,
 } from "../test-support/credential-race.js";
 import { freshClientIp } from "../test-support/instance-call.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX } from "../test-support/test-server.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // Regressions (issue 14, points 1 and 2) on two `tessera serve` processes over one PostgreSQL and
 // one Redis: logins racing a password change or a deletion (a login with the old password kept a
@@ -26,45 +25,32 @@ const LOGINS = 24;
 const PAIRS = 12;
 
 describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("credential races over 2 instances", () => {
-  let pg: TestPostgres;
-  let redis: TestRedis;
-  let databaseUrl: string;
-  let instances: Instance[] = [];
-  let urls: string[] = [];
-  let revocation: RevocationSource;
-  let verifier: Verifier;
-
-  beforeAll(async () => {
-    [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-    databaseUrl = await pg.createDatabase();
-    instances = await startInstances(2, {
-      TESSERA_DATABASE_URL: databaseUrl,
-      TESSERA_REDIS_URL: redis.url,
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+  const cluster = useCluster({
+    instances: 2,
+    redis: startTestRedis,
+    env: {
       TESSERA_ISSUER: ISSUER,
       TESSERA_RATE_LIMIT_IP: "off",
       TESSERA_RATE_LIMIT_LOGIN: "off",
       TESSERA_TRUST_PROXY: "loopback",
-    });
-    urls = instances.map((instance) => instance.url);
-    revocation = redisRevocationSource({ url: redis.url });
+    },
+  });
+  let revocation: RevocationSource;
+  let verifier: Verifier;
+
+  beforeAll(() => {
+    revocation = redisRevocationSource({ url: cluster.redis.url });
     verifier = createVerifier({
       issuer: ISSUER,
       audience: "tessera",
-      jwksUri: `${urls[0]}/.well-known/jwks.json`,
+      jwksUri: `${cluster.urls[0]}/.well-known/jwks.json`,
       revocation,
     });
-  }, 60_000);
-
-  afterAll(async () => {
-    revocation?.close();
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await redis?.stop();
-    await pg?.stop();
   });
+  afterAll(() => revocation?.close());
 
   async function auditOf(userIds: readonly string[]) {
-    const store = createPostgresStore({ connectionString: databaseUrl });
+    const store = createPostgresStore({ connectionString: cluster.databaseUrl });
     try {
       const events = await Promise.all(userIds.map((userId) => store.listAudit({ userId, limit: 10_000 })));
       return events.flat();
@@ -88,19 +74,19 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("credential rac
 
   it("logins racing a password change: no session of an old-password login survives", async () => {
     const ip = freshClientIp();
-    const user = await registerAndLogin(urls, ip);
-    await raceLoginsAgainst(urls, user, ip, LOGINS, (url) => changePassword(url, user.access, ip));
+    const user = await registerAndLogin(cluster.urls, ip);
+    await raceLoginsAgainst(cluster.urls, user, ip, LOGINS, (url) => changePassword(url, user.access, ip));
   });
 
   it("logins racing the account's deletion: 200 or invalid_credentials, never 500", async () => {
     const ip = freshClientIp();
-    const user = await registerAndLogin(urls, ip);
-    await raceLoginsAgainst(urls, user, ip, LOGINS, (url) => deleteAccount(url, user.access, ip));
+    const user = await registerAndLogin(cluster.urls, ip);
+    await raceLoginsAgainst(cluster.urls, user, ip, LOGINS, (url) => deleteAccount(url, user.access, ip));
   });
 
   for (const kind of ["logout", "logout-all", "password change"] as const) {
     it(`refreshing clients vs ${kind}: no 200 after it committed, nothing a Redis-fed verifier accepts`, async () => {
-      const winners = await raceRefreshesAgainst(urls, kind, freshClientIp(), PAIRS, auditOf);
+      const winners = await raceRefreshesAgainst(cluster.urls, kind, freshClientIp(), PAIRS, auditOf);
       // Every revocation answered 204 after publishing: the verifier refuses every minted token now.
       expect(await acceptedByVerifier(winners.map((w) => w.body.access_token))).toEqual([]);
     });

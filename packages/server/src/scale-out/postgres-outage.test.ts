@@ -1,9 +1,10 @@
-import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
-import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresTestsEnabled, type TestPostgres } from "@tessera/store-postgres/testing";
+import { redisTestsEnabled, startTestRedis } from "@tessera/store-redis/testing";
+import { describe, expect, it } from "vitest";
 import { callInstance, freshClientIp, type InstanceAnswer } from "../test-support/instance-call.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import type { Instance } from "../test-support/spawn-instance.js";
+import { STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // PostgreSQL stopped under two running instances: they fail closed (503 store_unavailable, never a
 // token, never a 500) and recover by themselves once it is back, with nothing lost or consumed.
@@ -15,27 +16,15 @@ const RECOVERY_LIMIT_MS = 15_000;
 describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())(
   "PostgreSQL outage under 2 instances",
   () => {
-    let pg: TestPostgres;
-    let redis: TestRedis;
-    let instances: Instance[] = [];
-
-    beforeAll(async () => {
-      [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-      instances = await startInstances(2, {
-        TESSERA_DATABASE_URL: await pg.createDatabase(),
-        TESSERA_REDIS_URL: redis.url,
-        TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+    const cluster = useCluster({
+      instances: 2,
+      redis: startTestRedis,
+      env: {
         TESSERA_ISSUER: "http://auth.example.test",
         TESSERA_REFRESH_GRACE: "0s",
         TESSERA_RATE_LIMIT_LOGIN: "3/15m",
         TESSERA_TRUST_PROXY: "loopback",
-      });
-    }, 60_000);
-
-    afterAll(async () => {
-      await Promise.all(instances.map((instance) => instance.stop()));
-      await redis?.stop();
-      await pg?.stop();
+      },
     });
 
     const expectStoreUnavailable = (res: InstanceAnswer) => {
@@ -47,9 +36,9 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())(
     };
 
     it("fails closed while PostgreSQL is down and resumes without a restart, losing nothing", async (ctx) => {
-      if (!pg.outage) ctx.skip(); // an external server given by URL cannot be stopped
-      const outage = pg.outage as NonNullable<TestPostgres["outage"]>;
-      const [a, b] = instances as [Instance, Instance];
+      if (!cluster.pg.outage) ctx.skip(); // an external server given by URL cannot be stopped
+      const outage = cluster.pg.outage as NonNullable<TestPostgres["outage"]>;
+      const [a, b] = cluster.instances as [Instance, Instance];
       const ip = freshClientIp();
       const email = uniqueEmail("outage");
       expect(
@@ -71,7 +60,7 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())(
 
       await outage.halt();
       try {
-        for (const instance of instances) {
+        for (const instance of cluster.instances) {
           expect((await callInstance(instance.url, "GET", "/healthz")).status).toBe(200);
           expectStoreUnavailable(await callInstance(instance.url, "GET", "/readyz"));
           expectStoreUnavailable(
@@ -112,7 +101,7 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())(
 
       // Both instances come back on their own (the pool opens fresh connections).
       const started = performance.now();
-      for (const instance of instances) {
+      for (const instance of cluster.instances) {
         for (;;) {
           if ((await callInstance(instance.url, "GET", "/readyz")).status === 200) break;
           if (performance.now() - started > RECOVERY_LIMIT_MS) throw new Error("not ready again after 15 s");

@@ -1,27 +1,24 @@
-import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
-import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
+import { postgresTestsEnabled } from "@tessera/store-postgres/testing";
+import { redisTestsEnabled, startTestRedis } from "@tessera/store-redis/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NEW_PASSWORD, raceLoginsAgainst, registerAndLogin } from "../test-support/credential-race.js";
 import { callInstance, freshClientIp } from "../test-support/instance-call.js";
 import { type SmtpSink, startSmtpSink, tokenFromMail } from "../test-support/smtp-sink.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX } from "../test-support/test-server.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // Password reset on two `tessera serve` processes over one PostgreSQL, mail over a real SMTP
 // server: concurrent redemptions of one token have exactly one winner, and a reset racing logins
 // with the old password leaves none of their sessions alive.
 
 describe.skipIf(!postgresTestsEnabled())("password reset races over 2 instances (PostgreSQL)", () => {
-  let pg: TestPostgres;
   let sink: SmtpSink;
-  let instances: Instance[] = [];
-  let urls: string[] = [];
-
   beforeAll(async () => {
-    [pg, sink] = await Promise.all([startTestPostgres(), startSmtpSink()]);
-    instances = await startInstances(2, {
-      TESSERA_DATABASE_URL: await pg.createDatabase(),
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+    sink = await startSmtpSink();
+  });
+  afterAll(() => sink?.close());
+  const cluster = useCluster({
+    instances: 2,
+    env: () => ({
       TESSERA_ISSUER: "http://auth.example.test",
       TESSERA_APP_URL: "http://app.example.test",
       TESSERA_SMTP_URL: sink.url,
@@ -29,19 +26,12 @@ describe.skipIf(!postgresTestsEnabled())("password reset races over 2 instances 
       TESSERA_RATE_LIMIT_LOGIN: "off",
       TESSERA_RATE_LIMIT_MAIL: "off",
       TESSERA_TRUST_PROXY: "loopback",
-    });
-    urls = instances.map((instance) => instance.url);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await sink?.close();
-    await pg?.stop();
+    }),
   });
 
   async function resetToken(email: string, ip: string): Promise<string> {
     const count = sink.mails.length;
-    const forgot = await callInstance(urls[0] as string, "POST", "/auth/password/forgot", {
+    const forgot = await callInstance(cluster.urls[0] as string, "POST", "/auth/password/forgot", {
       json: { email },
       ip,
     });
@@ -55,11 +45,11 @@ describe.skipIf(!postgresTestsEnabled())("password reset races over 2 instances 
 
   it("concurrent redemptions of one reset token across both instances: exactly one 204", async () => {
     const ip = freshClientIp();
-    const user = await registerAndLogin(urls, ip);
+    const user = await registerAndLogin(cluster.urls, ip);
     const token = await resetToken(user.email, ip);
     const answers = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
-        callInstance(urls[i % 2] as string, "POST", "/auth/password/reset", {
+        callInstance(cluster.urls[i % 2] as string, "POST", "/auth/password/reset", {
           json: { token, new_password: `${NEW_PASSWORD} ${i}` },
           ip,
         }),
@@ -74,9 +64,9 @@ describe.skipIf(!postgresTestsEnabled())("password reset races over 2 instances 
 
   it("a reset racing logins with the old password leaves no old-password session", async () => {
     const ip = freshClientIp();
-    const user = await registerAndLogin(urls, ip);
+    const user = await registerAndLogin(cluster.urls, ip);
     const token = await resetToken(user.email, ip);
-    await raceLoginsAgainst(urls, user, ip, 24, (url) =>
+    await raceLoginsAgainst(cluster.urls, user, ip, 24, (url) =>
       callInstance(url, "POST", "/auth/password/reset", { json: { token, new_password: NEW_PASSWORD }, ip }),
     );
   });
@@ -84,34 +74,22 @@ describe.skipIf(!postgresTestsEnabled())("password reset races over 2 instances 
   it("no reset token in either instance's output", () => {
     const tokens = sink.mails.map((m) => tokenFromMail(m).token);
     expect(tokens.length).toBeGreaterThan(0);
-    for (const instance of instances) {
+    for (const instance of cluster.instances) {
       for (const token of tokens) expect(instance.output()).not.toContain(token);
     }
   });
 });
 
 describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("mail limits shared through Redis", () => {
-  let pg: TestPostgres;
-  let redis: TestRedis;
-  let instances: Instance[] = [];
-
-  beforeAll(async () => {
-    [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-    instances = await startInstances(2, {
-      TESSERA_DATABASE_URL: await pg.createDatabase(),
-      TESSERA_REDIS_URL: redis.url,
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+  const cluster = useCluster({
+    instances: 2,
+    redis: startTestRedis,
+    env: {
       TESSERA_SMTP_URL: "smtp://127.0.0.1:9",
       TESSERA_RATE_LIMIT_IP: "off",
       TESSERA_RATE_LIMIT_MAIL: "3/1h",
       TESSERA_TRUST_PROXY: "loopback",
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await redis?.stop();
-    await pg?.stop();
+    },
   });
 
   // Checked by hand: without TESSERA_REDIS_URL (per-instance counting) the answers were
@@ -120,7 +98,7 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("mail limits sh
     const email = "shared-budget@example.test";
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const answer = await callInstance(instances[i % 2]?.url as string, "POST", "/auth/password/forgot", {
+      const answer = await callInstance(cluster.urls[i % 2] as string, "POST", "/auth/password/forgot", {
         json: { email },
         ip: freshClientIp(),
       });

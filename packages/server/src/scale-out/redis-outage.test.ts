@@ -1,13 +1,14 @@
-import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
+import { postgresTestsEnabled } from "@tessera/store-postgres/testing";
 import type { RevocationSource } from "@tessera/store-redis";
 import { redisTestsEnabled } from "@tessera/store-redis/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { callInstance, freshClientIp } from "../test-support/instance-call.js";
 import { expectLoginBudgetRunsOut, watchedLogin } from "../test-support/redis-verifier.js";
-import { type RestartableRedis, startRestartableRedis } from "../test-support/restartable-redis.js";
+import { startRestartableRedis } from "../test-support/restartable-redis.js";
 import { msUntilRefused } from "../test-support/revocation-wait.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD } from "../test-support/test-server.js";
+import type { Instance } from "../test-support/spawn-instance.js";
+import { STRONG_PASSWORD } from "../test-support/test-server.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // Redis is a cache and a broadcast, never the system of record: while it is down, logins and
 // revocations still work (PostgreSQL decides), rate limits are counted per instance instead of
@@ -20,37 +21,25 @@ const CATCH_UP_LIMIT_MS = 10_000;
 describe.skipIf(
   !postgresTestsEnabled() || !redisTestsEnabled() || Boolean(process.env.TESSERA_TEST_REDIS_URL),
 )("Redis outage under 2 instances", () => {
-  let pg: TestPostgres;
-  let redis: RestartableRedis;
-  let instances: Instance[] = [];
-  let revocation: RevocationSource | undefined;
-
-  beforeAll(async () => {
-    [pg, redis] = await Promise.all([startTestPostgres(), startRestartableRedis()]);
-    instances = await startInstances(2, {
-      TESSERA_DATABASE_URL: await pg.createDatabase(),
-      TESSERA_REDIS_URL: redis.url,
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+  const cluster = useCluster({
+    instances: 2,
+    redis: startRestartableRedis,
+    env: {
       TESSERA_ISSUER: ISSUER,
       TESSERA_RATE_LIMIT_LOGIN: `${LOGIN_LIMIT}/15m`,
       TESSERA_TRUST_PROXY: "loopback",
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    revocation?.close();
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await redis?.stop();
-    await pg?.stop();
+    },
   });
+  let revocation: RevocationSource | undefined;
+  afterAll(() => revocation?.close());
 
   it("logins and revocations keep working, limits hold per instance, verifiers catch up after", async () => {
-    const [a, b] = instances as [Instance, Instance];
-    const watched = await watchedLogin(a, b, redis.url, ISSUER, "redis-outage");
+    const [a, b] = cluster.instances as [Instance, Instance];
+    const watched = await watchedLogin(a, b, cluster.redis.url, ISSUER, "redis-outage");
     revocation = watched.revocation;
     const { email, access: token, verifier, userId } = watched;
 
-    await redis.halt();
+    await cluster.redis.halt();
 
     // Logins do not depend on Redis.
     const during = await callInstance(a.url, "POST", "/auth/login", {
@@ -74,7 +63,7 @@ describe.skipIf(
     // A Redis-attached verifier keeps its last known state meanwhile (the documented gap).
     await expect(verifier.verify(token)).resolves.toMatchObject({ sub: userId });
 
-    await redis.resume();
+    await cluster.redis.resume();
     const back = performance.now();
     const caughtUp = await msUntilRefused(verifier, token, back, CATCH_UP_LIMIT_MS, 20);
     expect(caughtUp.code).toBe("token_revoked");

@@ -1,13 +1,13 @@
 import { createPostgresStore } from "@tessera/store-postgres";
-import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
+import { postgresTestsEnabled } from "@tessera/store-postgres/testing";
 import { type RevocationSource, redisRevocationSource } from "@tessera/store-redis";
-import { redisTestsEnabled, startTestRedis, type TestRedis } from "@tessera/store-redis/testing";
+import { redisTestsEnabled, startTestRedis } from "@tessera/store-redis/testing";
 import { createVerifier, type Verifier } from "@tessera/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callInstance, freshClientIp } from "../test-support/instance-call.js";
 import { msUntilRefused } from "../test-support/revocation-wait.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // What three `tessera serve` processes share through Redis: one budget of failed logins per
 // account+IP and one per-IP request budget, and revocations pushed to verifiers attached there.
@@ -18,31 +18,17 @@ const IP_LIMIT = 40;
 const WAIT_LIMIT_MS = 5_000;
 
 describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("state shared by 3 instances", () => {
-  let pg: TestPostgres;
-  let redis: TestRedis;
-  let databaseUrl: string;
-  let instances: Instance[] = [];
-  const at = (i: number) => (instances[i % instances.length] as Instance).url;
-
-  beforeAll(async () => {
-    [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-    databaseUrl = await pg.createDatabase();
-    instances = await startInstances(3, {
-      TESSERA_DATABASE_URL: databaseUrl,
-      TESSERA_REDIS_URL: redis.url,
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+  const cluster = useCluster({
+    instances: 3,
+    redis: startTestRedis,
+    env: {
       TESSERA_ISSUER: ISSUER,
       TESSERA_RATE_LIMIT_LOGIN: `${LOGIN_LIMIT}/15m`,
       TESSERA_RATE_LIMIT_IP: `${IP_LIMIT}/1m`,
       TESSERA_TRUST_PROXY: "loopback",
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await redis?.stop();
-    await pg?.stop();
+    },
   });
+  const at = (i: number) => cluster.urls[i % cluster.urls.length] as string;
 
   async function register(): Promise<string> {
     const email = uniqueEmail("shared");
@@ -118,7 +104,7 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("state shared b
     let verifier: Verifier;
 
     beforeAll(() => {
-      revocation = redisRevocationSource({ url: redis.url });
+      revocation = redisRevocationSource({ url: cluster.redis.url });
       verifier = createVerifier({
         issuer: ISSUER,
         audience: "tessera",
@@ -168,7 +154,7 @@ describe.skipIf(!postgresTestsEnabled() || !redisTestsEnabled())("state shared b
       const me = await callInstance(at(0), "GET", "/auth/me", { bearer: token, ip: freshClientIp() });
       const sessionId = me.body.session.id as string;
       // As if the instance that revoked it had crashed between commit and publish.
-      const store = createPostgresStore({ connectionString: databaseUrl });
+      const store = createPostgresStore({ connectionString: cluster.databaseUrl });
       try {
         const started = performance.now();
         expect(await store.revokeSession(sessionId, Date.now(), "admin")).toBe(true);

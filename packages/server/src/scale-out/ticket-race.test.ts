@@ -1,8 +1,8 @@
-import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tessera/store-postgres/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresTestsEnabled } from "@tessera/store-postgres/testing";
+import { describe, expect, it } from "vitest";
 import { callInstance } from "../test-support/instance-call.js";
-import { type Instance, startInstances } from "../test-support/spawn-instance.js";
-import { ADMIN_AUTH, ADMIN_ENV, MASTER_KEY_HEX, uniqueEmail } from "../test-support/test-server.js";
+import { ADMIN_AUTH, ADMIN_ENV, uniqueEmail } from "../test-support/test-server.js";
+import { useCluster } from "../test-support/use-cluster.js";
 
 // Two `tessera serve` processes on one PostgreSQL: one login ticket is redeemed 40 times at once,
 // round-robin over both. The store's single DELETE … RETURNING must leave exactly one winner.
@@ -10,28 +10,18 @@ import { ADMIN_AUTH, ADMIN_ENV, MASTER_KEY_HEX, uniqueEmail } from "../test-supp
 const RACERS = 40;
 
 describe.skipIf(!postgresTestsEnabled())("login ticket raced over 2 instances on PostgreSQL", () => {
-  let pg: TestPostgres;
-  let instances: Instance[] = [];
-
-  beforeAll(async () => {
-    pg = await startTestPostgres();
-    instances = await startInstances(2, {
+  const cluster = useCluster({
+    instances: 2,
+    env: {
       ...ADMIN_ENV,
-      TESSERA_DATABASE_URL: await pg.createDatabase(),
-      TESSERA_MASTER_KEY: MASTER_KEY_HEX,
       TESSERA_ISSUER: "http://auth.example.test",
       TESSERA_RATE_LIMIT_IP: "off",
       TESSERA_RATE_LIMIT_LOGIN: "off",
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.stop()));
-    await pg?.stop();
+    },
   });
 
   it(`of ${RACERS} concurrent redemptions exactly one answers 200, the rest 401 invalid_ticket`, async () => {
-    const [first, second] = instances;
+    const [first, second] = cluster.instances;
     if (!first || !second) throw new Error("need two instances");
     const created = await callInstance(first.url, "POST", "/admin/users", {
       json: { email: uniqueEmail("ticket-race") },

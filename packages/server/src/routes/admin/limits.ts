@@ -1,8 +1,8 @@
 import { isIP } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "../../http/http-error.js";
-import { doc, SECURITY } from "../../http/openapi-doc.js";
 import type { RouteContext } from "../route-context.js";
+import { adminRoute } from "./admin-route.js";
 
 /**
  * `DELETE /admin/limits/:target` → 200 `{cleared}`: clears the rate-limit counters of an e-mail
@@ -11,18 +11,16 @@ import type { RouteContext } from "../route-context.js";
  * instance, else in this instance's memory. `tessera limits reset` calls it when there is no Redis.
  */
 export function adminLimitRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  app.delete<{ Params: { target: string } }>(
-    "/admin/limits/:target",
+  adminRoute(
+    app,
     {
-      schema: doc(
-        "admin",
-        "Clear the rate-limit counters (a lock-out) of an e-mail or an IP",
-        { 200: "{cleared}", 400: "Neither an e-mail nor an IP", 401: "Admin credential required" },
-        { security: SECURITY.admin },
-      ),
+      method: "DELETE",
+      url: "/admin/limits/:target",
+      summary: "Clear the rate-limit counters (a lock-out) of an e-mail or an IP",
+      responses: { 200: "{cleared}", 400: "Neither an e-mail nor an IP" },
     },
-    async (request, reply) => {
-      const { target } = request.params;
+    async ({ request, reply }) => {
+      const target = request.params.target ?? "";
       if (target.length > 320 || !(target.includes("@") || isIP(target) !== 0)) {
         throw new HttpError("invalid_request");
       }

@@ -1,34 +1,30 @@
 import type { FastifyInstance } from "fastify";
-import { jsonObject, optionalStringField, stringField } from "../../http/body-fields.js";
-import { doc, SECURITY } from "../../http/openapi-doc.js";
+import { optionalStringField, stringField } from "../../http/body-fields.js";
 import { noStore } from "../../http/token-body.js";
 import type { RouteContext } from "../route-context.js";
-import { onlyFields, userIdParam } from "./admin-json.js";
+import { userIdParam } from "./admin-json.js";
+import { adminRoute } from "./admin-route.js";
 
 /**
  * `POST /admin/login-tickets {user_id, scope?}` → 201 `{ticket, expires_in}`: a single-use ticket,
  * valid 60 s, that the operator's front end redeems at `POST /auth/login/ticket`.
  */
 export function adminTicketRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  app.post(
-    "/admin/login-tickets",
+  adminRoute(
+    app,
     {
-      schema: doc(
-        "admin",
-        "Create a single-use login ticket (60 s) for a user the caller authenticated its own way",
-        {
-          201: "{ticket, expires_in}",
-          400: "Malformed input",
-          401: "Admin credential required",
-          403: "The user is disabled",
-          404: "No such user",
-        },
-        { security: SECURITY.admin },
-      ),
+      method: "POST",
+      url: "/admin/login-tickets",
+      summary: "Create a single-use login ticket (60 s) for a user the caller authenticated its own way",
+      responses: {
+        201: "{ticket, expires_in}",
+        400: "Malformed input",
+        403: "The user is disabled",
+        404: "No such user",
+      },
+      fields: ["user_id", "scope"],
     },
-    async (request, reply) => {
-      const body = jsonObject(request.body);
-      onlyFields(body, ["user_id", "scope"]);
+    async ({ body, reply }) => {
       // A missing user is 404 like an unknown one.
       const user = userIdParam(stringField(body, "user_id", 128));
       const scope = optionalStringField(body, "scope", 1024);

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import { jsonObject, optionalStringField, stringField } from "../../http/body-fields.js";
+import { optionalStringField, stringField } from "../../http/body-fields.js";
 import { HttpError } from "../../http/http-error.js";
-import { doc, SECURITY } from "../../http/openapi-doc.js";
 import type { RouteContext } from "../route-context.js";
-import { adminUserJson, onlyFields, optionalBoolean, optionalRoles, userIdParam } from "./admin-json.js";
+import { adminUserJson, optionalBoolean, optionalRoles } from "./admin-json.js";
+import { adminRoute, adminUserRoute } from "./admin-route.js";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
-const security = SECURITY.admin;
 
 const CREATE_FIELDS = ["email", "password", "roles", "email_verified"];
 const UPDATE_FIELDS = ["email", "password", "roles", "disabled"];
@@ -39,24 +38,16 @@ function limitOf(limit: unknown): number {
  * is checked whole before anything is written: a refused one changes nothing.
  */
 export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  app.post(
-    "/admin/users",
+  adminRoute(
+    app,
     {
-      schema: doc(
-        "admin",
-        "Create a user (without a password: login by ticket only)",
-        {
-          201: "The user",
-          400: "Invalid input or weak password",
-          401: "Admin credential required",
-          409: "E-mail taken",
-        },
-        { security },
-      ),
+      method: "POST",
+      url: "/admin/users",
+      summary: "Create a user (without a password: login by ticket only)",
+      responses: { 201: "The user", 400: "Invalid input or weak password", 409: "E-mail taken" },
+      fields: CREATE_FIELDS,
     },
-    async (request, reply) => {
-      const body = jsonObject(request.body);
-      onlyFields(body, CREATE_FIELDS);
+    async ({ body, reply }) => {
       const email = stringField(body, "email", 320);
       const password = optionalStringField(body, "password", 1024);
       const emailVerified = optionalBoolean(body, "email_verified") ?? false;
@@ -67,17 +58,15 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   );
 
-  app.get<{ Querystring: Record<string, unknown> }>(
-    "/admin/users",
+  adminRoute(
+    app,
     {
-      schema: doc(
-        "admin",
-        "List users in id order, a page at a time, or find one by exact e-mail",
-        { 200: "{users, next_cursor}", 400: "Malformed query", 401: "Admin credential required" },
-        { security },
-      ),
+      method: "GET",
+      url: "/admin/users",
+      summary: "List users in id order, a page at a time, or find one by exact e-mail",
+      responses: { 200: "{users, next_cursor}", 400: "Malformed query" },
     },
-    async (request, reply) => {
+    async ({ request, reply }) => {
       const { email, limit: limitText, cursor } = request.query;
       if (email !== undefined && (typeof email !== "string" || email.length > 320)) {
         throw new HttpError("invalid_request");
@@ -99,47 +88,38 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    "/admin/users/:id",
+  adminUserRoute(
+    app,
     {
-      schema: doc(
-        "admin",
-        "One user",
-        { 200: "{user}", 401: "Admin credential required", 404: "No such user" },
-        { security },
-      ),
+      method: "GET",
+      url: "/admin/users/:id",
+      summary: "One user",
+      responses: { 200: "{user}", 404: "No such user" },
     },
-    async (request, reply) => {
-      const user = await ctx.tessera.adminGetUser(userIdParam(request.params.id));
-      return reply.send({ user: adminUserJson(user) });
-    },
+    async ({ userId, reply }) => reply.send({ user: adminUserJson(await ctx.tessera.adminGetUser(userId)) }),
   );
 
-  app.patch<{ Params: { id: string } }>(
-    "/admin/users/:id",
+  adminUserRoute(
+    app,
     {
-      schema: doc(
-        "admin",
+      method: "PATCH",
+      url: "/admin/users/:id",
+      summary:
         "Change a user's e-mail, roles, password or disabled state, all or nothing (a new password or disabling revokes every session; a role removed refuses earlier access tokens)",
-        {
-          200: "{user}",
-          400: "Invalid input (a bad role name included) or weak password; nothing changed",
-          401: "Admin credential required",
-          404: "No such user",
-          409: "E-mail taken",
-        },
-        { security },
-      ),
+      responses: {
+        200: "{user}",
+        400: "Invalid input (a bad role name included) or weak password; nothing changed",
+        404: "No such user",
+        409: "E-mail taken",
+      },
+      fields: UPDATE_FIELDS,
     },
-    async (request, reply) => {
-      const id = userIdParam(request.params.id);
-      const body = jsonObject(request.body);
-      onlyFields(body, UPDATE_FIELDS);
+    async ({ userId, body, reply }) => {
       const email = optionalStringField(body, "email", 320);
       const password = optionalStringField(body, "password", 1024);
       const disabled = optionalBoolean(body, "disabled");
       const roles = optionalRoles(body);
-      const user = await ctx.tessera.adminUpdateUser(id, {
+      const user = await ctx.tessera.adminUpdateUser(userId, {
         ...(email !== undefined ? { email } : {}),
         ...(password !== undefined ? { password } : {}),
         ...(roles !== undefined ? { roles } : {}),
@@ -150,19 +130,16 @@ export function adminUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
-    "/admin/users/:id",
+  adminUserRoute(
+    app,
     {
-      schema: doc(
-        "admin",
-        "Delete a user with every session (as account deletion)",
-        { 204: "Deleted", 401: "Admin credential required", 404: "No such user" },
-        { security },
-      ),
+      method: "DELETE",
+      url: "/admin/users/:id",
+      summary: "Delete a user with every session (as account deletion)",
+      responses: { 204: "Deleted", 404: "No such user" },
     },
-    async (request, reply) => {
-      const id = userIdParam(request.params.id);
-      if (!(await ctx.tessera.adminDeleteUser(id))) throw new HttpError("not_found");
+    async ({ userId, reply }) => {
+      if (!(await ctx.tessera.adminDeleteUser(userId))) throw new HttpError("not_found");
       return reply.code(204).send();
     },
   );
