@@ -13,6 +13,7 @@
  *   http: {
  *     baseline_rps: number, refresh_limit_per_s: number, refresh_limit_cpu_us_per_op?: number,
  *     refresh_sqlite: HttpFigure, refresh_sqlite_1m: HttpFigure & { sessions_in_store: number },
+ *     refresh_vs_limit_interleaved?: { ratio: number, round_ratios: number[], http_rps: number, limit_per_s: number, http_cpu_us_per_request: number | null, limit_cpu_us_per_op: number, failed: number },
  *     login_sqlite: { rps: number, p99_ms: number, argon2_limit_per_s: number, healthz_p99_ms: number, failed_unknown_email_p50_ms?: number, failed_wrong_password_p50_ms?: number },
  *     refresh_limit_postgres_per_s?: number, refresh_limit_postgres_cpu_us_per_op?: number, refresh_postgres?: HttpFigure,
  *     login_postgres?: { rps: number, p99_ms: number, healthz_p99_ms: number },

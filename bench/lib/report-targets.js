@@ -65,11 +65,16 @@ export function targets(r, options) {
     ok: big >= 0.85,
     value: times3(big),
   });
-  const share = ratio(h.refresh_sqlite.rps, h.refresh_limit_per_s);
+  // The interleaved figure when the run has it (slices alternating on one CPU); else the two
+  // separate measurements of older results.
+  const interleaved = h.refresh_vs_limit_interleaved;
+  const share = interleaved ? interleaved.ratio : ratio(h.refresh_sqlite.rps, h.refresh_limit_per_s);
   out.push({
-    name: "refresh over HTTP ≥ 0.6× the in-process limit",
+    name: `refresh over HTTP ≥ 0.6× the in-process limit${interleaved ? " (interleaved)" : ""}`,
     ok: share >= 0.6,
-    value: times3(share),
+    value: interleaved
+      ? `${times3(share)} (rounds ${interleaved.round_ratios.map((x) => times(x)).join(" ")})`
+      : times3(share),
   });
   if (r.workers) {
     out.push({
