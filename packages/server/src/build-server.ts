@@ -21,6 +21,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { DestinationStream } from "pino";
+import type { Registry } from "prom-client";
 import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { tesseraOptions } from "./config/tessera-options.js";
@@ -74,6 +75,8 @@ export interface BuildServerOptions {
    * process's memory; a cluster worker passes the primary's counter (`tessera serve --workers`).
    */
   windowCounter?: WindowCounter;
+  /** What `/metrics` answers, given this server's registry; a cluster worker passes the machine's sum. */
+  metricsExposition?: (registry: Registry) => () => Promise<string>;
 }
 
 /**
@@ -144,7 +147,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     refuseMalformedPreflight(app);
     await app.register(cors, corsOptions(config.allowedOrigins));
 
-    const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+    const metrics = createMetrics({
+      processMetrics: options.processMetrics ?? true,
+      ...(options.metricsExposition ? { exposition: options.metricsExposition } : {}),
+    });
     const ctx: RouteContext = {
       tessera,
       store,

@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../build-server.js";
+import { clusterExposition, type MetricsChannel } from "../cluster/metrics-client.js";
 import { runPrimary } from "../cluster/primary.js";
 import { type PrimaryChannel, primaryWindowCounter } from "../cluster/window-counter-client.js";
 import { loadConfig } from "../config/load-config.js";
@@ -49,7 +50,12 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
     app = await buildServer({
       config,
       store,
-      ...(worker ? { windowCounter: primaryWindowCounter(process as PrimaryChannel) } : {}),
+      ...(worker
+        ? {
+            windowCounter: primaryWindowCounter(process as PrimaryChannel),
+            metricsExposition: clusterExposition(process as MetricsChannel),
+          }
+        : {}),
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

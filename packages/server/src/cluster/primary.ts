@@ -4,6 +4,7 @@ import { serveBanner } from "../cli/serve-banner.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { openStore } from "../open-store.js";
+import { hostClusterMetrics } from "./metrics-host.js";
 import { hostWindowCounters } from "./window-counter-host.js";
 
 /** A worker's own shutdown grace is 10 s (`serve`); the primary waits a little longer, then kills. */
@@ -41,7 +42,13 @@ export async function runPrimary(config: ServerConfig, io: CliIo): Promise<void>
   /** The primary's exit status once every worker is gone: 0 unless one exited unclean. */
   let exitCode = 0;
 
-  const fork = () => counters.attach(cluster.fork());
+  // `/metrics` on any worker answers for every worker that serves.
+  const metrics = hostClusterMetrics(() => [...listening]);
+  const fork = () => {
+    const worker = cluster.fork();
+    counters.attach(worker);
+    metrics.attach(worker);
+  };
   const workers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
   const stopAll = (signal: NodeJS.Signals) => {
     for (const worker of workers()) worker.process.kill(signal);

@@ -32,7 +32,8 @@ export interface WorkerCall {
 /** One keep-alive connection to a multi-worker server, and the pid of the worker behind it. */
 export interface WorkerConnection {
   pid: number;
-  call(method: string, path: string, init?: WorkerCall): Promise<InstanceAnswer>;
+  /** The answer, with its body as text too (`body` is its JSON, or null). */
+  call(method: string, path: string, init?: WorkerCall): Promise<InstanceAnswer & { text: string }>;
   close(): void;
 }
 
@@ -97,7 +98,7 @@ function connection(instance: Instance): Omit<WorkerConnection, "pid"> {
               .filter((pair) => pair.startsWith(`${REFRESH_COOKIE}=`))
               .map((pair) => pair.slice(REFRESH_COOKIE.length + 1))
               .find((value) => value !== "");
-            resolve({ status: res.statusCode ?? 0, headers: fetchHeaders, body: parsed, refresh });
+            resolve({ status: res.statusCode ?? 0, headers: fetchHeaders, body: parsed, refresh, text });
           });
         });
         req.on("error", reject);

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshClientIp } from "../test-support/instance-call.js";
+import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
+import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import { oneConnectionPerWorker, workerConnections } from "../test-support/worker-connections.js";
+
+// What one `tessera serve --workers 2` machine does once for all its workers: `/metrics` answers
+// the sum of every worker's numbers, whichever worker takes the connection.
+
+describe("tessera serve --workers 2: machine-wide duties", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tessera-machine-"));
+  let server: Instance;
+
+  beforeAll(async () => {
+    server = await spawnInstance(
+      {
+        TESSERA_DATABASE_URL: `sqlite:${join(dir, "machine.db")}`,
+        TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+        TESSERA_ISSUER: "http://auth.example.test",
+        TESSERA_TRUST_PROXY: "loopback",
+        TESSERA_RATE_LIMIT_IP: "off",
+        TESSERA_KEEP_ALIVE_TIMEOUT: "2m",
+        TESSERA_LOG_LEVEL: "info",
+      },
+      ["serve", "--workers", "2"],
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("/metrics over any new connection shows the logins of both workers, summed", async () => {
+    const [a, b] = await oneConnectionPerWorker(server, 2);
+    if (!a || !b) throw new Error("two workers expected");
+    const email = uniqueEmail("machine-metrics");
+    const headers = { "x-forwarded-for": freshClientIp() };
+    const credentials = { json: { email, password: STRONG_PASSWORD }, headers };
+    expect((await a.call("POST", "/auth/register", credentials)).status).toBe(201);
+    // 3 logins on one worker, 2 on the other: neither worker alone counts 5.
+    for (const c of [a, a, a, b, b])
+      expect((await c.call("POST", "/auth/login", credentials)).status).toBe(200);
+    a.close();
+    b.close();
+
+    const askers = await workerConnections(server, 6);
+    expect(new Set(askers.map((c) => c.pid)).size).toBe(2);
+    for (const c of askers) {
+      const answer = await c.call("GET", "/metrics");
+      expect(answer.status).toBe(200);
+      const { text } = answer;
+      expect(sample(text, 'tessera_logins_total{outcome="success"}')).toBe(5);
+      expect(sample(text, "tessera_cluster_workers_reporting")).toBe(2);
+      expect(sample(text, "tessera_cluster_workers_missing")).toBe(0);
+      // Histograms are summed too: 5 login requests (and the register) across both workers.
+      expect(
+        sample(
+          text,
+          'tessera_http_request_duration_seconds_count{method="POST",route="/auth/login",status_code="200"}',
+        ),
+      ).toBe(5);
+      c.close();
+    }
+  });
+});
+
+/** The value of the sample line `name` (with its labels) in a Prometheus text, or undefined. */
+function sample(text: string, name: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
