@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,16 +8,19 @@ import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/te
 import { oneConnectionPerWorker, workerConnections } from "../test-support/worker-connections.js";
 
 // What one `tessera serve --workers 2` machine does once for all its workers: `/metrics` answers
-// the sum of every worker's numbers, whichever worker takes the connection.
+// the sum of every worker's numbers, whichever worker takes the connection; and one worker (the
+// housekeeper) purges expired rows and checkpoints the WAL, a duty its replacement takes over.
 
 describe("tessera serve --workers 2: machine-wide duties", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tessera-machine-"));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "tessera-machine-")));
+  const db = join(dir, "machine.db");
   let server: Instance;
 
   beforeAll(async () => {
     server = await spawnInstance(
       {
-        TESSERA_DATABASE_URL: `sqlite:${join(dir, "machine.db")}`,
+        TESSERA_DATABASE_URL: `sqlite:${db}`,
+        TESSERA_PURGE_INTERVAL: "1s",
         TESSERA_MASTER_KEY: MASTER_KEY_HEX,
         TESSERA_ISSUER: "http://auth.example.test",
         TESSERA_TRUST_PROXY: "loopback",
@@ -66,7 +69,72 @@ describe("tessera serve --workers 2: machine-wide duties", () => {
       c.close();
     }
   });
+
+  // The checkpointer is a thread with its own connection to the file: the process running it
+  // holds the database file open twice, any other once (Linux: read from /proc).
+  const openCount = (pid: number) =>
+    readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === db;
+      } catch {
+        return false; // closed meanwhile
+      }
+    }).length;
+  /** The pids of the "purge done" lines logged after `from` characters of output. */
+  const purgers = (from = 0) =>
+    logLines(server.output().slice(from))
+      .filter((l) => l.msg === "purge done: expired rows deleted")
+      .map((l) => l.pid);
+
+  it.skipIf(!existsSync("/proc/self/fd"))(
+    "one worker purges and checkpoints, the other neither; the housekeeper's replacement takes both over",
+    async () => {
+      const [a, b] = await oneConnectionPerWorker(server, 2);
+      if (!a || !b) throw new Error("two workers expected");
+      // Both workers have their store open.
+      for (const c of [a, b]) expect((await c.call("GET", "/readyz")).status).toBe(200);
+      await waitFor(() => purgers().length >= 3);
+      const keeper = new Set(purgers());
+      expect(keeper.size).toBe(1);
+      const [housekeeper] = keeper;
+      const other = housekeeper === a.pid ? b.pid : a.pid;
+      expect([a.pid, b.pid]).toContain(housekeeper);
+      expect(openCount(housekeeper as number)).toBe(2);
+      expect(openCount(other)).toBe(1);
+
+      process.kill(housekeeper as number, "SIGKILL");
+      await waitFor(() =>
+        server.output().includes(`worker ${housekeeper} exited (SIGKILL); starting another`),
+      );
+      const from = server.output().length;
+      await waitFor(() => purgers(from).length >= 3);
+      const [successor, ...more] = new Set(purgers(from));
+      expect(more).toEqual([]);
+      expect(successor).not.toBe(housekeeper);
+      expect(successor).not.toBe(other);
+      expect(openCount(successor as number)).toBe(2);
+      expect(openCount(other)).toBe(1);
+      for (const c of [a, b]) c.close();
+    },
+  );
 });
+
+/** The whole JSON lines of a server's output. */
+function logLines(output: string): Array<{ pid: number; msg: string }> {
+  return output
+    .split("\n")
+    .slice(0, -1)
+    .filter((text) => text.startsWith("{"))
+    .map((text) => JSON.parse(text) as { pid: number; msg: string });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** The value of the sample line `name` (with its labels) in a Prometheus text, or undefined. */
 function sample(text: string, name: string): number | undefined {
