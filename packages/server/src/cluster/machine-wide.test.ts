@@ -4,8 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshClientIp } from "../test-support/instance-call.js";
 import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
-import { oneConnectionPerWorker, workerConnections } from "../test-support/worker-connections.js";
+import { STRONG_PASSWORD, uniqueEmail } from "../test-support/test-server.js";
+import {
+  oneConnectionPerWorker,
+  WORKER_HARNESS_ENV,
+  workerConnections,
+} from "../test-support/worker-connections.js";
 
 // What one `tessera serve --workers 2` machine does once for all its workers: `/metrics` answers
 // the sum of every worker's numbers, whichever worker takes the connection; and one worker (the
@@ -19,14 +23,10 @@ describe("tessera serve --workers 2: machine-wide duties", () => {
   beforeAll(async () => {
     server = await spawnInstance(
       {
+        ...WORKER_HARNESS_ENV,
         TESSERA_DATABASE_URL: `sqlite:${db}`,
         TESSERA_PURGE_INTERVAL: "1s",
-        TESSERA_MASTER_KEY: MASTER_KEY_HEX,
-        TESSERA_ISSUER: "http://auth.example.test",
-        TESSERA_TRUST_PROXY: "loopback",
         TESSERA_RATE_LIMIT_IP: "off",
-        TESSERA_KEEP_ALIVE_TIMEOUT: "2m",
-        TESSERA_LOG_LEVEL: "info",
       },
       ["serve", "--workers", "2"],
     );
