@@ -12,7 +12,11 @@ function pair(options: { answers: boolean }) {
   const copy = (message: MetricsMessage) => JSON.parse(JSON.stringify(message)) as unknown;
   const primarySide: MetricsWorker = {
     isConnected: () => true,
-    send: (message) => setImmediate(() => toWorker.emit("message", copy(message))),
+    send: (message, callback) =>
+      setImmediate(() => {
+        toWorker.emit("message", copy(message));
+        callback(null);
+      }),
     on: (_event, listener) => toPrimary.on("message", listener),
   };
   const workerSide: MetricsChannel = {

@@ -12,7 +12,7 @@ export const REPORT_TIMEOUT_MS = 2_000;
 /** A worker as the primary sees it: `cluster.Worker`. */
 export interface MetricsWorker {
   isConnected(): boolean;
-  send(message: MetricsMessage): unknown;
+  send(message: MetricsMessage, callback: (error: Error | null) => void): unknown;
   on(event: "message", listener: (message: unknown) => void): unknown;
 }
 
@@ -39,16 +39,17 @@ export function hostClusterMetrics(
   const ask = (worker: MetricsWorker) =>
     new Promise<RegistryJson | null>((resolve) => {
       const id = nextId++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        resolve(null);
-      }, timeoutMs);
-      pending.set(id, (metrics) => {
+      const timer = setTimeout(() => settle(null), timeoutMs);
+      const settle = (metrics: RegistryJson | null) => {
         clearTimeout(timer);
         pending.delete(id);
         resolve(metrics);
+      };
+      pending.set(id, settle);
+      // A worker gone meanwhile cannot answer: left out at once, not after the timeout.
+      worker.send({ tag: METRICS_MESSAGE, op: "report", id }, (error) => {
+        if (error) settle(null);
       });
-      worker.send({ tag: METRICS_MESSAGE, op: "report", id });
     });
 
   const machineText = async (): Promise<string> => {
@@ -76,8 +77,10 @@ export function hostClusterMetrics(
         if (isMetricsMessage(message, "reported")) pending.get(message.id)?.(message.metrics);
         else if (isMetricsMessage(message, "collect")) {
           void machineText().then((text) => {
-            if (worker.isConnected())
-              worker.send({ tag: METRICS_MESSAGE, op: "answer", id: message.id, text });
+            // The asking worker gone meanwhile needs no answer.
+            if (worker.isConnected()) {
+              worker.send({ tag: METRICS_MESSAGE, op: "answer", id: message.id, text }, () => {});
+            }
           });
         }
       });
