@@ -21,6 +21,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { DestinationStream } from "pino";
+import type { Registry } from "prom-client";
 import { resolveMasterKey } from "./config/resolve-master-key.js";
 import type { ServerConfig, TrustProxy } from "./config/server-config.js";
 import { tesseraOptions } from "./config/tessera-options.js";
@@ -42,14 +43,13 @@ import { createMailer } from "./mail/create-mailer.js";
 import type { ServerMailer } from "./mail/smtp-mailer.js";
 import { openRedis } from "./open-redis.js";
 import { openStore } from "./open-store.js";
+import { schedulePurge } from "./purge-schedule.js";
 import { withRevocationPublishing } from "./revocation-publisher.js";
 import { warnUndefinedRoles } from "./roles-warning.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { healthRoutes } from "./routes/health.js";
 import type { RouteContext } from "./routes/route-context.js";
 import { BODY_LIMIT, tokenRoutes } from "./routes/token-routes.js";
-
-const PURGE_EVERY_MS = 10 * 60_000;
 
 export interface BuildServerOptions {
   config: ServerConfig;
@@ -74,6 +74,10 @@ export interface BuildServerOptions {
    * process's memory; a cluster worker passes the primary's counter (`tessera serve --workers`).
    */
   windowCounter?: WindowCounter;
+  /** What `/metrics` answers, given this server's registry; a cluster worker passes the machine's sum. */
+  metricsExposition?: (registry: Registry) => () => Promise<string>;
+  /** Delete expired rows every `config.purgeIntervalMs` (default true; of `--workers`, one worker). */
+  housekeeping?: boolean;
 }
 
 /**
@@ -129,10 +133,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
         await cleanup().catch((error: unknown) => app.log.error({ err: error }, "close failed"));
       }
     });
-    const purgeTimer = setInterval(() => {
-      tessera.purge().catch((error: unknown) => app.log.warn({ err: error }, "purge failed"));
-    }, PURGE_EVERY_MS);
-    purgeTimer.unref();
+    const purgeTimer =
+      options.housekeeping === false ? undefined : schedulePurge(app, tessera, config.purgeIntervalMs);
 
     // Before any plugin adds a route: a plugin's routes keep the error handler of the moment they
     // were added (the CORS preflight route answered Fastify's own error JSON otherwise).
@@ -144,7 +146,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     refuseMalformedPreflight(app);
     await app.register(cors, corsOptions(config.allowedOrigins));
 
-    const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+    const metrics = createMetrics({
+      processMetrics: options.processMetrics ?? true,
+      ...(options.metricsExposition ? { exposition: options.metricsExposition } : {}),
+    });
     const ctx: RouteContext = {
       tessera,
       store,

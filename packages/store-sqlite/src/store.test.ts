@@ -1,4 +1,15 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Store } from "@tessera/core";
@@ -220,4 +231,31 @@ describe("SQLite checkpoints", () => {
     }
     await store.close();
   });
+
+  // The checkpointer thread holds a connection of its own: the file is open twice in this process.
+  it.skipIf(!existsSync("/proc/self/fd"))(
+    "`checkpointer: false` starts none (another process on the file runs it)",
+    async () => {
+      const opened = (path: string) =>
+        readdirSync("/proc/self/fd").filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`) === realpathSync(path);
+          } catch {
+            return false;
+          }
+        }).length;
+      const [without, withIt] = [freshPath(), freshPath()];
+      // `without` first: a checkpointer of its own would be open before the one of `withIt`.
+      const stores = [
+        createSqliteStore({ path: without, checkpointer: false }),
+        createSqliteStore({ path: withIt }),
+      ];
+      for (const store of stores) await store.migrate();
+      // The thread opens its connection once it has started.
+      for (let i = 0; i < 200 && opened(withIt) < 2; i++)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      expect([opened(without), opened(withIt)]).toEqual([1, 2]);
+      for (const store of stores) await store.close();
+    },
+  );
 });

@@ -34,6 +34,12 @@ export interface SqliteStoreOptions {
    * on power loss. `"full"`: the WAL is synced at every commit, so power loss loses nothing answered.
    */
   synchronous?: SqliteSynchronous;
+  /**
+   * Run the background WAL checkpointer (default true). With several processes on one file one
+   * of them is enough (`tessera serve --workers` gives it to one worker); the others keep only
+   * the writer's fallback auto-checkpoint.
+   */
+  checkpointer?: boolean;
 }
 
 function operations(h: SqliteHandle) {
@@ -73,7 +79,7 @@ type Operations = ReturnType<typeof operations>;
  * await store.ping();
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  const { path, busyTimeoutMs = 5000, synchronous = "normal" } = options;
+  const { path, busyTimeoutMs = 5000, synchronous = "normal", checkpointer = true } = options;
   if (typeof path !== "string" || path === "") {
     throw new TesseraError("invalid_input", 'createSqliteStore: `path` must be a file path or ":memory:"');
   }
@@ -96,6 +102,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const handle = createHandle(openDatabase(path, busyTimeoutMs, synchronous));
       if (path === ":memory:") return { handle, ops: operations(handle) };
       handle.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      if (!checkpointer) return { handle, ops: operations(handle) };
       return { handle, ops: operations(handle), checkpointer: startCheckpointer(path) };
     } catch (error) {
       throw unavailable(error);

@@ -30,6 +30,15 @@ function newLowPriorityThreads(before: Map<string, number>): string[] {
 }
 
 describe("argon2 pool", () => {
+  it("verifies bcrypt hashes on its threads (bcryptjs loaded there), counted by kind", async () => {
+    const pool = createArgon2Pool(1);
+    const hash = "$2y$07$BCryptRequires22Chrcte/VlQH0piJtjXl.0t1XkA8pw9dMXTpOq"; // PHP's documentation
+    expect(await pool.verifyBcrypt(hash, "rasmuslerdorf")).toBe(true);
+    expect(await pool.verifyBcrypt(hash, "rasmuslerdorf!")).toBe(false);
+    expect(pool.jobs()).toEqual({ hash: 0, verify: 0, verifyBcrypt: 2 });
+    expect(pool.threads()).toBe(1);
+  });
+
   it("computes every call, never on more threads than its size", async () => {
     const pool = createArgon2Pool(2);
     const passwords = ["one", "two", "three", "four", "five"].map((p) => `password ${p}`);

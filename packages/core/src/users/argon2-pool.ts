@@ -9,30 +9,42 @@ export interface Argon2Options {
   parallelism: number;
 }
 
-/** argon2id computed on a pool of low-priority threads. */
+/** argon2id (and imported bcrypt hashes' verification) computed on a pool of low-priority threads. */
 export interface Argon2Pool {
   hash(password: string, options: Argon2Options): Promise<string>;
   verify(phc: string, password: string): Promise<boolean>;
+  /** Whether `password` matches a bcrypt hash (`$2a$`/`$2b$`/`$2y$`), by bcryptjs on a pool thread. */
+  verifyBcrypt(modularCrypt: string, password: string): Promise<boolean>;
   /** Threads started so far (never more than the pool's size). */
   threads(): number;
+  /** Jobs handed to a thread so far, by kind. */
+  jobs(): Readonly<Record<"hash" | "verify" | "verifyBcrypt", number>>;
 }
 
 /** How much lower than the event loop the argon2 threads run (Linux nice, 0–19). */
 const NICE = 10;
 
-// The worker's own source (CommonJS, evaluated): argon2 is loaded from the path this package
-// resolves, so it works wherever core is installed. On Linux each thread lowers its own priority
-// (a nice value is per thread there); elsewhere it keeps the normal one.
-const workerSource = (argon2Path: string) => `
+// The worker's own source (CommonJS, evaluated): argon2 and bcryptjs are loaded from the paths
+// this package resolves, so it works wherever core is installed (bcryptjs on a thread's first
+// bcrypt job: most servers never see one). On Linux each thread lowers its own priority (a nice
+// value is per thread there); elsewhere it keeps the normal one.
+const workerSource = (argon2Path: string, bcryptPath: string) => `
 const { parentPort } = require("node:worker_threads");
 const argon2 = require(${JSON.stringify(argon2Path)});
+let bcrypt;
 try {
   const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
   if (Number.isInteger(tid)) require("node:os").setPriority(tid, ${NICE});
 } catch {}
 parentPort.on("message", (job) => {
   try {
-    const value = job.op === "hash" ? argon2.hashSync(job.password, job.options) : argon2.verifySync(job.phc, job.password);
+    let value;
+    if (job.op === "hash") value = argon2.hashSync(job.password, job.options);
+    else if (job.op === "verify") value = argon2.verifySync(job.phc, job.password);
+    else {
+      bcrypt ??= require(${JSON.stringify(bcryptPath)});
+      value = bcrypt.compareSync(job.password, job.modularCrypt);
+    }
     parentPort.postMessage({ value });
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
@@ -42,7 +54,8 @@ parentPort.on("message", (job) => {
 
 type Job =
   | { op: "hash"; password: string; options: Argon2Options }
-  | { op: "verify"; phc: string; password: string };
+  | { op: "verify"; phc: string; password: string }
+  | { op: "verifyBcrypt"; modularCrypt: string; password: string };
 
 interface Queued {
   job: Job;
@@ -61,7 +74,7 @@ interface Thread {
 const DEFAULT_IDLE_MS = 10_000;
 
 /**
- * At most `size` argon2 computations at once, each on its own worker thread that runs at a lower
+ * At most `size` argon2 computations (or bcrypt verifications of imported hashes) at once, each on its own worker thread that runs at a lower
  * CPU priority than the event loop. A login flood can then keep every CPU busy with argon2 (more
  * threads than CPUs, so no CPU idles between two hashes) while the event loop still gets a CPU the
  * moment it has work: refreshes, verifications and health checks are not queued behind hashes.
@@ -80,9 +93,11 @@ export function createArgon2Pool(size: number, options: { idleMs?: number } = {}
   let source: string | undefined;
   const threads: Thread[] = [];
   const waiting: Queued[] = [];
+  const jobs: Record<Job["op"], number> = { hash: 0, verify: 0, verifyBcrypt: 0 };
 
   const start = (): Thread => {
-    source ??= workerSource(createRequire(import.meta.url).resolve("@node-rs/argon2"));
+    const require = createRequire(import.meta.url);
+    source ??= workerSource(require.resolve("@node-rs/argon2"), require.resolve("bcryptjs"));
     const thread: Thread = {
       worker: new Worker(source, { eval: true }),
       current: undefined,
@@ -127,6 +142,7 @@ export function createArgon2Pool(size: number, options: { idleMs?: number } = {}
     thread.current = queued;
     // Busy: a pending hash keeps the process alive (a CLI awaiting it must not exit early).
     thread.worker.ref();
+    jobs[queued.job.op]++;
     thread.worker.postMessage(queued.job);
   };
 
@@ -148,6 +164,9 @@ export function createArgon2Pool(size: number, options: { idleMs?: number } = {}
   return {
     hash: async (password, options) => (await run({ op: "hash", password, options })) as string,
     verify: async (phc, password) => (await run({ op: "verify", phc, password })) as boolean,
+    verifyBcrypt: async (modularCrypt, password) =>
+      (await run({ op: "verifyBcrypt", modularCrypt, password })) as boolean,
     threads: () => threads.length,
+    jobs: () => ({ ...jobs }),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { legacyHashesOf } from "../testing/legacy-hashes.js";
 import { parseLegacyHash, verifyLegacyHash } from "./legacy-hashes.js";
+import { sharedHashPool } from "./passwords.js";
 
 const PASSWORD = "imported pässword 1";
 const b64 = (bytes: Buffer) => bytes.toString("base64").replace(/=+$/, "");
@@ -86,4 +87,25 @@ describe("legacy password hashes", () => {
       expect(parseLegacyHash(hash).ok).toBe(true);
     }
   });
+
+  it("verifies a cost-12 bcrypt hash on a pool thread: the event loop keeps turning meanwhile", async () => {
+    // bcryptjs is plain JavaScript: on the event loop this is ~250 ms of CPU, which its own
+    // "async" API yields only every 100 ms of. A 1 ms timer counts the loop's turns meanwhile.
+    const parsed = parseLegacyHash("$2b$12$5Oij2Y42gASqOptE9RV91.uAvBf12YeExuzW4H/WNG9fy48q9lfPa");
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const jobsBefore = sharedHashPool().jobs().verifyBcrypt;
+    let turns = 0;
+    let timer = setTimeout(function turn() {
+      turns++;
+      timer = setTimeout(turn, 1);
+    }, 1);
+    try {
+      expect(await verifyLegacyHash(parsed.hash, "correct horse battery staple")).toBe(true);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(sharedHashPool().jobs().verifyBcrypt).toBe(jobsBefore + 1);
+    // Tens of turns at the least (~250 on an idle CPU); on the event loop it was ≤ 1 per 100 ms.
+    expect(turns).toBeGreaterThan(50);
+  }, 30_000);
 });

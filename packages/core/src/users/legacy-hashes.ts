@@ -1,7 +1,8 @@
 import { pbkdf2, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { verify as argon2Verify } from "@node-rs/argon2";
-import bcrypt from "bcryptjs";
+import type { Argon2Pool } from "./argon2-pool.js";
+import { sharedHashPool } from "./passwords.js";
 
 /**
  * Password hashes made by another system, accepted by user import and verified once at the
@@ -155,19 +156,26 @@ const pbkdf2Async = promisify(pbkdf2);
  * Whether `password` (already NFC, as every password Tessera checks) matches a parsed legacy
  * hash: one verification by the scheme's maintained implementation (`@node-rs/argon2`,
  * `bcryptjs`, or `node:crypto`'s scrypt and PBKDF2 compared with `timingSafeEqual`). Never throws.
+ * None blocks the event loop: bcryptjs is plain JavaScript (a cost-12 hash is ~250 ms of CPU), so
+ * it runs on `pool`'s low-priority threads (default: the process-wide one of the argon2id hasher);
+ * scrypt and PBKDF2 run on libuv's pool, argon2 on its own thread.
  *
  * @example
  * const parsed = parseLegacyHash(stored);
  * if (parsed.ok && (await verifyLegacyHash(parsed.hash, password))) { … }
  */
-export async function verifyLegacyHash(hash: LegacyHash, password: string): Promise<boolean> {
+export async function verifyLegacyHash(
+  hash: LegacyHash,
+  password: string,
+  pool: Argon2Pool = sharedHashPool(),
+): Promise<boolean> {
   try {
     switch (hash.kind) {
       case "argon2id":
       case "argon2i":
         return await argon2Verify(hash.phc, password);
       case "bcrypt":
-        return await bcrypt.compare(password, hash.modularCrypt);
+        return await pool.verifyBcrypt(hash.modularCrypt, password);
       case "scrypt": {
         const maxmem = 128 * hash.r * (hash.n + hash.p + 2) + 1024 * 1024;
         const derived = await scryptAsync(password, hash.salt, hash.hash.length, {

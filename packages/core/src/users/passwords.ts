@@ -24,6 +24,18 @@ export interface Argon2Params {
 /** The process-wide default pool, started on first use. */
 let sharedPool: Argon2Pool | undefined;
 
+/**
+ * The process-wide pool of low-priority hash threads (one more than the CPUs), created on first
+ * use: the default hasher's argon2id and the bcrypt verification of imported hashes run there.
+ *
+ * @example
+ * await sharedHashPool().verifyBcrypt("$2b$12$…", password);
+ */
+export function sharedHashPool(): Argon2Pool {
+  sharedPool ??= createArgon2Pool(availableParallelism() + 1);
+  return sharedPool;
+}
+
 // @node-rs/argon2's `Algorithm.Argon2id` (a const enum, unreadable under isolated modules) is 2.
 const ARGON2ID = 2;
 
@@ -43,12 +55,7 @@ export function createArgon2Hasher(params: Argon2Params = {}): PasswordHasher {
     timeCost: params.timeCost ?? 2,
     parallelism: params.parallelism ?? 1,
   };
-  let pool: Argon2Pool;
-  if (params.maxConcurrent !== undefined) pool = createArgon2Pool(params.maxConcurrent);
-  else {
-    sharedPool ??= createArgon2Pool(availableParallelism() + 1);
-    pool = sharedPool;
-  }
+  const pool = params.maxConcurrent !== undefined ? createArgon2Pool(params.maxConcurrent) : sharedHashPool();
   return {
     hash: (password) => pool.hash(password, options),
     verify: async (phc, password) => {

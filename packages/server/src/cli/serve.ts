@@ -2,8 +2,10 @@ import cluster from "node:cluster";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { buildServer } from "../build-server.js";
+import { clusterExposition, type MetricsChannel } from "../cluster/metrics-client.js";
 import { runPrimary } from "../cluster/primary.js";
 import { type PrimaryChannel, primaryWindowCounter } from "../cluster/window-counter-client.js";
+import { keepsHouse } from "../cluster/worker-role.js";
 import { loadConfig } from "../config/load-config.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { Environment } from "../config/secrets.js";
@@ -25,8 +27,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
  *
  * With `TESSERA_WORKERS` (or `--workers`) above 1 this process becomes the cluster primary
  * (`runPrimary`, resolving to `null`) and each worker runs this function again as a server: it
- * skips the migrations (the primary applied them), counts rate limits through the primary, and
- * leaves SIGINT to the primary (a terminal's Ctrl-C reaches every process of the group; the
+ * skips the migrations (the primary applied them), counts rate limits through the primary, answers
+ * `/metrics` with the whole machine's numbers (the primary sums every worker's), purges expired rows
+ * and checkpoints the SQLite WAL only if it is the housekeeper (one worker at a time), and leaves SIGINT to the primary (a terminal's Ctrl-C reaches every process of the group; the
  * primary then stops each worker once).
  *
  * @example
@@ -42,14 +45,22 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
   tuneV8ForServing();
   const { note } = resolveMasterKey(config);
   if (note && !worker) io.err(note);
-  const store = openStore(config.database);
+  // Of N workers on one database, one purges and checkpoints (`runPrimary` picks it).
+  const housekeeping = keepsHouse(env);
+  const store = openStore(config.database, { checkpointer: housekeeping });
   let app: FastifyInstance;
   try {
     if (!worker) await store.migrate();
     app = await buildServer({
       config,
       store,
-      ...(worker ? { windowCounter: primaryWindowCounter(process as PrimaryChannel) } : {}),
+      housekeeping,
+      ...(worker
+        ? {
+            windowCounter: primaryWindowCounter(process as PrimaryChannel),
+            metricsExposition: clusterExposition(process as MetricsChannel),
+          }
+        : {}),
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -80,7 +91,10 @@ export async function serve(env: Environment, io: CliIo): Promise<FastifyInstanc
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", worker ? () => {} : stop);
-  if (worker) return app;
+  if (worker) {
+    if (housekeeping) app.log.info("this worker keeps house: it purges expired rows and checkpoints the WAL");
+    return app;
+  }
 
   // Announce only once the signal handlers are in place: a supervisor that sends SIGTERM as soon
   // as it reads this line must get a graceful stop, not the default instant death.

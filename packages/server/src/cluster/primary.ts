@@ -4,7 +4,9 @@ import { serveBanner } from "../cli/serve-banner.js";
 import { resolveMasterKey } from "../config/resolve-master-key.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { openStore } from "../open-store.js";
+import { hostClusterMetrics } from "./metrics-host.js";
 import { hostWindowCounters } from "./window-counter-host.js";
+import { HOUSEKEEPER, WORKER_ROLE_ENV } from "./worker-role.js";
 
 /** A worker's own shutdown grace is 10 s (`serve`); the primary waits a little longer, then kills. */
 const SHUTDOWN_BACKSTOP_MS = 15_000;
@@ -15,8 +17,12 @@ const RESPAWN_DELAY_MS = 1_000;
  * The `node:cluster` primary of `tessera serve --workers N`. It serves no request itself: it
  * creates the development master key (if any) and applies pending migrations once, forks the
  * workers (each a full server on the shared port; Node's primary hands each new connection to
- * the next worker in turn), hosts the rate-limit counters they share, and prints the banner once
- * every worker listens. A worker that dies while serving is replaced; one that dies during
+ * the next worker in turn), hosts the rate-limit counters they share, sums their metrics for
+ * `/metrics`, and prints the banner once every worker listens. The first worker is forked as the
+ * housekeeper (`TESSERA_WORKER_ROLE`): the only one that purges expired rows and runs the SQLite
+ * WAL checkpointer; the worker that replaces it takes the role over. (Not the primary: it holds no
+ * store nor token service, and a purge — a synchronous SQLite transaction — would stall the
+ * rate-limit answers of every worker.) A worker that dies while serving is replaced; one that dies during
  * start-up stops them all with its exit status. SIGTERM or SIGINT stop every worker gracefully
  * (in-flight requests finish); the primary exits 0 once all exited cleanly, 1 otherwise; a
  * second signal kills them at once.
@@ -41,7 +47,16 @@ export async function runPrimary(config: ServerConfig, io: CliIo): Promise<void>
   /** The primary's exit status once every worker is gone: 0 unless one exited unclean. */
   let exitCode = 0;
 
-  const fork = () => counters.attach(cluster.fork());
+  // `/metrics` on any worker answers for every worker that serves.
+  const metrics = hostClusterMetrics(() => [...listening]);
+  /** The one worker that purges expired rows and checkpoints the WAL; its replacement inherits that. */
+  let housekeeper: Worker | undefined;
+  const fork = (keepsHouse: boolean) => {
+    const worker = cluster.fork({ [WORKER_ROLE_ENV]: keepsHouse ? HOUSEKEEPER : "serving" });
+    if (keepsHouse) housekeeper = worker;
+    counters.attach(worker);
+    metrics.attach(worker);
+  };
   const workers = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
   const stopAll = (signal: NodeJS.Signals) => {
     for (const worker of workers()) worker.process.kill(signal);
@@ -73,8 +88,9 @@ export async function runPrimary(config: ServerConfig, io: CliIo): Promise<void>
       return;
     }
     io.err(`tessera: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    const role = worker === housekeeper;
     setTimeout(() => {
-      if (!stopping) fork();
+      if (!stopping) fork(role);
     }, RESPAWN_DELAY_MS).unref();
   });
 
@@ -94,5 +110,5 @@ export async function runPrimary(config: ServerConfig, io: CliIo): Promise<void>
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.workers; i++) fork(i === 0);
 }

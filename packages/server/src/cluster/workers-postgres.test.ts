@@ -2,8 +2,7 @@ import { postgresTestsEnabled, startTestPostgres, type TestPostgres } from "@tes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshClientIp } from "../test-support/instance-call.js";
 import { type Instance, spawnInstance } from "../test-support/spawn-instance.js";
-import { MASTER_KEY_HEX } from "../test-support/test-server.js";
-import { signInOnTwoWorkers } from "../test-support/worker-connections.js";
+import { signInOnTwoWorkers, WORKER_HARNESS_ENV } from "../test-support/worker-connections.js";
 
 // On PostgreSQL `--workers` simply runs N stateless servers on one port: a smoke test that both
 // serve, and that a session moves between them (each refresh on the other worker).
@@ -16,11 +15,8 @@ describe.skipIf(!postgresTestsEnabled())("tessera serve --workers 2 on PostgreSQ
     pg = await startTestPostgres();
     server = await spawnInstance(
       {
+        ...WORKER_HARNESS_ENV,
         TESSERA_DATABASE_URL: await pg.createDatabase(),
-        TESSERA_MASTER_KEY: MASTER_KEY_HEX,
-        TESSERA_TRUST_PROXY: "loopback",
-        TESSERA_KEEP_ALIVE_TIMEOUT: "2m",
-        TESSERA_LOG_LEVEL: "info",
       },
       ["serve", "--workers", "2"],
     );

@@ -425,6 +425,8 @@ describe("workers and the key reload interval", () => {
     expect(loadConfig({ TESSERA_WORKERS: "4" }).workers).toBe(4);
     expect(loadConfig({ TESSERA_WORKERS: "auto" }).workers).toBe(availableParallelism());
     expect(loadConfig({ TESSERA_KEY_RELOAD_INTERVAL: "5s" }).keyReloadIntervalMs).toBe(5_000);
+    expect(loadConfig({}).purgeIntervalMs).toBe(600_000);
+    expect(loadConfig({ TESSERA_PURGE_INTERVAL: "30s" }).purgeIntervalMs).toBe(30_000);
   });
 
   it("refuse what is not one, with one line naming the variable", () => {

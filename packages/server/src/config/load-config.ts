@@ -152,6 +152,7 @@ const schema = z.object({
     "expected a number of worker processes (1–999) or auto",
   ).default(1),
   TESSERA_KEY_RELOAD_INTERVAL: bounded("60s", 1_000, HOUR, "between 1s and 1h"),
+  TESSERA_PURGE_INTERVAL: bounded("10m", 1_000, DAY, "between 1s and 1d"),
   TESSERA_DPOP_NONCE: z.enum(["on", "off"], "expected on or off").default("off"),
   TESSERA_LOG_LEVEL: z
     .enum(
@@ -239,6 +240,7 @@ export function loadConfig(env: Environment): ServerConfig {
     dpopNonce: v.TESSERA_DPOP_NONCE === "on",
     workers: v.TESSERA_WORKERS,
     keyReloadIntervalMs: v.TESSERA_KEY_RELOAD_INTERVAL,
+    purgeIntervalMs: v.TESSERA_PURGE_INTERVAL,
     rolePolicy: readRolesFile(merged.TESSERA_ROLES_FILE),
     mail: loadMailConfig(input, issuer),
   };

@@ -69,6 +69,11 @@ export interface ServerConfig {
   workers: number;
   /** How often each process re-reads the signing-key ring from the store (`TESSERA_KEY_RELOAD_INTERVAL`). */
   keyReloadIntervalMs: number;
+  /**
+   * How often expired rows are deleted (`TESSERA_PURGE_INTERVAL`): by the server, or under
+   * `--workers` by the one worker that keeps house.
+   */
+  purgeIntervalMs: number;
   /** What each role grants, from `TESSERA_ROLES_FILE`; `null` when no file is configured. */
   rolePolicy: RolePolicy | null;
   /** Account recovery and e-mail. */

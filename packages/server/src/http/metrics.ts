@@ -3,6 +3,8 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
 /** The server's Prometheus metrics, on a registry of its own (so several servers can share a process). */
 export interface ServerMetrics {
   registry: Registry;
+  /** The text `GET /metrics` answers: this registry's, or the whole machine's in a cluster worker. */
+  exposition: () => Promise<string>;
   logins: Counter<"outcome">;
   refreshes: Counter<"outcome">;
   reuseDetections: Counter;
@@ -18,12 +20,19 @@ export interface ServerMetrics {
  * const metrics = createMetrics();
  * metrics.logins.inc({ outcome: "success" });
  */
-export function createMetrics(options: { processMetrics?: boolean } = {}): ServerMetrics {
+export function createMetrics(
+  options: {
+    processMetrics?: boolean;
+    /** Given the registry, what `/metrics` answers (`tessera serve --workers`: the machine's sum). */
+    exposition?: (registry: Registry) => () => Promise<string>;
+  } = {},
+): ServerMetrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
     registry,
+    exposition: options.exposition?.(registry) ?? (() => registry.metrics()),
     logins: new Counter({
       name: "tessera_logins_total",
       help: "Login attempts by outcome.",

@@ -34,7 +34,7 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get("/metrics", async (_request, reply) => {
-    const text = await ctx.metrics.registry.metrics();
+    const text = await ctx.metrics.exposition();
     return reply.header("cache-control", "no-store").type(ctx.metrics.registry.contentType).send(text);
   });
 }

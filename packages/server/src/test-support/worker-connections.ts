@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { REFRESH_COOKIE } from "../http/refresh-cookie.js";
 import type { InstanceAnswer } from "./instance-call.js";
 import type { Instance } from "./spawn-instance.js";
-import { STRONG_PASSWORD, uniqueEmail } from "./test-server.js";
+import { MASTER_KEY_HEX, STRONG_PASSWORD, uniqueEmail } from "./test-server.js";
 
 // Tests of `tessera serve --workers N` must know which worker answered. Node's cluster primary
 // hands each new TCP connection to one worker, and a keep-alive connection stays with it; so a
@@ -13,6 +13,20 @@ import { STRONG_PASSWORD, uniqueEmail } from "./test-server.js";
 // worker that served it. Needs TESSERA_LOG_LEVEL=info and a keep-alive timeout longer than the test.
 
 const PROBE_WAIT_MS = 5_000;
+
+/**
+ * What these helpers need of a `tessera serve --workers N` under test: request lines in the log,
+ * keep-alive connections that outlast the test, the proxy's address trusted (`x-forwarded-for`).
+ *
+ * @example
+ * await spawnInstance({ ...WORKER_HARNESS_ENV, TESSERA_DATABASE_URL: url }, ["serve", "--workers", "2"]);
+ */
+export const WORKER_HARNESS_ENV = {
+  TESSERA_MASTER_KEY: MASTER_KEY_HEX,
+  TESSERA_TRUST_PROXY: "loopback",
+  TESSERA_KEEP_ALIVE_TIMEOUT: "2m",
+  TESSERA_LOG_LEVEL: "info",
+} as const;
 
 export interface WorkerCall {
   json?: unknown;
@@ -32,7 +46,8 @@ export interface WorkerCall {
 /** One keep-alive connection to a multi-worker server, and the pid of the worker behind it. */
 export interface WorkerConnection {
   pid: number;
-  call(method: string, path: string, init?: WorkerCall): Promise<InstanceAnswer>;
+  /** The answer, with its body as text too (`body` is its JSON, or null). */
+  call(method: string, path: string, init?: WorkerCall): Promise<InstanceAnswer & { text: string }>;
   close(): void;
 }
 
@@ -97,7 +112,7 @@ function connection(instance: Instance): Omit<WorkerConnection, "pid"> {
               .filter((pair) => pair.startsWith(`${REFRESH_COOKIE}=`))
               .map((pair) => pair.slice(REFRESH_COOKIE.length + 1))
               .find((value) => value !== "");
-            resolve({ status: res.statusCode ?? 0, headers: fetchHeaders, body: parsed, refresh });
+            resolve({ status: res.statusCode ?? 0, headers: fetchHeaders, body: parsed, refresh, text });
           });
         });
         req.on("error", reject);
