@@ -26,7 +26,7 @@ const SERVER_SESSION_WITH_USER = `SELECT s.id, s.user_id, s.client_id, s.scope, 
 
 // What a validation reads, from the two covering indexes of migration 10 alone. INDEXED BY makes a
 // missing or unusable index an error when the statement is prepared, not a silent table walk.
-const SERVER_SESSION_CHECK = `SELECT s.id, s.user_id, s.secret_hash, s.created_at, s.expires_at,
+export const SERVER_SESSION_CHECK = `SELECT s.id, s.user_id, s.secret_hash, s.created_at, s.expires_at,
   s.last_used_at, s.idle_timeout_ms, s.revoked_at, u.email, u.roles, u.disabled_at
   FROM sessions s INDEXED BY server_session_check
   JOIN users u INDEXED BY user_session_check ON u.id = s.user_id
