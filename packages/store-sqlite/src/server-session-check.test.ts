@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Database } from "./driver.js";
+import { type Connection, Database } from "./driver.js";
 import { applyMigrations, migrations } from "./migrations.js";
 import { SERVER_SESSION_CHECK } from "./server-sessions.js";
 
-function migrated(steps = migrations): Database.Database {
+function migrated(steps = migrations): Connection {
   const db = new Database(":memory:");
   applyMigrations(db, steps);
   return db;
@@ -12,10 +12,10 @@ function migrated(steps = migrations): Database.Database {
 describe("the server-session check", () => {
   it("reads two covering indexes and no table row", () => {
     const db = migrated();
-    const plan = db
-      .prepare(`EXPLAIN QUERY PLAN ${SERVER_SESSION_CHECK}`)
-      .all("x")
-      .map((row) => (row as { detail: string }).detail);
+    const rows = db.prepare(`EXPLAIN QUERY PLAN ${SERVER_SESSION_CHECK}`).all("x") as Array<{
+      detail: string;
+    }>;
+    const plan = rows.map((row) => row.detail);
     expect(plan).toEqual([
       "SEARCH s USING COVERING INDEX server_session_check (id=?)",
       "SEARCH u USING COVERING INDEX user_session_check (id=?)",
