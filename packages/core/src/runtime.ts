@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import type { PasswordHasher } from "./api.js";
 import type { AuditLog } from "./audit/log.js";
 import type { Clock } from "./clock.js";
@@ -23,8 +24,8 @@ export interface Runtime {
   dummyHash: string;
   ring: KeyRing;
   audit: AuditLog;
-  /** HKDF(masterKey, "tessera/csrf/v1"). */
-  csrfKey: Uint8Array;
+  /** HKDF(masterKey, "tessera/csrf/v1"), as a secret KeyObject made once. */
+  csrfKey: KeyObject;
   /** What each role grants (`{}` when no policy is configured). */
   policy: RolePolicy;
   /** The embedder's extra claims, if any. */

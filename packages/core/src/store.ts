@@ -130,10 +130,25 @@ export interface ServerSessionRecord extends SessionRecord {
   idleTimeoutMs: number;
 }
 
+/**
+ * What `validate` needs of a server session and its user, and nothing more: read from two
+ * covering indexes in SQLite (no table row is visited), so a check costs what one primary-key
+ * lookup costs.
+ */
+export interface ServerSessionCheck {
+  session: Pick<
+    ServerSessionRecord,
+    "id" | "userId" | "secretHash" | "createdAt" | "expiresAt" | "lastUsedAt" | "idleTimeoutMs" | "revokedAt"
+  >;
+  user: Pick<UserRecord, "id" | "email" | "roles" | "disabledAt">;
+}
+
 export interface TouchServerSessionInput {
   sessionId: string;
   now: number;
+  /** The client's address now; null keeps the stored `lastIp`. */
   ip: string | null;
+  /** The client's User-Agent now; null keeps the stored `lastUserAgent`. */
   userAgent: string | null;
   /** Write only if the stored `lastUsedAt` is below this (compare-and-set: one write per interval). */
   lastUsedBefore: number;
@@ -394,7 +409,13 @@ export interface Store {
    */
   getServerSession(id: string): Promise<{ session: ServerSessionRecord; user: UserRecord } | null>;
   /**
-   * Record a use of a live server session (last-used time and client context), only if it is not
+   * The fields of `getServerSession` that a validation reads (same answer, same null cases: kind
+   * `server` only, revoked or not), in ONE statement that reads no more than it returns.
+   */
+  checkServerSession(id: string): Promise<ServerSessionCheck | null>;
+  /**
+   * Record a use of a live server session (last-used time and client context; a null `ip` or
+   * `userAgent` keeps the stored one), only if it is not
    * revoked and its `lastUsedAt < lastUsedBefore`, in one conditional statement. Resolves whether
    * it wrote.
    */

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes } from "node:crypto";
 import { findUserRecord, findUsers, getAdminUser } from "./admin/find-users.js";
 import { recordAdminCall } from "./admin/record-call.js";
 import { revokeUserSessions } from "./admin/revoke-sessions.js";
@@ -79,7 +79,7 @@ export async function createTessera(input: TesseraOptions): Promise<Tessera> {
     dummyHash: await hasher.hash(randomBytes(32).toString("base64url")),
     ring,
     audit,
-    csrfKey: deriveKey(input.masterKey, "", CSRF_INFO),
+    csrfKey: createSecretKey(deriveKey(input.masterKey, "", CSRF_INFO)),
     policy: options.roles,
     claimsHook: input.claims,
     mailer: input.mailer ?? null,

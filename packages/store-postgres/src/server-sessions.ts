@@ -1,4 +1,9 @@
-import type { ServerSessionRecord, TouchServerSessionInput, UserRecord } from "@tessera/core";
+import type {
+  ServerSessionCheck,
+  ServerSessionRecord,
+  TouchServerSessionInput,
+  UserRecord,
+} from "@tessera/core";
 import type { Db } from "./db.js";
 import { SESSION_COLUMNS, type SessionRow, sessionParams, toSession, toUser, type UserRow } from "./rows.js";
 import { lockUserAtVersion } from "./sessions.js";
@@ -53,10 +58,56 @@ export async function getServerSession(
   return { session, user: toUser(row.u) };
 }
 
-/** One conditional UPDATE: of concurrent touches within one interval, one writes. */
+/**
+ * What a validation reads, by the two primary keys, as plain columns (no `to_jsonb` of whole
+ * rows). No covering index here: the touch and every revocation update these rows, so an index
+ * holding `last_used_at` would end their HOT updates, and an index-only scan of often-updated
+ * pages visits the heap anyway.
+ */
+export async function checkServerSession(db: Db, id: string): Promise<ServerSessionCheck | null> {
+  const [row] = await db.query<{
+    id: string;
+    user_id: string;
+    secret_hash: string;
+    created_at: number;
+    expires_at: number;
+    last_used_at: number;
+    idle_timeout_ms: number;
+    revoked_at: number | null;
+    email: string;
+    roles: string[];
+    disabled_at: number | null;
+  }>(
+    `SELECT s.id, s.user_id, s.secret_hash, s.created_at, s.expires_at, s.last_used_at, s.idle_timeout_ms,
+       s.revoked_at, u.email, u.roles, u.disabled_at
+     FROM tessera_sessions s JOIN tessera_users u ON u.id = s.user_id
+     WHERE s.id = $1 AND s.kind = 'server'`,
+    [id],
+  );
+  if (!row) return null;
+  return {
+    session: {
+      id: row.id,
+      userId: row.user_id,
+      secretHash: row.secret_hash,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      lastUsedAt: row.last_used_at,
+      idleTimeoutMs: row.idle_timeout_ms,
+      revokedAt: row.revoked_at,
+    },
+    user: { id: row.user_id, email: row.email, roles: row.roles, disabledAt: row.disabled_at },
+  };
+}
+
+/**
+ * One conditional UPDATE: of concurrent touches within one interval, one writes. A null ip or
+ * user agent keeps the stored one.
+ */
 export async function touchServerSession(db: Db, input: TouchServerSessionInput): Promise<boolean> {
   const rows = await db.query<{ id: string }>(
-    `UPDATE tessera_sessions SET last_used_at = $2, last_ip = $3, last_user_agent = $4
+    `UPDATE tessera_sessions SET last_used_at = $2, last_ip = COALESCE($3, last_ip),
+       last_user_agent = COALESCE($4, last_user_agent)
      WHERE id = $1 AND kind = 'server' AND revoked_at IS NULL AND last_used_at < $5 RETURNING id`,
     [input.sessionId, input.now, input.ip, input.userAgent, input.lastUsedBefore],
   );

@@ -10,7 +10,12 @@ import { purge } from "./purge.js";
 import { listRevocations } from "./revocations.js";
 import { applyRolePolicy, changeUserRoles, getRolePolicy, listHeldRoles } from "./roles.js";
 import { rotateRefreshToken } from "./rotate.js";
-import { createServerSession, getServerSession, touchServerSession } from "./server-sessions.js";
+import {
+  checkServerSession,
+  createServerSession,
+  getServerSession,
+  touchServerSession,
+} from "./server-sessions.js";
 import {
   changeCredentials,
   createSession,
@@ -89,6 +94,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getSession: (id) => getSession(db, id),
     createServerSession: (session, expected) => createServerSession(db, session, expected),
     getServerSession: (id) => getServerSession(db, id),
+    checkServerSession: (id) => checkServerSession(db, id),
     touchServerSession: (input) => touchServerSession(db, input),
     listActiveSessions: (userId, now) => listActiveSessions(db, userId, now),
     getRefreshToken: (id) => getRefreshToken(db, id),

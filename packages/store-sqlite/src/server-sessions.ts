@@ -1,4 +1,9 @@
-import type { ServerSessionRecord, TouchServerSessionInput, UserRecord } from "@tessera/core";
+import type {
+  ServerSessionCheck,
+  ServerSessionRecord,
+  TouchServerSessionInput,
+  UserRecord,
+} from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 
 /** Binds a `ServerSessionRecord` plus `expectedCredentialVersion`: the login fence of `createSession`. */
@@ -19,8 +24,17 @@ const SERVER_SESSION_WITH_USER = `SELECT s.id, s.user_id, s.client_id, s.scope, 
   u.email_verified
   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.kind = 'server'`;
 
+// What a validation reads, from the two covering indexes of migration 10 alone. INDEXED BY makes a
+// missing or unusable index an error when the statement is prepared, not a silent table walk.
+export const SERVER_SESSION_CHECK = `SELECT s.id, s.user_id, s.secret_hash, s.created_at, s.expires_at,
+  s.last_used_at, s.idle_timeout_ms, s.revoked_at, u.email, u.roles, u.disabled_at
+  FROM sessions s INDEXED BY server_session_check
+  JOIN users u INDEXED BY user_session_check ON u.id = s.user_id
+  WHERE s.id = ? AND s.kind = 'server'`;
+
 type Text = string | null;
 type Time = number | null;
+type CheckRow = [string, string, string, number, number, number, number, Time, string, string, Time];
 type Row = [
   ...[
     string,
@@ -100,11 +114,34 @@ export function serverSessionOperations(h: SqliteHandle) {
       return { session, user };
     },
 
+    checkServerSession(id: string): ServerSessionCheck | null {
+      const row = h.sql(SERVER_SESSION_CHECK).raw(true).get(id) as CheckRow | undefined;
+      if (row === undefined) return null;
+      const [
+        sid,
+        userId,
+        secretHash,
+        createdAt,
+        expiresAt,
+        lastUsedAt,
+        idleTimeoutMs,
+        revokedAt,
+        email,
+        roles,
+        disabledAt,
+      ] = row;
+      return {
+        session: { id: sid, userId, secretHash, createdAt, expiresAt, lastUsedAt, idleTimeoutMs, revokedAt },
+        user: { id: userId, email, roles: JSON.parse(roles) as string[], disabledAt },
+      };
+    },
+
     touchServerSession(input: TouchServerSessionInput): boolean {
       return (
         h
           .sql(
-            `UPDATE sessions SET last_used_at = @now, last_ip = @ip, last_user_agent = @userAgent
+            `UPDATE sessions SET last_used_at = @now, last_ip = COALESCE(@ip, last_ip),
+             last_user_agent = COALESCE(@userAgent, last_user_agent)
              WHERE id = @sessionId AND kind = 'server' AND revoked_at IS NULL AND last_used_at < @lastUsedBefore`,
           )
           .run(input).changes === 1

@@ -159,6 +159,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     createServerSession: (session, expectedCredentialVersion) =>
       run((o) => o.createServerSession(session, expectedCredentialVersion)),
     getServerSession: (id) => run((o) => o.getServerSession(id)),
+    checkServerSession: (id) => run((o) => o.checkServerSession(id)),
     touchServerSession: (input) => run((o) => o.touchServerSession(input)),
     listActiveSessions: (userId, now) => run((o) => o.listActiveSessions(userId, now)),
     getRefreshToken: (id) => run((o) => o.getRefreshToken(id)),

@@ -86,6 +86,43 @@ describe("server sessions", () => {
     expect(await h.tessera.sessions.validate(busy.started.cookieValue)).toBeNull();
   });
 
+  it("records the client of a use, keeping the stored one for what validate is not told", async () => {
+    const { started } = await userAndSession();
+    const stored = async () => (await h.store.getServerSession(started.session.id))?.session;
+    h.clock.advance(60_000);
+    expect(await h.tessera.sessions.validate(started.cookieValue)).not.toBeNull();
+    expect(await stored()).toMatchObject({
+      lastUsedAt: h.clock.now(),
+      lastIp: CTX.ip,
+      lastUserAgent: CTX.userAgent,
+    });
+    h.clock.advance(60_000);
+    const moved = { ip: "198.51.100.4", userAgent: null };
+    expect(await h.tessera.sessions.validate(started.cookieValue, moved)).not.toBeNull();
+    expect(await stored()).toMatchObject({
+      lastUsedAt: h.clock.now(),
+      lastIp: "198.51.100.4",
+      lastUserAgent: CTX.userAgent,
+    });
+  });
+
+  it("computes the CSRF token when read, once, as a plain string property of the session", async () => {
+    const { started } = await userAndSession();
+    const found = await h.tessera.sessions.validate(started.cookieValue, CTX);
+    const session = found?.session;
+    if (!session) throw new Error("no session");
+    const token = session.csrfToken;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(token).toBe(started.session.csrfToken);
+    expect(session.csrfToken).toBe(token);
+    expect(Object.keys(session)).toContain("csrfToken");
+    expect(JSON.parse(JSON.stringify(session))).toEqual({ ...session, csrfToken: token });
+    expect(structuredClone({ ...session }).csrfToken).toBe(token);
+    // Another session's token differs; a token outlives nothing but its session.
+    const other = await userAndSession();
+    expect(other.started.session.csrfToken).not.toBe(token);
+  });
+
   it("a short idle timeout writes the last use at a quarter of it", async () => {
     const { started } = await userAndSession({ idleTimeoutMs: 20_000 });
     const t0 = h.clock.now();

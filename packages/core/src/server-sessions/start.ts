@@ -3,7 +3,7 @@ import { csrfTokenOf } from "../csrf.js";
 import { heldPermissions } from "../permissions/claims.js";
 import type { Runtime } from "../runtime.js";
 import { newSessionRecord } from "../sessions/start.js";
-import type { ServerSessionRecord, UserRecord } from "../store.js";
+import type { ServerSessionCheck, ServerSessionRecord, UserRecord } from "../store.js";
 import { hashServerSessionSecret, newServerSessionSecret } from "./cookie.js";
 import type { StartedServerSession, ValidServerSession } from "./types.js";
 
@@ -37,21 +37,31 @@ export async function startServerSession(
 
 /**
  * What `validate` answers for a session and its user: the CSRF token derived from the session id
- * (nothing stored), the user's roles and what they grant now.
+ * (nothing stored), the user's roles and what they grant now. The token is an HMAC computed the
+ * first time `csrfToken` is read, then kept: most requests (GETs) never read it. It is an own
+ * enumerable property all the same, so spreading, `JSON.stringify` and `structuredClone` see it.
  *
  * @example
  * return serverSessionView(rt, found.session, found.user);
  */
 export function serverSessionView(
   rt: Runtime,
-  session: ServerSessionRecord,
-  user: UserRecord,
+  session: ServerSessionCheck["session"],
+  user: ServerSessionCheck["user"],
 ): ValidServerSession {
+  const id = session.id;
+  let csrfToken: string | undefined;
   return {
     session: {
-      id: session.id,
+      id,
       userId: session.userId,
-      csrfToken: csrfTokenOf(rt.csrfKey, session.id),
+      get csrfToken(): string {
+        csrfToken ??= csrfTokenOf(rt.csrfKey, id);
+        return csrfToken;
+      },
+      set csrfToken(value: string) {
+        csrfToken = value;
+      },
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
     },

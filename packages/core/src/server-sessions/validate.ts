@@ -1,6 +1,6 @@
 import type { ClientContext } from "../api.js";
 import type { Runtime } from "../runtime.js";
-import type { ServerSessionRecord, UserRecord } from "../store.js";
+import type { ServerSessionCheck, ServerSessionRecord, UserRecord } from "../store.js";
 import { parseServerSessionCookie, serverSessionSecretMatches } from "./cookie.js";
 import { serverSessionView } from "./start.js";
 import type { ValidServerSession } from "./types.js";
@@ -26,13 +26,21 @@ export function touchInterval(idleTimeoutMs: number): number {
  * @example
  * const found = await findServerSession(rt, cookieValue);
  */
-export async function findServerSession(
+export function findServerSession(
   rt: Runtime,
   cookieValue: unknown,
 ): Promise<{ session: ServerSessionRecord; user: UserRecord } | null> {
+  return readMatching(cookieValue, (id) => rt.store.getServerSession(id));
+}
+
+/** What `read` answers for the cookie's id, if the cookie's secret matches the stored hash. */
+async function readMatching<T extends ServerSessionCheck>(
+  cookieValue: unknown,
+  read: (id: string) => Promise<T | null>,
+): Promise<T | null> {
   const parsed = parseServerSessionCookie(cookieValue);
   if (parsed === null) return null;
-  const found = await rt.store.getServerSession(parsed.id);
+  const found = await read(parsed.id);
   if (found === null || !serverSessionSecretMatches(parsed.secret, found.session.secretHash)) return null;
   return found;
 }
@@ -44,7 +52,11 @@ export async function findServerSession(
  * @example
  * if (!isServerSessionLive(found.session, found.user, now)) return null;
  */
-export function isServerSessionLive(session: ServerSessionRecord, user: UserRecord, now: number): boolean {
+export function isServerSessionLive(
+  session: ServerSessionCheck["session"],
+  user: ServerSessionCheck["user"],
+  now: number,
+): boolean {
   return (
     session.revokedAt === null &&
     now < session.expiresAt &&
@@ -55,8 +67,9 @@ export function isServerSessionLive(session: ServerSessionRecord, user: UserReco
 
 /**
  * `tessera.sessions.validate`: see `ServerSessions.validate`. Nothing is cached: every call reads
- * the session and the user in one statement, so a revocation or role change that committed is
- * seen by the next request on every instance.
+ * the session and the user in one statement (`checkServerSession`: only the columns a check
+ * needs), so a revocation or role change that committed is seen by the next request on every
+ * instance.
  *
  * @example
  * const found = await validateServerSession(rt, request.cookies["__Host-tessera_session"], context);
@@ -66,18 +79,19 @@ export async function validateServerSession(
   cookieValue: unknown,
   context?: ClientContext,
 ): Promise<ValidServerSession | null> {
-  const found = await findServerSession(rt, cookieValue);
+  const found = await readMatching(cookieValue, (id) => rt.store.checkServerSession(id));
   if (found === null) return null;
   const { session, user } = found;
   const now = rt.clock.now();
   if (!isServerSessionLive(session, user, now)) return null;
   const interval = touchInterval(session.idleTimeoutMs);
   if (now - session.lastUsedAt >= interval) {
+    // A null ip or user agent keeps the stored one (the store's COALESCE), so it is never read.
     await rt.store.touchServerSession({
       sessionId: session.id,
       now,
-      ip: context?.ip ?? session.lastIp,
-      userAgent: context?.userAgent ?? session.lastUserAgent,
+      ip: context?.ip ?? null,
+      userAgent: context?.userAgent ?? null,
       lastUsedBefore: now - interval + 1,
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ServerSessionRecord, Store } from "../store.js";
+import type { ServerSessionCheck, ServerSessionRecord, Store } from "../store.js";
 import { DAY, makeSession, makeUser, randomId, seedSession, T0 } from "./conformance-fixtures.js";
 
 const IDLE = 60 * 60_000;
@@ -24,6 +24,30 @@ async function seedServerSession(store: Store, overrides: Partial<ServerSessionR
   if (!(await store.createServerSession(session, 0)))
     throw new Error("the fixture server session was not created");
   return { user, session };
+}
+
+/** What `checkServerSession` must answer: `getServerSession`'s answer, narrowed to a check's fields. */
+async function expectCheckAgrees(store: Store, id: string): Promise<ServerSessionCheck | null> {
+  const [full, check] = await Promise.all([store.getServerSession(id), store.checkServerSession(id)]);
+  if (full === null) {
+    expect(check).toBeNull();
+    return null;
+  }
+  const { session, user } = full;
+  expect(check).toEqual({
+    session: {
+      id: session.id,
+      userId: session.userId,
+      secretHash: session.secretHash,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+      lastUsedAt: session.lastUsedAt,
+      idleTimeoutMs: session.idleTimeoutMs,
+      revokedAt: session.revokedAt,
+    },
+    user: { id: user.id, email: user.email, roles: user.roles, disabledAt: user.disabledAt },
+  });
+  return check;
 }
 
 /** Server sessions: rows of the sessions table of kind `server`, reached by every revocation path. */
@@ -57,6 +81,45 @@ export function describeServerSessions(getStore: () => Store, getStores?: () => 
       expect((await store.getRefreshToken(token.id))?.session.kind).toBe("token");
     });
 
+    it("checks a session with only what a validation reads, agreeing with the full read", async () => {
+      const store = getStore();
+      const now = T0 + 5000;
+      const live = await seedServerSession(store);
+      expect(await expectCheckAgrees(store, live.session.id)).toMatchObject({
+        session: {
+          id: live.session.id,
+          userId: live.user.id,
+          secretHash: live.session.secretHash,
+          revokedAt: null,
+        },
+        user: { id: live.user.id, email: live.user.email, roles: ["admin"], disabledAt: null },
+      });
+
+      await store.changeUserRoles({ userId: live.user.id, add: ["editor"], remove: [], maxRoles: 10, now });
+      expect((await expectCheckAgrees(store, live.session.id))?.user.roles).toEqual(["admin", "editor"]);
+
+      const revoked = await seedServerSession(store);
+      await store.revokeSession(revoked.session.id, now, "logout");
+      expect((await expectCheckAgrees(store, revoked.session.id))?.session.revokedAt).toBe(now);
+
+      const disabled = await seedServerSession(store);
+      await store.changeCredentials({
+        userId: disabled.user.id,
+        now,
+        reason: "user_disabled",
+        disabledAt: now,
+      });
+      expect((await expectCheckAgrees(store, disabled.session.id))?.user.disabledAt).toBe(now);
+
+      const deleted = await seedServerSession(store);
+      await store.deleteUser(deleted.user.id, now);
+      expect(await expectCheckAgrees(store, deleted.session.id)).toBeNull();
+
+      expect(await expectCheckAgrees(store, randomId("ses"))).toBeNull();
+      const { session: tokenSession } = await seedSession(store);
+      expect(await store.checkServerSession(tokenSession.id)).toBeNull();
+    });
+
     it("touches a live session once per interval: a compare-and-set on the last use", async () => {
       const store = getStore();
       const { session } = await seedServerSession(store);
@@ -75,8 +138,22 @@ export function describeServerSessions(getStore: () => Store, getStores?: () => 
       expect(due.filter(Boolean)).toHaveLength(1);
       const after = (await store.getServerSession(session.id))?.session;
       expect(after).toMatchObject({ lastUsedAt: T0 + 60_000, lastIp: "203.0.113.9", lastUserAgent: "UA/2" });
+      // A touch without client context keeps the stored one (the caller does not read it first).
+      const bare = { sessionId: session.id, now: T0 + 120_000, ip: null, userAgent: null };
+      expect(await store.touchServerSession({ ...bare, lastUsedBefore: T0 + 60_001 })).toBe(true);
+      expect((await store.getServerSession(session.id))?.session).toMatchObject({
+        lastUsedAt: T0 + 120_000,
+        lastIp: "203.0.113.9",
+        lastUserAgent: "UA/2",
+      });
+      const partial = { ...bare, now: T0 + 180_000, ip: "198.51.100.4", lastUsedBefore: T0 + 120_001 };
+      expect(await store.touchServerSession(partial)).toBe(true);
+      expect((await store.getServerSession(session.id))?.session).toMatchObject({
+        lastIp: "198.51.100.4",
+        lastUserAgent: "UA/2",
+      });
       await store.revokeSession(session.id, T0 + 70_000, "logout");
-      expect(await touch(T0 + 200_000, T0 + 100_000)).toBe(false);
+      expect(await touch(T0 + 400_000, T0 + 300_000)).toBe(false);
     });
 
     it("is ended by every revocation path of the token mode", async () => {

@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   formatRefreshToken,
@@ -5,6 +6,7 @@ import {
   hashRefreshSecret,
   parseRefreshToken,
   refreshSecretMatches,
+  sha256Over,
 } from "./refresh.js";
 
 describe("refresh token strings", () => {
@@ -56,5 +58,18 @@ describe("refresh token strings", () => {
     expect(refreshSecretMatches(generateRefreshToken().secret, hash)).toBe(false);
     expect(refreshSecretMatches(secret, hash.slice(0, -2))).toBe(false);
     expect(refreshSecretMatches(hash, hash)).toBe(false);
+  });
+
+  it("keeps the stored format: base64url SHA-256 of the UTF-8 secret, one-shot or not", () => {
+    // A known vector, so a change of digest, input encoding or output encoding shows here.
+    expect(hashRefreshSecret("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+    const oneShot = (crypto as { hash?: Parameters<typeof sha256Over>[0] }).hash;
+    const secrets = [generateRefreshToken().secret, "é", ""];
+    for (const hash of [sha256Over(undefined), ...(oneShot ? [sha256Over(oneShot)] : [])]) {
+      for (const secret of secrets) {
+        expect(hash(secret).toString("base64url")).toBe(hashRefreshSecret(secret));
+        expect(hash(secret)).toEqual(crypto.createHash("sha256").update(secret, "utf8").digest());
+      }
+    }
   });
 });

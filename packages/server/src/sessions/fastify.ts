@@ -22,14 +22,19 @@ type Marked = FastifyRequest & { [COOKIE_VALUE]?: string | undefined; [LOGIN_PAT
 const FORM = "application/x-www-form-urlencoded";
 const BODY_LIMIT = 16 * 1024;
 
-/** Runs `step`, answering a store outage as 503 `store_unavailable` rather than the app's 500. */
+/** Answers a store outage as 503 `store_unavailable` rather than the app's 500; rethrows the rest. */
+function failed(reply: FastifyReply, error: unknown): FastifyReply {
+  const answer = knownFailure(error);
+  if (answer) return send(reply, answer);
+  throw error;
+}
+
+/** Runs `step`, answering a store outage as {@link failed} does. */
 async function guarded(reply: FastifyReply, step: () => Promise<FastifyReply | undefined>) {
   try {
     return await step();
   } catch (error) {
-    const answer = knownFailure(error);
-    if (answer) return send(reply, answer);
-    throw error;
+    return failed(reply, error);
   }
 }
 
@@ -54,9 +59,11 @@ export async function sessionAuth(app: FastifyInstance, options: SessionAuthOpti
   app.decorateRequest("session", null);
   app.decorateRequest("user", null);
 
-  app.addHook("onRequest", async (request: Marked, reply) =>
-    guarded(reply, async () => {
-      request[LOGIN_PATH] = auth.loginPath;
+  // These two run on every request: one async function for the first, none for the second (a
+  // callback hook), rather than a promise per layer.
+  app.addHook("onRequest", async (request: Marked, reply) => {
+    request[LOGIN_PATH] = auth.loginPath;
+    try {
       const opened = await openRequestSession(auth, request.method, request.headers, clientContext(request));
       if ("deny" in opened) return send(reply, opened.deny);
       request.session = opened.session;
@@ -64,11 +71,14 @@ export async function sessionAuth(app: FastifyInstance, options: SessionAuthOpti
       request[COOKIE_VALUE] = opened.cookieValue;
       for (const cookie of opened.cookies) reply.header("set-cookie", cookie);
       return undefined;
-    }),
-  );
-  app.addHook("preValidation", async (request, reply) => {
+    } catch (error) {
+      return failed(reply, error);
+    }
+  });
+  app.addHook("preValidation", (request, reply, done) => {
     const deny = synchronizerDenial(request.method, request.session, request.headers, request.body);
-    if (deny) return send(reply, deny);
+    if (deny) send(reply, deny);
+    else done();
   });
 
   const flow = (request: Marked): FlowRequest => ({
