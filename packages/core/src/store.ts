@@ -9,309 +9,34 @@
  * Every adapter must pass `runStoreConformance` from `@tessera/core/testing`.
  */
 
+import type {
+  AccessState,
+  AuditEvent,
+  AuditFilter,
+  ChangeCredentialsInput,
+  ChangeCredentialsResult,
+  RevocationEvent,
+  RevokeUserSessionsInput,
+  RotateInput,
+  RotateOutcome,
+} from "./store-operations.js";
+import type {
+  KeyChanges,
+  LoginTicketRecord,
+  MailTokenPurpose,
+  MailTokenRecord,
+  RefreshTokenRecord,
+  ServerSessionCheck,
+  ServerSessionRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  TouchServerSessionInput,
+  UserRecord,
+} from "./store-records.js";
 import type { ApplyRolePolicyInput, ChangeUserRolesInput, ChangeUserRolesResult } from "./store-roles.js";
 
-export interface UserRecord {
-  id: string;
-  /** Normalised (trimmed, NFC, lower-case); unique. */
-  email: string;
-  /**
-   * The default hasher's PHC string (argon2id); for an imported user, until their first login,
-   * the hash of the system they came from (see `parseLegacyHash`); `!` when the user has no
-   * password (no login by password; see `NO_PASSWORD_HASH`).
-   */
-  passwordHash: string;
-  createdAt: number;
-  /**
-   * Token epoch: a counter bumped by logout-all, password change and account deletion. Access
-   * tokens carry the epoch they were issued under; a token whose epoch is lower is revoked.
-   */
-  tokenEpoch: number;
-  /**
-   * Credential version: bumped, in the same transaction as the revocation, by every credential
-   * change (password change, reset, admin-set password, disabling, role removal) through
-   * `changeCredentials`. A login read it before checking the password; its session is inserted
-   * only if it is still the same (`createSession`), so a login racing a credential change never
-   * leaves a session behind.
-   */
-  credentialVersion: number;
-  /**
-   * Role names (`^[a-z][a-z0-9_.:-]{0,63}$`, at most 32, sorted, no duplicates). What a role grants
-   * comes from the role policy; a role absent from it grants nothing.
-   */
-  roles: string[];
-  /**
-   * When an administrator disabled the user (ms), or null. A disabled user cannot log in (the right
-   * password answers `account_disabled`) nor redeem a login ticket; disabling goes through
-   * `changeCredentials` (`disabledAt`), so every session dies in the same transaction.
-   */
-  disabledAt: number | null;
-  /** The owner proved the address (a verification link, or a password reset through it). */
-  emailVerified: boolean;
-}
-
-/**
- * A login ticket: what an operator's backend asks for (admin API) after authenticating a user its
- * own way, and the front end redeems once for a session. Only the SHA-256 of the ticket is stored.
- */
-export interface LoginTicketRecord {
-  /** base64url SHA-256 of the ticket. */
-  hash: string;
-  userId: string;
-  /** The scope the session asks for, or null (everything). */
-  scope: string | null;
-  createdAt: number;
-  expiresAt: number;
-}
-
-/** What a one-time mail token is for. */
-export type MailTokenPurpose = "password_reset" | "email_verification";
-
-/**
- * A password-reset or address-verification token. Only its SHA-256 is stored; the token itself
- * exists in the mail alone.
- */
-export interface MailTokenRecord {
-  /** base64url SHA-256 of the token. */
-  tokenHash: string;
-  purpose: MailTokenPurpose;
-  userId: string;
-  createdAt: number;
-  expiresAt: number;
-  /** Set once, by the one redemption that wins, or when a newer token supersedes this one. */
-  usedAt: number | null;
-}
-
-/** `token`: a refresh-token family; `server`: a server session (one opaque cookie). */
-export type SessionKind = "token" | "server";
-
-/**
- * A session is one device login: a refresh-token family (`kind` "token") or a server session
- * (`kind` "server"). Both live in one table, so every revocation path reaches both.
- */
-export interface SessionRecord {
-  id: string;
-  /** Absent on input: `token`. Stores always return it. */
-  kind?: SessionKind;
-  userId: string;
-  clientId: string;
-  scope: string | null;
-  createdAt: number;
-  /** Absolute end of the family (`TESSERA_SESSION_MAX_AGE` after login). */
-  expiresAt: number;
-  lastUsedAt: number;
-  revokedAt: number | null;
-  /** e.g. `logout`, `logout_all`, `reuse_detected`, `password_changed`, `context_mismatch`. */
-  revokedReason: string | null;
-  /** Client context at login. */
-  ip: string | null;
-  userAgent: string | null;
-  /** Client context at the most recent refresh. */
-  lastIp: string | null;
-  lastUserAgent: string | null;
-  /** RFC 7638 thumbprint of the DPoP key the family is bound to, if any. */
-  dpopJkt: string | null;
-  /**
-   * When a refresh bound the family (`RotateInput.bindDpopJkt`); `null` or absent when it was
-   * bound at login or is unbound. Tokens created before it were bearer tokens.
-   */
-  dpopBoundAt?: number | null;
-}
-
-/**
- * A server session: the session row plus what only server sessions have. Only the SHA-256 of the
- * cookie's secret is stored.
- */
-export interface ServerSessionRecord extends SessionRecord {
-  kind: "server";
-  /** base64url SHA-256 of the secret part of the cookie value. */
-  secretHash: string;
-  /** Idle lifetime: the session is dead once `lastUsedAt + idleTimeoutMs <= now`. */
-  idleTimeoutMs: number;
-}
-
-/**
- * What `validate` needs of a server session and its user, and nothing more: read from two
- * covering indexes in SQLite (no table row is visited), so a check costs what one primary-key
- * lookup costs.
- */
-export interface ServerSessionCheck {
-  session: Pick<
-    ServerSessionRecord,
-    "id" | "userId" | "secretHash" | "createdAt" | "expiresAt" | "lastUsedAt" | "idleTimeoutMs" | "revokedAt"
-  >;
-  user: Pick<UserRecord, "id" | "email" | "roles" | "disabledAt">;
-}
-
-export interface TouchServerSessionInput {
-  sessionId: string;
-  now: number;
-  /** The client's address now; null keeps the stored `lastIp`. */
-  ip: string | null;
-  /** The client's User-Agent now; null keeps the stored `lastUserAgent`. */
-  userAgent: string | null;
-  /** Write only if the stored `lastUsedAt` is below this (compare-and-set: one write per interval). */
-  lastUsedBefore: number;
-}
-
-export interface RefreshTokenRecord {
-  /** Public lookup id (the part before the dot). */
-  id: string;
-  sessionId: string;
-  /** base64url SHA-256 of the secret part. */
-  secretHash: string;
-  createdAt: number;
-  /** Idle expiry: `createdAt + TESSERA_REFRESH_TTL`, capped at the session's `expiresAt`. */
-  expiresAt: number;
-  /** Set once, by the one rotation that wins; never moves afterwards. */
-  usedAt: number | null;
-  successorId: string | null;
-  /**
-   * The successor token, sealed under a key derived from this token's secret, kept only for the
-   * grace window so that a racing re-presentation can be answered with the same successor.
-   */
-  successorSealed: string | null;
-}
-
-export type SigningKeyStatus = "next" | "active" | "previous" | "retired";
-
-export interface SigningKeyRecord {
-  kid: string;
-  alg: "EdDSA" | "ES256" | "RS256" | "HS256";
-  /** `next`, `active` and `previous` keys are published in the JWKS (asymmetric ones only). */
-  status: SigningKeyStatus;
-  /** JSON of the public JWK; `null` for symmetric keys. */
-  publicJwk: string | null;
-  /** The private (or secret) key, sealed with AES-256-GCM under the master key. */
-  privateSealed: string;
-  createdAt: number;
-  activatedAt: number | null;
-  retiredAt: number | null;
-}
-
-export interface KeyChanges {
-  /**
-   * Compare-and-set: apply the batch only if the stored ring is exactly this set of
-   * (kid, status) pairs — the ring the change was planned from — else reject with
-   * `TesseraError("key_ring_changed")` and apply nothing. Instances starting or rotating at the
-   * same moment thereby make one change, not two.
-   */
-  expect?: Array<Pick<SigningKeyRecord, "kid" | "status">>;
-  inserts?: SigningKeyRecord[];
-  updates?: Array<
-    Pick<SigningKeyRecord, "kid"> &
-      Partial<Pick<SigningKeyRecord, "status" | "activatedAt" | "retiredAt" | "privateSealed">>
-  >;
-}
-
-export type AuditOutcome = "success" | "failure";
-
-export interface AuditEvent {
-  /** Assigned by the store on append (monotonic); ignored on input. */
-  id?: number;
-  at: number;
-  type: string;
-  outcome: AuditOutcome;
-  userId: string | null;
-  sessionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** Small extra facts (never a token, secret or password). */
-  data: Record<string, string | number | boolean | null>;
-}
-
-export interface AuditFilter {
-  userId?: string;
-  type?: string;
-  since?: number;
-  until?: number;
-  /** Only events with an id greater than this (for following). */
-  afterId?: number;
-  limit?: number;
-}
-
-export interface RevocationEvent {
-  /** Monotonic position in the revocation log. */
-  cursor: number;
-  kind: "user" | "session";
-  userId: string;
-  /** The session id for `session` events; `null` for `user` events. */
-  sessionId: string | null;
-  /** For `user` events: the user's token epoch after the bump. */
-  epoch: number | null;
-  at: number;
-}
-
-export type RotateOutcome =
-  /**
-   * This call won: the token is now used and the successor inserted, while the session was live
-   * and unexpired. `user` is the session's user read in the same transaction: the roles and the
-   * token epoch the new access token carries belong together (a role removal committed after the
-   * read bumps the epoch past the one read, so the token is refused; one committed before is seen).
-   */
-  | { outcome: "rotated"; user: UserRecord }
-  /** The token was unused but its session is revoked or past `expiresAt`: nothing was written. */
-  | { outcome: "revoked" }
-  /** The token had already been used; `successor` is the token that replaced it, if still stored. */
-  | { outcome: "already_used"; usedAt: number; successor: RefreshTokenRecord | null }
-  /** No such token (or its session is gone). */
-  | { outcome: "not_found" };
-
-export interface RotateInput {
-  tokenId: string;
-  now: number;
-  successor: RefreshTokenRecord;
-  successorSealed: string;
-  /** Client context of this refresh, recorded on the session. */
-  ip: string | null;
-  userAgent: string | null;
-  /**
-   * An audit event to append in the same transaction, only when this call wins (`rotated`): the
-   * rotation and its record commit together, and a lost race writes nothing.
-   */
-  audit?: AuditEvent;
-  /**
-   * RFC 9449 §5: bind the family to this DPoP key thumbprint, in the same transaction and only
-   * when this call wins: `dpopJkt` from NULL to it (compare-and-set; a bound family keeps its key)
-   * and `dpopBoundAt = now`.
-   */
-  bindDpopJkt?: string;
-}
-
-export interface RevokeUserSessionsInput {
-  userId: string;
-  now: number;
-  reason: string;
-  /** Keep this session alive (password change keeps the caller's). */
-  exceptSessionId?: string;
-}
-
-export interface ChangeCredentialsInput {
-  userId: string;
-  now: number;
-  /** The revocation reason recorded on the sessions, e.g. `password_changed`, `user_disabled`. */
-  reason: string;
-  /** The new argon2id PHC string, written in the same transaction; omitted: the hash stays. */
-  passwordHash?: string;
-  /** Keep this session alive (a password change keeps the caller's). */
-  exceptSessionId?: string;
-  /** Mark the user disabled at this time (ms), in the same transaction (`user_disabled`). */
-  disabledAt?: number;
-}
-
-export interface ChangeCredentialsResult {
-  /** The user's token epoch after the bump. */
-  epoch: number;
-  /** The user's credential version after the bump. */
-  credentialVersion: number;
-  revokedSessionIds: string[];
-}
-
-export interface AccessState {
-  tokenEpoch: number;
-  /** `true` when the session is revoked or no longer stored. */
-  sessionRevoked: boolean;
-}
+export type * from "./store-operations.js";
+export type * from "./store-records.js";
 
 export interface Store {
   /** Apply pending migrations (idempotent, safe from several processes at once). */
