@@ -155,7 +155,7 @@ export function growSqliteStore(path, count) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = OFF");
-  db.pragma("cache_size = -262144"); // 256 MB, for this connection only
+  db.pragma("cache_size = -2097152"); // 2 GiB, this connection only: a 10M store's random index inserts mostly hit it
   const day = 86_400_000;
   const session = db.prepare(
     `INSERT INTO sessions (id, user_id, client_id, scope, created_at, expires_at, last_used_at, ip, user_agent, last_ip, last_user_agent)
