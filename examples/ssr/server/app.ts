@@ -1,6 +1,6 @@
 import formbody from "@fastify/formbody";
 import { isTesseraError, type Tessera } from "@tessera/core";
-import { requireRole, requireSession, sessionAuth, sessionCookie } from "@tessera/server/sessions";
+import { requireRole, requireSession, sessionAuth, startedSessionCookie } from "@tessera/server/sessions";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { csrfField, esc, page } from "./html.js";
 
@@ -141,8 +141,9 @@ export async function buildSsrApp(options: {
           newPassword,
           context: context(request),
         });
-        // Every session ended, this one too: the new one's cookie replaces it.
-        return reply.header("set-cookie", sessionCookie(started.cookieValue)).redirect("/account", 303);
+        // Every session ended, this one too: the new one's cookie replaces it, kept as long as the
+        // old one was ("keep me signed in" carries over).
+        return reply.header("set-cookie", startedSessionCookie(started)).redirect("/account", 303);
       } catch (error) {
         if (isTesseraError(error, "invalid_credentials", "weak_password")) {
           return reply.redirect(`/account?error=${error.code}`, 303);

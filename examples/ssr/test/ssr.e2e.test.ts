@@ -45,15 +45,24 @@ describe.skipIf(skipBrowserTests())("SSR example in headless Chromium", () => {
     return context.newPage();
   }
 
-  async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  async function signIn(page: Page, email: string, password = PASSWORD, remember = false): Promise<void> {
     await page.goto(`${example.url}/login`);
     await page.fill('input[name="email"]', email);
     await page.fill('input[name="password"]', password);
+    if (remember) await page.check('input[name="remember"]');
     await Promise.all([page.waitForURL(`${example.url}/account`), page.click("#sign-in")]);
   }
 
   const sessionCookieOf = async (page: Page) =>
     (await page.context().cookies(example.url)).find((c) => c.name === COOKIE);
+
+  async function changePassword(page: Page, from: string, to: string): Promise<void> {
+    await page.goto(`${example.url}/account`);
+    await page.fill('input[name="currentPassword"]', from);
+    await page.fill('input[name="newPassword"]', to);
+    await Promise.all([page.waitForURL(`${example.url}/account`), page.click("#password-form button")]);
+    expect(await page.locator("#error").count()).toBe(0);
+  }
 
   it("signs in with a form, shows the user and the device list, guards the admin page, signs out", async () => {
     const page = await device();
@@ -141,10 +150,7 @@ describe.skipIf(skipBrowserTests())("SSR example in headless Chromium", () => {
     const page = await device();
     await signIn(page, "admin@example.com");
     const stolen = await sessionCookieOf(page);
-    await page.goto(`${example.url}/account`);
-    await page.fill('input[name="currentPassword"]', PASSWORD);
-    await page.fill('input[name="newPassword"]', "a fresh passphrase here");
-    await Promise.all([page.waitForURL(`${example.url}/account`), page.click("#password-form button")]);
+    await changePassword(page, PASSWORD, "a fresh passphrase here");
     // The changer stays signed in, on a new session.
     expect(await page.textContent("#email")).toBe("admin@example.com");
     expect((await sessionCookieOf(page))?.value).not.toBe(stolen?.value);
@@ -154,9 +160,26 @@ describe.skipIf(skipBrowserTests())("SSR example in headless Chromium", () => {
     await thief.goto(`${example.url}/account`);
     expect(thief.url()).toBe(`${example.url}/login?next=%2Faccount`);
     // Put the password back for the other tests' sign-ins.
-    await page.fill('input[name="currentPassword"]', "a fresh passphrase here");
-    await page.fill('input[name="newPassword"]', PASSWORD);
-    await Promise.all([page.waitForURL(`${example.url}/account`), page.click("#password-form button")]);
-    expect(await page.locator("#error").count()).toBe(0);
+    await changePassword(page, "a fresh passphrase here", PASSWORD);
+  });
+
+  it("keeps 'Keep me signed in' over a password change; without it the new cookie ends with the browser", async () => {
+    const kept = await device();
+    await signIn(kept, "user@example.com", PASSWORD, true);
+    const before = await sessionCookieOf(kept);
+    // A persistent cookie: it expires with the session (30 days), not with the browser.
+    expect(before?.expires).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
+    await changePassword(kept, PASSWORD, "a fresh passphrase here");
+    const after = await sessionCookieOf(kept);
+    expect(after?.value).not.toBe(before?.value);
+    expect(after).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+    expect(after?.expires).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
+
+    const plain = await device();
+    await signIn(plain, "user@example.com", "a fresh passphrase here");
+    expect((await sessionCookieOf(plain))?.expires).toBe(-1);
+    await changePassword(plain, "a fresh passphrase here", PASSWORD);
+    expect(await plain.textContent("#email")).toBe("user@example.com");
+    expect((await sessionCookieOf(plain))?.expires).toBe(-1);
   });
 });

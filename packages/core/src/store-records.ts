@@ -120,6 +120,11 @@ export interface ServerSessionRecord extends SessionRecord {
   secretHash: string;
   /** Idle lifetime: the session is dead once `lastUsedAt + idleTimeoutMs <= now`. */
   idleTimeoutMs: number;
+  /**
+   * Started with "keep me signed in" (`remember=on`): its cookie lives as long as the session
+   * rather than the browser. A password change carries it over to the session that replaces it.
+   */
+  remember: boolean;
 }
 
 /**

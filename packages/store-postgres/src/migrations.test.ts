@@ -59,4 +59,29 @@ describe.skipIf(!postgresTestsEnabled())("PostgreSQL migrations", () => {
       await db.close();
     }
   });
+
+  it("reads a server session stored before 11 as not remembered", async () => {
+    const url = await server.createDatabase();
+    const db = new Db({ connectionString: url });
+    try {
+      await migrate(
+        db,
+        migrations.filter((m) => m.version < 11),
+      );
+      await db.query(
+        "INSERT INTO tessera_users (id, email, password_hash, created_at) VALUES ('u1', 'a@example.com', 'h', 1)",
+      );
+      await db.query(`INSERT INTO tessera_sessions (id, kind, user_id, client_id, created_at, expires_at,
+        last_used_at, secret_hash, idle_timeout_ms) VALUES ('s1', 'server', 'u1', 'tessera', 1, 2, 1, 'hash', 1000)`);
+    } finally {
+      await db.close();
+    }
+    const store = createPostgresStore({ connectionString: url });
+    try {
+      await store.migrate();
+      expect((await store.getServerSession("s1"))?.session.remember).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -176,6 +176,13 @@ ALTER TABLE tessera_sessions ADD COLUMN secret_hash TEXT;
 ALTER TABLE tessera_sessions ADD COLUMN idle_timeout_ms BIGINT;
 `,
   },
+  {
+    // Numbered as in SQLite (whose 10 is an index PostgreSQL does not need). A constant default:
+    // PostgreSQL adds the column without rewriting the table.
+    version: 11,
+    name: "remembered server sessions",
+    sql: "ALTER TABLE tessera_sessions ADD COLUMN remember BOOLEAN NOT NULL DEFAULT FALSE;",
+  },
 ];
 
 /**

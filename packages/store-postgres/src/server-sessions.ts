@@ -21,21 +21,22 @@ export async function createServerSession(
   return db.transaction(async (tx) => {
     if (!(await lockUserAtVersion(tx, session.userId, expectedCredentialVersion))) return false;
     await tx.query(
-      `INSERT INTO tessera_sessions (${SESSION_COLUMNS}, kind, secret_hash, idle_timeout_ms)
+      `INSERT INTO tessera_sessions (${SESSION_COLUMNS}, kind, secret_hash, idle_timeout_ms, remember)
        VALUES (${sessionParams(session)
          .map((_, i) => `$${i + 1}`)
-         .join(", ")}, 'server', $16, $17)`,
+         .join(", ")}, 'server', $16, $17, $18)`,
       [
         ...sessionParams({ ...session, dpopJkt: null, dpopBoundAt: null }),
         session.secretHash,
         session.idleTimeoutMs,
+        session.remember,
       ],
     );
     return true;
   });
 }
 
-type ServerSessionRow = SessionRow & { secret_hash: string; idle_timeout_ms: number };
+type ServerSessionRow = SessionRow & { secret_hash: string; idle_timeout_ms: number; remember: boolean };
 
 /** One statement: the session by its primary key joined with its user by theirs. */
 export async function getServerSession(
@@ -54,6 +55,7 @@ export async function getServerSession(
     kind: "server",
     secretHash: row.s.secret_hash,
     idleTimeoutMs: row.s.idle_timeout_ms,
+    remember: row.s.remember,
   };
   return { session, user: toUser(row.u) };
 }

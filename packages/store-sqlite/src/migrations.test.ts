@@ -8,6 +8,7 @@ import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { Database } from "./driver.js";
 import { applyMigrations, migrations } from "./migrations.js";
+import { createSqliteStore } from "./store.js";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -148,5 +149,30 @@ describe("version gaps", () => {
     expect(applyMigrations(db, [...migrations, gapStep])).toEqual([55]);
     expect(applyMigrations(db, [...migrations, gapStep])).toEqual([]);
     db.close();
+  });
+});
+
+describe("remembered server sessions (11)", () => {
+  it("reads a server session stored before 11 as not remembered, and the column takes only 0 or 1", async () => {
+    const path = join(dir, "before-11.db");
+    const db = new Database(path);
+    applyMigrations(
+      db,
+      migrations.filter((m) => m.version < 11),
+    );
+    db.exec(`INSERT INTO users (id, email, password_hash, created_at) VALUES ('u1', 'a@example.com', 'h', 1);
+      INSERT INTO sessions (id, kind, user_id, client_id, created_at, expires_at, last_used_at, secret_hash,
+      idle_timeout_ms) VALUES ('s1', 'server', 'u1', 'tessera', 1, 2, 1, 'hash', 1000)`);
+    db.close();
+    const store = createSqliteStore({ path });
+    try {
+      await store.migrate();
+      expect((await store.getServerSession("s1"))?.session.remember).toBe(false);
+    } finally {
+      await store.close();
+    }
+    const after = new Database(path);
+    expect(() => after.exec("UPDATE sessions SET remember = 2 WHERE id = 's1'")).toThrow(/CHECK/);
+    after.close();
   });
 });

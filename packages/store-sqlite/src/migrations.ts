@@ -188,6 +188,13 @@ export const migrations: readonly Migration[] = [
       CREATE UNIQUE INDEX user_session_check ON users (id, disabled_at, email, roles);
     `,
   },
+  {
+    // "Keep me signed in": the cookie of a session started with it lives as long as the session,
+    // and a password change carries it over. Not in the check's index: a validation never reads it.
+    version: 11,
+    name: "remembered server sessions",
+    sql: "ALTER TABLE sessions ADD COLUMN remember INTEGER NOT NULL DEFAULT 0 CHECK (remember IN (0, 1));",
+  },
 ];
 
 /**

@@ -9,17 +9,17 @@ import type { SqliteHandle } from "./handle.js";
 /** Binds a `ServerSessionRecord` plus `expectedCredentialVersion`: the login fence of `createSession`. */
 const INSERT_SERVER_SESSION_IF_CURRENT = `INSERT INTO sessions (id, kind, user_id, client_id, scope, created_at,
   expires_at, last_used_at, revoked_at, revoked_reason, ip, user_agent, last_ip, last_user_agent, dpop_jkt,
-  secret_hash, idle_timeout_ms)
+  secret_hash, idle_timeout_ms, remember)
   SELECT @id, 'server', u.id, @clientId, @scope, @createdAt, @expiresAt, @lastUsedAt, @revokedAt,
-  @revokedReason, @ip, @userAgent, @lastIp, @lastUserAgent, NULL, @secretHash, @idleTimeoutMs
+  @revokedReason, @ip, @userAgent, @lastIp, @lastUserAgent, NULL, @secretHash, @idleTimeoutMs, @remember
   FROM users u WHERE u.id = @userId AND u.credential_version = @expectedCredentialVersion`;
 
 // One statement: the session by its primary key, its user by theirs. Read as a raw row (an
-// array): this runs on every request of a server-rendered app, and naming 23 columns per row
+// array): this runs on every request of a server-rendered app, and naming 24 columns per row
 // costs about as much as the lookup itself.
 const SERVER_SESSION_WITH_USER = `SELECT s.id, s.user_id, s.client_id, s.scope, s.created_at, s.expires_at,
   s.last_used_at, s.revoked_at, s.revoked_reason, s.ip, s.user_agent, s.last_ip, s.last_user_agent,
-  s.secret_hash, s.idle_timeout_ms,
+  s.secret_hash, s.idle_timeout_ms, s.remember,
   u.email, u.password_hash, u.created_at, u.token_epoch, u.credential_version, u.roles, u.disabled_at,
   u.email_verified
   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.kind = 'server'`;
@@ -52,6 +52,7 @@ type Row = [
     Text,
     string,
     number,
+    number,
   ],
   ...[string, string, number, number, number, string, Time, number],
 ];
@@ -60,26 +61,21 @@ type Row = [
 export function serverSessionOperations(h: SqliteHandle) {
   return {
     createServerSession(session: ServerSessionRecord, expectedCredentialVersion: number): boolean {
-      const { kind: _kind, dpopBoundAt: _bound, ...fields } = session;
-      return (
-        h.sql(INSERT_SERVER_SESSION_IF_CURRENT).run({ ...fields, expectedCredentialVersion }).changes === 1
-      );
+      const { kind: _kind, dpopBoundAt: _bound, remember, ...fields } = session;
+      const params = { ...fields, remember: remember ? 1 : 0, expectedCredentialVersion };
+      return h.sql(INSERT_SERVER_SESSION_IF_CURRENT).run(params).changes === 1;
     },
 
     getServerSession(id: string): { session: ServerSessionRecord; user: UserRecord } | null {
       const row = h.sql(SERVER_SESSION_WITH_USER).raw(true).get(id) as Row | undefined;
       if (row === undefined) return null;
       const [sid, userId, clientId, scope, createdAt, expiresAt, lastUsedAt, revokedAt, revokedReason] = row;
-      const [ip, userAgent, lastIp, lastUserAgent, secretHash, idleTimeoutMs] = row.slice(9, 15) as [
-        Text,
-        Text,
-        Text,
-        Text,
-        string,
-        number,
-      ];
+      const [ip, userAgent, lastIp, lastUserAgent, secretHash, idleTimeoutMs, remember] = row.slice(
+        9,
+        16,
+      ) as [Text, Text, Text, Text, string, number, number];
       const [email, passwordHash, userCreatedAt, tokenEpoch, credentialVersion, roles, disabledAt, verified] =
-        row.slice(15) as [string, string, number, number, number, string, Time, number];
+        row.slice(16) as [string, string, number, number, number, string, Time, number];
       const session: ServerSessionRecord = {
         id: sid,
         kind: "server",
@@ -99,6 +95,7 @@ export function serverSessionOperations(h: SqliteHandle) {
         dpopBoundAt: null,
         secretHash,
         idleTimeoutMs,
+        remember: remember === 1,
       };
       const user: UserRecord = {
         id: userId,

@@ -11,8 +11,9 @@ import { isServerSessionLive } from "./validate.js";
  * `tessera.sessions.changePassword`: check the session is live (`session_revoked`) and the
  * current password (`invalid_credentials`), apply the policy (`weak_password`), then through the
  * credential fence write the new hash and end EVERY session of the user — the caller's too — and
- * start a new server session under the new credential version. The caller's old cookie is dead
- * once the change commits; a second change racing this one leaves the caller signed out
+ * start a new server session under the new credential version, with the caller's idle timeout
+ * and `remember` (a kept sign-in stays kept). The caller's old cookie is dead once the change
+ * commits; a second change racing this one leaves the caller signed out
  * (`session_revoked`) rather than holding a session of superseded credentials.
  *
  * @example
@@ -38,6 +39,7 @@ export async function changeServerSessionPassword(
     user,
     context: input.context,
     idleTimeoutMs: found.session.idleTimeoutMs,
+    remember: found.session.remember,
     credentialVersion: changed.credentialVersion,
   });
   await rt.audit({

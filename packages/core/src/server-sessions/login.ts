@@ -22,9 +22,13 @@ export async function loginServerSession(
     context: ClientContext;
     idleTimeoutMs?: number;
     replaces?: string | undefined;
+    remember?: boolean | undefined;
   },
 ): Promise<StartedServerSession> {
   const idleTimeoutMs = checkIdleTimeout(input.idleTimeoutMs);
+  if (input.remember !== undefined && typeof input.remember !== "boolean") {
+    throw new TesseraError("invalid_input", "remember must be a boolean");
+  }
   if (typeof input.email !== "string" || typeof input.password !== "string") {
     throw new TesseraError("invalid_input", "email and password must be strings");
   }
@@ -33,6 +37,7 @@ export async function loginServerSession(
     user,
     context: input.context,
     idleTimeoutMs,
+    remember: input.remember === true,
     credentialVersion: user.credentialVersion,
   });
   if (started === null) return refuseFencedLogin(rt, user, input.context);

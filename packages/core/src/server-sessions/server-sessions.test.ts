@@ -11,7 +11,9 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-async function userAndSession(options: { idleTimeoutMs?: number; roles?: string[] } = {}) {
+async function userAndSession(
+  options: { idleTimeoutMs?: number; roles?: string[]; remember?: boolean } = {},
+) {
   const email = `server${++n}@example.com`;
   await h.tessera.adminCreateUser(email, PASSWORD, { roles: options.roles ?? ["admin"] });
   const started = await h.tessera.sessions.login({ email, password: PASSWORD, context: CTX, ...options });
@@ -215,6 +217,36 @@ describe("server sessions", () => {
         }),
       ),
     ).toBe("session_revoked");
+  });
+
+  it("keeps remember with the session and over a password change: the cookie's Max-Age", async () => {
+    const change = (sessionId: string, from: string, to: string) =>
+      h.tessera.sessions.changePassword(sessionId, { currentPassword: from, newPassword: to, context: CTX });
+    const kept = await userAndSession({ remember: true, idleTimeoutMs: 60 * 60_000 });
+    const lifetime = kept.started.session.expiresAt - kept.started.session.createdAt;
+    expect(lifetime).toBeGreaterThan(0);
+    expect(kept.started.cookieMaxAgeMs).toBe(lifetime);
+    expect((await h.store.getServerSession(kept.started.session.id))?.session.remember).toBe(true);
+    h.clock.advance(60_000);
+    const next = await change(kept.started.session.id, PASSWORD, NEW_PASSWORD);
+    // A fresh session, a fresh absolute lifetime, kept as the old one was.
+    expect(next.cookieMaxAgeMs).toBe(next.session.expiresAt - next.session.createdAt);
+    expect(next.cookieMaxAgeMs).toBe(lifetime);
+    const stored = (await h.store.getServerSession(next.session.id))?.session;
+    expect(stored).toMatchObject({ remember: true, idleTimeoutMs: 60 * 60_000 });
+
+    const plain = await userAndSession();
+    expect(plain.started.cookieMaxAgeMs).toBeUndefined();
+    const plainNext = await change(plain.started.session.id, PASSWORD, NEW_PASSWORD);
+    expect(plainNext.cookieMaxAgeMs).toBeUndefined();
+    expect((await h.store.getServerSession(plainNext.session.id))?.session.remember).toBe(false);
+
+    const login = { email: plain.email, password: NEW_PASSWORD, context: CTX };
+    for (const remember of ["on", 1, null]) {
+      expect(await outcome(h.tessera.sessions.login({ ...login, remember: remember as never }))).toBe(
+        "invalid_input",
+      );
+    }
   });
 
   it("signs out one device of the same user only", async () => {

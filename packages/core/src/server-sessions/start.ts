@@ -14,14 +14,21 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 12 * 60 * 60_000;
  * Insert a new server session for a user whose credentials were just checked (login) or changed
  * (password change) — fenced like a token login: only while the user still has
  * `credentialVersion`. Null, having written nothing, when a credential change, disabling or
- * deletion committed since. Auditing is the caller's.
+ * deletion committed since. Auditing is the caller's. A `remember` session's cookie gets the
+ * session's absolute lifetime as its `Max-Age`.
  *
  * @example
- * const started = await startServerSession(rt, { user, context, idleTimeoutMs, credentialVersion: user.credentialVersion });
+ * const started = await startServerSession(rt, { user, context, idleTimeoutMs, remember, credentialVersion: user.credentialVersion });
  */
 export async function startServerSession(
   rt: Runtime,
-  input: { user: UserRecord; context: ClientContext; idleTimeoutMs: number; credentialVersion: number },
+  input: {
+    user: UserRecord;
+    context: ClientContext;
+    idleTimeoutMs: number;
+    remember: boolean;
+    credentialVersion: number;
+  },
 ): Promise<StartedServerSession | null> {
   const now = rt.clock.now();
   const fresh = newServerSessionSecret();
@@ -30,9 +37,14 @@ export async function startServerSession(
     kind: "server",
     secretHash: hashServerSessionSecret(fresh.secret),
     idleTimeoutMs: input.idleTimeoutMs,
+    remember: input.remember,
   };
   if (!(await rt.store.createServerSession(session, input.credentialVersion))) return null;
-  return { cookieValue: fresh.value, ...serverSessionView(rt, session, input.user) };
+  return {
+    cookieValue: fresh.value,
+    cookieMaxAgeMs: session.remember ? session.expiresAt - session.createdAt : undefined,
+    ...serverSessionView(rt, session, input.user),
+  };
 }
 
 /**

@@ -31,6 +31,11 @@ export interface ValidServerSession {
 export interface StartedServerSession extends ValidServerSession {
   /** `tss_<id>.<secret>`: set it as the `__Host-tessera_session` cookie. */
   cookieValue: string;
+  /**
+   * The cookie's `Max-Age` (ms): the session's absolute lifetime when it was started with
+   * `remember` (or replaces one that was), else undefined — a browser-session cookie.
+   */
+  cookieMaxAgeMs: number | undefined;
 }
 
 /**
@@ -53,7 +58,8 @@ export interface ServerSessions {
    * as the token login (`invalid_credentials`, `account_disabled`, `email_unverified`).
    * `replaces`, the cookie value the browser still sent, is revoked once the new session exists
    * (no fixation). `idleTimeoutMs` defaults to 12 hours; the absolute lifetime is the service's
-   * `sessionMaxAgeMs`.
+   * `sessionMaxAgeMs`. `remember` ("keep me signed in", default false) is stored with the session:
+   * the answer's `cookieMaxAgeMs` is then the absolute lifetime.
    */
   login(input: {
     email: string;
@@ -61,13 +67,15 @@ export interface ServerSessions {
     context: ClientContext;
     idleTimeoutMs?: number;
     replaces?: string | undefined;
+    remember?: boolean | undefined;
   }): Promise<StartedServerSession>;
   /** Revoke the cookie's session; unknown or dead cookies are a no-op. */
   logout(cookieValue: unknown, context: ClientContext): Promise<void>;
   /**
    * Change the password of the session's user (`invalid_credentials`, `weak_password`,
    * `session_revoked` for a dead session): every session of the user ends, the caller's included,
-   * and a new session replaces the caller's — set its cookie.
+   * and a new session replaces the caller's — set its cookie, with its `cookieMaxAgeMs`: the new
+   * session keeps the caller's `remember` and idle timeout.
    */
   changePassword(
     sessionId: string,

@@ -13,6 +13,7 @@ function makeServerSession(
     kind: "server",
     secretHash: randomId("hash"),
     idleTimeoutMs: IDLE,
+    remember: false,
     ...overrides,
   };
 }
@@ -70,6 +71,30 @@ export function describeServerSessions(getStore: () => Store, getStores?: () => 
       const orphan = makeServerSession(makeUser().id);
       expect(await store.createServerSession(orphan, 0)).toBe(false);
       expect(await store.getSession(orphan.id)).toBeNull();
+    });
+
+    it("keeps whether a session was started with remember, true and false alike", async () => {
+      const store = getStore();
+      const kept = await seedServerSession(store, { remember: true });
+      const plain = await seedServerSession(store, { remember: false });
+      expect((await store.getServerSession(kept.session.id))?.session.remember).toBe(true);
+      expect((await store.getServerSession(plain.session.id))?.session.remember).toBe(false);
+      // Through a touch and a revocation, as stored: nothing else writes it.
+      await store.touchServerSession({
+        sessionId: kept.session.id,
+        now: T0 + 60_000,
+        ip: null,
+        userAgent: null,
+        lastUsedBefore: T0 + 1,
+      });
+      await store.revokeSession(kept.session.id, T0 + 70_000, "logout");
+      expect((await store.getServerSession(kept.session.id))?.session).toMatchObject({
+        remember: true,
+        revokedAt: T0 + 70_000,
+      });
+      // Token sessions are untouched by it: their records have no such field.
+      const { session: tokenSession } = await seedSession(store);
+      expect(await store.getSession(tokenSession.id)).not.toHaveProperty("remember");
     });
 
     it("finds only sessions of kind server, and says token for the others", async () => {

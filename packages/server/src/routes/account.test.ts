@@ -206,6 +206,7 @@ describe("sessions", () => {
         dpopJkt: null,
         secretHash: "A".repeat(43),
         idleTimeoutMs: 60_000,
+        remember: false,
       },
       user?.credentialVersion ?? -1,
     );

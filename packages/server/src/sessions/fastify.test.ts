@@ -8,7 +8,7 @@ import {
   startSessionApp,
 } from "../test-support/session-app.js";
 import { sessionAuth } from "./fastify.js";
-import { sessionCookie } from "./session-cookie.js";
+import { sessionCookie, startedSessionCookie } from "./session-cookie.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded", origin: APP_ORIGIN };
 let s: SessionApp;
@@ -231,6 +231,28 @@ describe("sessionAuth (Fastify)", () => {
     expect(sessionCookie(changed.cookieValue)).toContain(changed.cookieValue);
     expect((await who(second.value)).session).toBeNull();
     expect((await who(changed.cookieValue)).user?.email).toBe("admin@example.com");
+  });
+
+  it("a password change keeps remember=on: the new cookie has Max-Age; without remember, none", async () => {
+    const change = async (value: string, from: string, to: string) => {
+      const id = (await who(value)).session?.id ?? "";
+      const context = { ip: null, userAgent: null };
+      return s.tessera.sessions.changePassword(id, { currentPassword: from, newPassword: to, context });
+    };
+    const kept = await logIn("admin@example.com", { remember: "on" });
+    expect(kept.res.headers["set-cookie"]).toMatch(/; Max-Age=2592000$/);
+    const next = await change(kept.value, SESSION_PASSWORD, "a brand new passphrase");
+    expect(startedSessionCookie(next)).toBe(
+      `__Host-tessera_session=${next.cookieValue}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=2592000`,
+    );
+    await change(next.cookieValue, "a brand new passphrase", SESSION_PASSWORD);
+
+    const plain = await logIn("admin@example.com", { remember: "off" });
+    expect(plain.res.headers["set-cookie"]).not.toContain("Max-Age");
+    const plainNext = await change(plain.value, SESSION_PASSWORD, "a brand new passphrase");
+    expect(startedSessionCookie(plainNext)).toBe(
+      `__Host-tessera_session=${plainNext.cookieValue}; Path=/; HttpOnly; Secure; SameSite=Lax`,
+    );
   });
 
   it("answers 503 store_unavailable, not a 500, when the store is down", async () => {

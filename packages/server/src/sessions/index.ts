@@ -3,4 +3,9 @@ export { expressSessionAuth } from "./express.js";
 export { sessionAuth } from "./fastify.js";
 export { requireRole, requireScope, requireSession } from "./guards.js";
 export type { SessionAuthOptions } from "./options.js";
-export { CLEAR_SESSION_COOKIE, readSessionCookie, sessionCookie } from "./session-cookie.js";
+export {
+  CLEAR_SESSION_COOKIE,
+  readSessionCookie,
+  sessionCookie,
+  startedSessionCookie,
+} from "./session-cookie.js";

@@ -8,7 +8,7 @@ import type { ServerErrorCode } from "../http/error-table.js";
 import { failedLoginKey } from "../http/rate-limits.js";
 import { type Answer, errorAnswer, redirectAnswer, sameOriginPath } from "./answers.js";
 import type { ResolvedSessionAuth } from "./options.js";
-import { CLEAR_SESSION_COOKIE, sessionCookie } from "./session-cookie.js";
+import { CLEAR_SESSION_COOKIE, startedSessionCookie } from "./session-cookie.js";
 
 /** What a login or logout request brings, read by the adapter. */
 export interface FlowRequest {
@@ -67,6 +67,7 @@ export async function loginFlow(auth: ResolvedSessionAuth, request: FlowRequest)
       context: request.context,
       idleTimeoutMs: auth.idleTimeoutMs,
       replaces: request.cookieValue,
+      remember: field(request.body, "remember", 8) === "on",
     });
   } catch (error) {
     // A wrong password stays counted against the budget; anything else is given back.
@@ -75,11 +76,7 @@ export async function loginFlow(auth: ResolvedSessionAuth, request: FlowRequest)
     throw error;
   }
   await reservation?.release();
-  const remember = field(request.body, "remember", 8) === "on";
-  const cookie = sessionCookie(
-    started.cookieValue,
-    remember ? started.session.expiresAt - started.session.createdAt : undefined,
-  );
+  const cookie = startedSessionCookie(started);
   if (request.form) return redirectAnswer(sameOriginPath(field(request.body, "next", 2048)), [cookie]);
   return {
     status: 200,

@@ -1,4 +1,4 @@
-import { SERVER_SESSION_COOKIE } from "@tessera/core";
+import { SERVER_SESSION_COOKIE, type StartedServerSession } from "@tessera/core";
 
 const ATTRIBUTES = "Path=/; HttpOnly; Secure; SameSite=Lax";
 
@@ -13,6 +13,22 @@ const ATTRIBUTES = "Path=/; HttpOnly; Secure; SameSite=Lax";
 export function sessionCookie(value: string, maxAgeMs?: number): string {
   const maxAge = maxAgeMs === undefined ? "" : `; Max-Age=${Math.max(0, Math.floor(maxAgeMs / 1000))}`;
   return `${SERVER_SESSION_COOKIE}=${value}; ${ATTRIBUTES}${maxAge}`;
+}
+
+/**
+ * The `Set-Cookie` value of a session just started (a login, a password change): with the
+ * session's absolute lifetime as `Max-Age` when it was started with `remember` — or replaces one
+ * that was — else a browser-session cookie. Prefer it to `sessionCookie(started.cookieValue)`,
+ * which drops a "keep me signed in".
+ *
+ * @example
+ * const started = await tessera.sessions.changePassword(request.session.id, { currentPassword, newPassword, context });
+ * reply.header("set-cookie", startedSessionCookie(started));
+ */
+export function startedSessionCookie(
+  started: Pick<StartedServerSession, "cookieValue" | "cookieMaxAgeMs">,
+): string {
+  return sessionCookie(started.cookieValue, started.cookieMaxAgeMs);
 }
 
 /** The `Set-Cookie` value that clears the session cookie (the same attributes, `Max-Age=0`). */
