@@ -41,6 +41,13 @@ export async function supersedeMailTokens(rt: Runtime, userId: string): Promise<
   const now = rt.clock.now();
   for (const purpose of ["password_reset", "email_verification"] as const) {
     const { tokenHash } = generateMailToken();
-    await rt.store.createMailToken({ tokenHash, purpose, userId, createdAt: now, expiresAt: now, usedAt: now });
+    await rt.store.createMailToken({
+      tokenHash,
+      purpose,
+      userId,
+      createdAt: now,
+      expiresAt: now,
+      usedAt: now,
+    });
   }
 }
