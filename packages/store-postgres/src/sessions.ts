@@ -179,6 +179,8 @@ export async function changeCredentials(
       [input.userId, input.passwordHash ?? null, input.disabledAt ?? null],
     );
     if (!bumped) return null;
+    // A login ticket made under the old credentials would start a session after the change.
+    await tx.query("DELETE FROM tessera_login_tickets WHERE user_id = $1", [input.userId]);
     return {
       epoch: bumped.token_epoch,
       credentialVersion: bumped.credential_version,

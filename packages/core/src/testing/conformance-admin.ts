@@ -98,6 +98,22 @@ export function describeAdministration(getStore: () => Store, getConnections?: (
       expect(await store.redeemLoginTicket(ticket.hash, T0)).toBeNull();
     });
 
+    it("changeCredentials deletes the user's unredeemed tickets, and no one else's", async () => {
+      const store = getStore();
+      const { user } = await seedSession(store);
+      const other = makeUser();
+      await store.createUser(other);
+      const mine = makeTicket(user.id);
+      const theirs = makeTicket(other.id);
+      await store.createLoginTicket(mine);
+      await store.createLoginTicket(theirs);
+      expect(
+        await store.changeCredentials({ userId: user.id, reason: "password_reset", now: T0 }),
+      ).not.toBeNull();
+      expect(await store.redeemLoginTicket(mine.hash, T0 + 1)).toBeNull();
+      expect(await store.redeemLoginTicket(theirs.hash, T0 + 1)).toEqual(theirs);
+    });
+
     it(`of ${RACERS} concurrent redemptions of one ticket exactly one gets it`, async () => {
       const connections = getConnections?.() ?? [getStore()];
       const store = getStore();
