@@ -98,7 +98,7 @@ export function describeAdministration(getStore: () => Store, getConnections?: (
       expect(await store.redeemLoginTicket(ticket.hash, T0)).toBeNull();
     });
 
-    it("changeCredentials deletes the user's unredeemed tickets, and no one else's", async () => {
+    it("changeCredentials deletes the user's unredeemed tickets (not when disabling), and no one else's", async () => {
       const store = getStore();
       const { user } = await seedSession(store);
       const other = makeUser();
@@ -112,6 +112,11 @@ export function describeAdministration(getStore: () => Store, getConnections?: (
       ).not.toBeNull();
       expect(await store.redeemLoginTicket(mine.hash, T0 + 1)).toBeNull();
       expect(await store.redeemLoginTicket(theirs.hash, T0 + 1)).toEqual(theirs);
+      const kept = makeTicket(user.id);
+      await store.createLoginTicket(kept);
+      const disabling = { userId: user.id, reason: "user_disabled", now: T0, disabledAt: T0 };
+      expect(await store.changeCredentials(disabling)).not.toBeNull();
+      expect(await store.redeemLoginTicket(kept.hash, T0 + 1)).toEqual(kept);
     });
 
     it(`of ${RACERS} concurrent redemptions of one ticket exactly one gets it`, async () => {

@@ -94,19 +94,15 @@ describe("POST /auth/login/ticket", () => {
     expect((await redeem(42)).status).toBe(400);
   });
 
-  it("a ticket made before a credential change (password set, disabling) is 401 invalid_ticket after it", async () => {
+  it("a ticket made before a password is set or reset is 401 invalid_ticket after it", async () => {
     const user = await admin.createUser();
-    const beforePassword = await admin.ticket(user.id);
-    expect(
-      (await admin.call("PATCH", `/admin/users/${user.id}`, { password: "set by the admin 4242" })).status,
-    ).toBe(200);
-    const res = await redeem(beforePassword);
+    const beforeSet = await admin.ticket(user.id);
+    const patched = await admin.call("PATCH", `/admin/users/${user.id}`, {
+      password: "set by the admin 4242",
+    });
+    expect(patched.status).toBe(200);
+    const res = await redeem(beforeSet);
     expect([res.status, res.body.error]).toEqual([401, "invalid_ticket"]);
-    const beforeDisable = await admin.ticket(user.id);
-    expect((await admin.call("PATCH", `/admin/users/${user.id}`, { disabled: true })).status).toBe(200);
-    expect((await admin.call("PATCH", `/admin/users/${user.id}`, { disabled: false })).status).toBe(200);
-    const again = await redeem(beforeDisable);
-    expect([again.status, again.body.error]).toEqual([401, "invalid_ticket"]);
     expect((await redeem(await admin.ticket(user.id))).status).toBe(200);
   });
 
