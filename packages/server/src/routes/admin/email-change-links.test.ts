@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { adminCalls } from "../../test-support/admin-calls.js";
-import { type SmtpSink, startSmtpSink, tokenFromMail } from "../../test-support/smtp-sink.js";
-import {
-  ADMIN_ENV,
-  STRONG_PASSWORD,
-  startTestServer,
-  type TestServer,
-  uniqueEmail,
-} from "../../test-support/test-server.js";
+import { useAdminMailServer } from "../../test-support/admin-mail-server.js";
+import { type SmtpSink, tokenFromMail } from "../../test-support/smtp-sink.js";
+import { STRONG_PASSWORD, type TestServer, uniqueEmail } from "../../test-support/test-server.js";
 
 // A link mailed to an address stops working once the account's address is changed: the old
 // address's owner (often why an administrator changes it) can neither reset the password nor mark
 // the new address verified.
+const stack = useAdminMailServer("optional");
 let sink: SmtpSink;
 let server: TestServer;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startTestServer({
-    ...ADMIN_ENV,
-    TESSERA_SMTP_URL: sink.url,
-    TESSERA_APP_URL: "http://app.example.test",
-    TESSERA_EMAIL_VERIFICATION: "optional",
-  });
-});
-afterAll(async () => {
-  await server?.close();
-  await sink?.close();
+beforeAll(() => {
+  ({ sink, server } = stack);
 });
 
 async function mailTo(email: string, kind: "reset-password" | "verify-email", before: number) {
