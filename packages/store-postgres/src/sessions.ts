@@ -179,6 +179,11 @@ export async function changeCredentials(
       [input.userId, input.passwordHash ?? null, input.disabledAt ?? null],
     );
     if (!bumped) return null;
+    // A login ticket made under the old credentials would start a session after the change. A
+    // disabled user's tickets stay, refused at redemption with account_disabled.
+    if (input.disabledAt === undefined) {
+      await tx.query("DELETE FROM tessera_login_tickets WHERE user_id = $1", [input.userId]);
+    }
     return {
       epoch: bumped.token_epoch,
       credentialVersion: bumped.credential_version,

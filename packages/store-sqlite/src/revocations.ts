@@ -61,8 +61,9 @@ export function revocationOperations(h: SqliteHandle) {
     return { epoch: bumped.epoch, revokedSessionIds: revokeAllOf(input, bumped.epoch) };
   });
 
-  // The credential fence: the new hash, both bumps and the revocations commit together, so a
-  // login that read the old version can no longer insert its session (sessions.ts).
+  // The credential fence: the new hash, both bumps, the revocations and the deletion of the user's
+  // login tickets (but when disabling) commit together, so a login that read the old version can no longer insert its
+  // session (sessions.ts).
   const changeCredentials = h.immediate((input: ChangeCredentialsInput): ChangeCredentialsResult | null => {
     const bumped = h
       .sql(
@@ -77,6 +78,10 @@ export function revocationOperations(h: SqliteHandle) {
         disabledAt: input.disabledAt ?? null,
       }) as { epoch: number; credentialVersion: number } | undefined;
     if (!bumped) return null;
+    // A login ticket made under the old credentials would start a session after the change. A
+    // disabled user's tickets stay, refused at redemption with account_disabled.
+    if (input.disabledAt === undefined)
+      h.sql("DELETE FROM login_tickets WHERE user_id = ?").run(input.userId);
     return { ...bumped, revokedSessionIds: revokeAllOf(input, bumped.epoch) };
   });
 

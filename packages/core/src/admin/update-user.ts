@@ -1,5 +1,6 @@
 import type { AdminUserView, ClientContext } from "../api.js";
 import { TesseraError } from "../errors.js";
+import { supersedeMailTokens } from "../mail/send-mail-token.js";
 import { changeRoles } from "../permissions/change-roles.js";
 import { checkRoles } from "../permissions/roles.js";
 import type { Runtime } from "../runtime.js";
@@ -21,7 +22,8 @@ export interface AdminUserChanges {
 /**
  * Apply an administrator's changes to a user. Every input is checked before anything is written
  * (`invalid_input`, `weak_password`), so a refused change changes nothing; then in order: the
- * e-mail (`email_taken`, the only check that needs the write itself, so it goes first), the roles
+ * e-mail (`email_taken`, the only check that needs the write itself, so it goes first; every
+ * unused reset or verification link, mailed to the old address, stops working), the roles
  * (as `changeRoles`: a role removed bumps the epoch, sessions stay), a new password (through the
  * credential fence: every session revoked, the epoch bumped), `disabled: true` (the fence again)
  * or `disabled: false`. `not_found` for an unknown user. Returns the user as now stored.
@@ -44,6 +46,8 @@ export async function updateUser(
 
   if (email !== undefined && email !== before.email) {
     if (!(await rt.store.updateUserEmail(userId, email))) throw new TesseraError("not_found", "no such user");
+    // Links mailed to the old address must not reset the password or verify the new address.
+    await supersedeMailTokens(rt, userId);
     await rt.audit({ type: "user.email_changed", userId, context, data: { by: "admin" } });
   }
   if (roles !== undefined) {

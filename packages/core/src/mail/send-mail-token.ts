@@ -28,3 +28,26 @@ export async function sendMailToken(rt: Runtime, user: UserRecord, kind: MailKin
   });
   rt.mailer?.send({ kind, to: user.email, link: mailLink(rt.options.appUrl, kind, token), expiresAt });
 }
+
+/**
+ * Make every unused link of the user dead (the address they were mailed to is no longer the
+ * account's): for each kind, a spent, already expired token is issued, and issuing supersedes the
+ * user's unused tokens of that kind (the store's `createMailToken` contract). The purge removes it.
+ *
+ * @example
+ * await supersedeMailTokens(rt, userId); // after the address changed
+ */
+export async function supersedeMailTokens(rt: Runtime, userId: string): Promise<void> {
+  const now = rt.clock.now();
+  for (const purpose of ["password_reset", "email_verification"] as const) {
+    const { tokenHash } = generateMailToken();
+    await rt.store.createMailToken({
+      tokenHash,
+      purpose,
+      userId,
+      createdAt: now,
+      expiresAt: now,
+      usedAt: now,
+    });
+  }
+}

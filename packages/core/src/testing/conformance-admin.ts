@@ -98,6 +98,27 @@ export function describeAdministration(getStore: () => Store, getConnections?: (
       expect(await store.redeemLoginTicket(ticket.hash, T0)).toBeNull();
     });
 
+    it("changeCredentials deletes the user's unredeemed tickets (not when disabling), and no one else's", async () => {
+      const store = getStore();
+      const { user } = await seedSession(store);
+      const other = makeUser();
+      await store.createUser(other);
+      const mine = makeTicket(user.id);
+      const theirs = makeTicket(other.id);
+      await store.createLoginTicket(mine);
+      await store.createLoginTicket(theirs);
+      expect(
+        await store.changeCredentials({ userId: user.id, reason: "password_reset", now: T0 }),
+      ).not.toBeNull();
+      expect(await store.redeemLoginTicket(mine.hash, T0 + 1)).toBeNull();
+      expect(await store.redeemLoginTicket(theirs.hash, T0 + 1)).toEqual(theirs);
+      const kept = makeTicket(user.id);
+      await store.createLoginTicket(kept);
+      const disabling = { userId: user.id, reason: "user_disabled", now: T0, disabledAt: T0 };
+      expect(await store.changeCredentials(disabling)).not.toBeNull();
+      expect(await store.redeemLoginTicket(kept.hash, T0 + 1)).toEqual(kept);
+    });
+
     it(`of ${RACERS} concurrent redemptions of one ticket exactly one gets it`, async () => {
       const connections = getConnections?.() ?? [getStore()];
       const store = getStore();

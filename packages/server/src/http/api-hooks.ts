@@ -100,10 +100,28 @@ export function installHooks(
     requestLine({
       reqId: request.id,
       method: request.method,
-      path: request.url.split("?")[0] ?? "",
+      path: route === "unmatched" ? redactTokenSegments(request.url) : (request.url.split("?")[0] ?? ""),
       route,
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     });
   });
+}
+
+// A path segment that could be a credential: 20 or more characters of the base64url/JWT alphabet.
+const TOKEN_SEGMENT = /^[A-Za-z0-9_.~%-]{20,}$/;
+
+/**
+ * The path of a request no route matched, for the log: without the query, and every segment that
+ * could be a token (a client that put one in a path of its own making) replaced by `…`.
+ *
+ * @example
+ * redactTokenSegments("/reset/eyJhbGciOi…?x=1"); // "/reset/…"
+ */
+export function redactTokenSegments(url: string): string {
+  const path = url.split("?")[0] ?? "";
+  return path
+    .split("/")
+    .map((segment) => (TOKEN_SEGMENT.test(segment) ? "…" : segment))
+    .join("/");
 }

@@ -61,4 +61,23 @@ describe("the request line over HTTP", () => {
     expect(typeof request[0]?.reqId).toBe("string");
     expect(capturedLogLines.slice(before).join("\n")).not.toContain("tsr_cookie_value");
   });
+
+  it("an unmatched path is logged with its token-shaped segments redacted", async () => {
+    server = await startTestServer();
+    const token = "Xq3vR8sT0uW2yZ4aB6cD8eF0gH2iJ4kL6mN8oP0qR2s";
+    const jwt = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
+    const before = capturedLogLines.length;
+    for (const path of [`/auth/password/reset/${token}`, `/verify-email/${jwt}/x`, `/${token}`]) {
+      const res = await server.call("POST", path, { json: { token } });
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain(token);
+    }
+    const lines = capturedLogLines.slice(before);
+    expect(lines.join("\n")).not.toContain(token);
+    expect(lines.join("\n")).not.toContain(jwt);
+    const paths = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === "request");
+    expect(paths.map((l) => l.path)).toEqual(["/auth/password/reset/…", "/verify-email/…/x", "/…"]);
+  });
 });

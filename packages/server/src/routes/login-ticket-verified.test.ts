@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { adminCalls } from "../test-support/admin-calls.js";
-import { type SmtpSink, startSmtpSink, tokenFromMail } from "../test-support/smtp-sink.js";
-import {
-  ADMIN_ENV,
-  STRONG_PASSWORD,
-  startTestServer,
-  type TestServer,
-  uniqueEmail,
-} from "../test-support/test-server.js";
+import { useAdminMailServer } from "../test-support/admin-mail-server.js";
+import { type SmtpSink, tokenFromMail } from "../test-support/smtp-sink.js";
+import { STRONG_PASSWORD, type TestServer, uniqueEmail } from "../test-support/test-server.js";
 
+const stack = useAdminMailServer("required");
 let sink: SmtpSink;
 let server: TestServer;
 let admin: ReturnType<typeof adminCalls>;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  server = await startTestServer({
-    ...ADMIN_ENV,
-    TESSERA_SMTP_URL: sink.url,
-    TESSERA_APP_URL: "http://app.example.test",
-    TESSERA_EMAIL_VERIFICATION: "required",
-  });
+beforeAll(() => {
+  ({ sink, server } = stack);
   admin = adminCalls(server);
-});
-afterAll(async () => {
-  await server?.close();
-  await sink?.close();
 });
 
 const redeem = (ticket: string) => server.call("POST", "/auth/login/ticket", { json: { ticket } });

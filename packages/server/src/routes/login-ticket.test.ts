@@ -94,6 +94,18 @@ describe("POST /auth/login/ticket", () => {
     expect((await redeem(42)).status).toBe(400);
   });
 
+  it("a ticket made before a password is set or reset is 401 invalid_ticket after it", async () => {
+    const user = await admin.createUser();
+    const beforeSet = await admin.ticket(user.id);
+    const patched = await admin.call("PATCH", `/admin/users/${user.id}`, {
+      password: "set by the admin 4242",
+    });
+    expect(patched.status).toBe(200);
+    const res = await redeem(beforeSet);
+    expect([res.status, res.body.error]).toEqual([401, "invalid_ticket"]);
+    expect((await redeem(await admin.ticket(user.id))).status).toBe(200);
+  });
+
   it("a ticket in a query string is refused (400) and stays unused", async () => {
     const user = await admin.createUser();
     const ticket = await admin.ticket(user.id);

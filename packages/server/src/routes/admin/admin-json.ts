@@ -18,7 +18,8 @@ export function adminUserJson(view: AdminUserView) {
   };
 }
 
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** What a user id can be: nothing else is ever looked up (or sent to a store as one). */
+export const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * A user id from the path, or 404 `not_found` (an id can never hold other characters).
@@ -27,7 +28,7 @@ const ID = /^[A-Za-z0-9_-]{1,128}$/;
  * const id = userIdParam(request.params.id);
  */
 export function userIdParam(id: string): string {
-  if (!ID.test(id)) throw new HttpError("not_found");
+  if (!USER_ID.test(id)) throw new HttpError("not_found");
   return id;
 }
 

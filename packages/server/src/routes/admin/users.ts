@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { optionalStringField, stringField } from "../../http/body-fields.js";
 import { HttpError } from "../../http/http-error.js";
 import type { RouteContext } from "../route-context.js";
-import { adminUserJson, optionalBoolean, optionalRoles } from "./admin-json.js";
+import { adminUserJson, optionalBoolean, optionalRoles, USER_ID } from "./admin-json.js";
 import { adminRoute, adminUserRoute } from "./admin-route.js";
 
 const DEFAULT_LIMIT = 50;
@@ -14,12 +14,15 @@ const UPDATE_FIELDS = ["email", "password", "roles", "disabled"];
 /** The opaque `cursor` of a page: the last id it held, base64url. */
 const cursorOf = (id: string) => Buffer.from(id, "utf8").toString("base64url");
 
+/** The id a cursor names; 400 unless it decodes to a user id (a made-up cursor reaches no store). */
 function afterIdOf(cursor: unknown): string | undefined {
   if (cursor === undefined || cursor === "") return undefined;
   if (typeof cursor !== "string" || !/^[A-Za-z0-9_-]{1,256}$/.test(cursor)) {
     throw new HttpError("invalid_request");
   }
-  return Buffer.from(cursor, "base64url").toString("utf8");
+  const afterId = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!USER_ID.test(afterId)) throw new HttpError("invalid_request");
+  return afterId;
 }
 
 function limitOf(limit: unknown): number {
