@@ -54,6 +54,12 @@ export interface LoginTicketRecord {
   scope: string | null;
   createdAt: number;
   expiresAt: number;
+  /**
+   * The user's credential version when the ticket was made: redemption fails once it has moved on
+   * (a password set, changed or reset since), like a password login fenced on the version it read.
+   * Null only for tickets stored before this field existed.
+   */
+  credentialVersion: number | null;
 }
 
 /** What a one-time mail token is for. */

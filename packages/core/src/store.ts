@@ -175,8 +175,10 @@ export interface Store {
   /**
    * THE fence of every credential change, in one transaction: write `passwordHash` (when given),
    * bump the credential version and the token epoch, revoke every live session of the user but
-   * `exceptSessionId`, and record the revocation events. A concurrent `createSession` that read
-   * the old version inserts nothing. Resolves null (writing nothing) when there is no such user.
+   * `exceptSessionId`, record the revocation events, and — unless the change is a disabling —
+   * delete the user's unredeemed login tickets. A concurrent `createSession` that read the old
+   * version inserts nothing (and a ticket consumed just before carries the old version, which
+   * core checks). Resolves null (writing nothing) when there is no such user.
    */
   changeCredentials(input: ChangeCredentialsInput): Promise<ChangeCredentialsResult | null>;
   /** What the access-token liveness check needs, in one read; null when the user is gone. */

@@ -7,14 +7,15 @@ interface TicketRow {
   scope: string | null;
   created_at: number;
   expires_at: number;
+  credential_version: number | null;
 }
 
 /** Store a login ticket by its hash. */
 export async function createLoginTicket(db: Db, ticket: LoginTicketRecord): Promise<void> {
   await db.query(
-    `INSERT INTO tessera_login_tickets (hash, user_id, scope, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5)`,
-    [ticket.hash, ticket.userId, ticket.scope, ticket.createdAt, ticket.expiresAt],
+    `INSERT INTO tessera_login_tickets (hash, user_id, scope, created_at, expires_at, credential_version)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [ticket.hash, ticket.userId, ticket.scope, ticket.createdAt, ticket.expiresAt, ticket.credentialVersion],
   );
 }
 
@@ -29,7 +30,7 @@ export async function redeemLoginTicket(
 ): Promise<LoginTicketRecord | null> {
   const [row] = await db.query<TicketRow>(
     `DELETE FROM tessera_login_tickets WHERE hash = $1 AND expires_at > $2
-     RETURNING hash, user_id, scope, created_at, expires_at`,
+     RETURNING hash, user_id, scope, created_at, expires_at, credential_version`,
     [hash, now],
   );
   return row
@@ -39,6 +40,7 @@ export async function redeemLoginTicket(
         scope: row.scope,
         createdAt: row.created_at,
         expiresAt: row.expires_at,
+        credentialVersion: row.credential_version,
       }
     : null;
 }

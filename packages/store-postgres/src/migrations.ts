@@ -183,6 +183,12 @@ ALTER TABLE tessera_sessions ADD COLUMN idle_timeout_ms BIGINT;
     name: "remembered server sessions",
     sql: "ALTER TABLE tessera_sessions ADD COLUMN remember BOOLEAN NOT NULL DEFAULT FALSE;",
   },
+  {
+    // A ticket remembers the credential version it was made under; redemption is fenced on it.
+    version: 12,
+    name: "login ticket credential version",
+    sql: "ALTER TABLE tessera_login_tickets ADD COLUMN credential_version INTEGER;",
+  },
 ];
 
 /**

@@ -1,15 +1,16 @@
 import type { LoginTicketRecord } from "@tessera/core";
 import type { SqliteHandle } from "./handle.js";
 
-const TICKET_COLUMNS = "hash, user_id AS userId, scope, created_at AS createdAt, expires_at AS expiresAt";
+const TICKET_COLUMNS =
+  "hash, user_id AS userId, scope, created_at AS createdAt, expires_at AS expiresAt, credential_version AS credentialVersion";
 
 /** Login tickets: stored by hash, redeemed by one conditional DELETE … RETURNING. */
 export function loginTicketOperations(h: SqliteHandle) {
   return {
     createLoginTicket(ticket: LoginTicketRecord): void {
       h.sql(
-        `INSERT INTO login_tickets (hash, user_id, scope, created_at, expires_at)
-         VALUES (@hash, @userId, @scope, @createdAt, @expiresAt)`,
+        `INSERT INTO login_tickets (hash, user_id, scope, created_at, expires_at, credential_version)
+         VALUES (@hash, @userId, @scope, @createdAt, @expiresAt, @credentialVersion)`,
       ).run(ticket);
     },
 

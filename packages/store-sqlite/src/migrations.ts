@@ -195,6 +195,12 @@ export const migrations: readonly Migration[] = [
     name: "remembered server sessions",
     sql: "ALTER TABLE sessions ADD COLUMN remember INTEGER NOT NULL DEFAULT 0 CHECK (remember IN (0, 1));",
   },
+  {
+    // A ticket remembers the credential version it was made under; redemption is fenced on it.
+    version: 12,
+    name: "login ticket credential version",
+    sql: "ALTER TABLE login_tickets ADD COLUMN credential_version INTEGER;",
+  },
 ];
 
 /**

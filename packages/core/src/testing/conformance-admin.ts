@@ -11,6 +11,7 @@ function makeTicket(userId: string, overrides: Partial<LoginTicketRecord> = {}):
     scope: null,
     createdAt: T0,
     expiresAt: T0 + 60_000,
+    credentialVersion: 3,
     ...overrides,
   };
 }

@@ -29,6 +29,7 @@ export async function createLoginTicket(
     scope: input.scope ?? null,
     createdAt: now,
     expiresAt: now + TICKET_LIFETIME_MS,
+    credentialVersion: user.credentialVersion,
   });
   await rt.audit({ type: "ticket.created", userId: user.id, data: { by: "admin" } });
   return { ticket, expiresIn: TICKET_LIFETIME_MS / 1000 };

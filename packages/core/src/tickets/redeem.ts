@@ -47,6 +47,11 @@ export async function redeemLoginTicket(
   if (ticket === null) throw await fail("unknown_used_or_expired", null, "invalid_ticket");
   const user = await rt.store.getUserById(ticket.userId);
   if (user === null) throw await fail("unknown_user", ticket.userId, "invalid_ticket");
+  // The ticket stands for a login checked when it was made: a credential change since then ends
+  // it, even when this redemption consumed it before the change committed and read the user after.
+  if (ticket.credentialVersion !== null && ticket.credentialVersion !== user.credentialVersion) {
+    throw await fail("credentials_changed", user.id, "invalid_ticket");
+  }
   if (user.disabledAt !== null) throw await fail("account_disabled", user.id, "account_disabled");
   if (mustVerifyEmail(rt, user)) throw await fail("email_unverified", user.id, "email_unverified");
   const set = await startSession(rt, {

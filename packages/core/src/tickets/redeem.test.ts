@@ -1,0 +1,63 @@
+import type { Store } from "@tessera/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { CTX, type Harness, outcome, PASSWORD, setUp, signUpAndIn } from "../test-support/harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+describe("login ticket redemption, fenced on the credential version the ticket was made under", () => {
+  it("a ticket consumed before a password change commits, its user read after, starts no session", async () => {
+    h = await setUp();
+    const { email, tokens } = await signUpAndIn(h.tessera);
+    const claims = await h.tessera.authenticate(tokens.accessToken);
+    const { ticket } = await h.tessera.adminCreateLoginTicket({ user: email });
+
+    // Another instance whose redemption is held between consuming the ticket and reading the user.
+    const real = h.store;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached: () => void = () => {};
+    const atGate = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const gated: Store = Object.create(real) as Store;
+    gated.getUserById = async (id) => {
+      reached();
+      await held;
+      return real.getUserById(id);
+    };
+    const slow = await h.another({ store: gated });
+    const redemption = outcome(slow.loginWithTicket({ ticket, context: CTX }));
+    await atGate;
+    await h.tessera.changePassword(claims, {
+      currentPassword: PASSWORD,
+      newPassword: "another long passphrase 42",
+      context: CTX,
+    });
+    release();
+    expect(await redemption).toBe("invalid_ticket");
+    const failures = await real.listAudit({ type: "login.ticket" });
+    expect(failures.map((e) => [e.outcome, e.data?.reason])).toContainEqual([
+      "failure",
+      "credentials_changed",
+    ]);
+  });
+
+  it("a ticket made after the change still works (the check compares versions, it does not refuse all)", async () => {
+    h = await setUp();
+    const { email, tokens } = await signUpAndIn(h.tessera);
+    const claims = await h.tessera.authenticate(tokens.accessToken);
+    await h.tessera.changePassword(claims, {
+      currentPassword: PASSWORD,
+      newPassword: "another long passphrase 42",
+      context: CTX,
+    });
+    const { ticket } = await h.tessera.adminCreateLoginTicket({ user: email });
+    const set = await h.tessera.loginWithTicket({ ticket, context: CTX });
+    expect((await h.tessera.authenticate(set.accessToken)).sid).toBe(set.sessionId);
+  });
+});
