@@ -88,6 +88,16 @@ export function table(r) {
     h.refresh_limit_per_s,
     cpuNote(h.refresh_sqlite, h.refresh_limit_cpu_us_per_op),
   );
+  const v = h.refresh_vs_limit_interleaved;
+  if (v) {
+    line([
+      "refresh interleaved",
+      `${perS(v.http_rps)}`,
+      `in-process, same CPU ${perS(v.limit_per_s)}`,
+      times(v.ratio),
+      `HTTP and in-process slices alternating on the server's CPU; per round ${v.round_ratios.map(times).join(" ")}; server CPU ${v.http_cpu_us_per_request ?? "?"} µs/request vs ${v.limit_cpu_us_per_op} µs/op (CSRF check included)`,
+    ]);
+  }
   refresh(
     `refresh sqlite ${shortCount(h.refresh_sqlite_1m.sessions_in_store)}`,
     h.refresh_sqlite_1m,
