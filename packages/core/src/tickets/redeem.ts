@@ -47,12 +47,14 @@ export async function redeemLoginTicket(
   if (ticket === null) throw await fail("unknown_used_or_expired", null, "invalid_ticket");
   const user = await rt.store.getUserById(ticket.userId);
   if (user === null) throw await fail("unknown_user", ticket.userId, "invalid_ticket");
+  if (user.disabledAt !== null) throw await fail("account_disabled", user.id, "account_disabled");
   // The ticket stands for a login checked when it was made: a credential change since then ends
   // it, even when this redemption consumed it before the change committed and read the user after.
+  // (After the disabled check: disabling bumps the version too, and its answer is 403. Once the
+  // user is enabled again, a ticket from before the disabling stays refused.)
   if (ticket.credentialVersion !== null && ticket.credentialVersion !== user.credentialVersion) {
     throw await fail("credentials_changed", user.id, "invalid_ticket");
   }
-  if (user.disabledAt !== null) throw await fail("account_disabled", user.id, "account_disabled");
   if (mustVerifyEmail(rt, user)) throw await fail("email_unverified", user.id, "email_unverified");
   const set = await startSession(rt, {
     user,
