@@ -60,4 +60,19 @@ describe("login ticket redemption, fenced on the credential version the ticket w
     const set = await h.tessera.loginWithTicket({ ticket, context: CTX });
     expect((await h.tessera.authenticate(set.accessToken)).sid).toBe(set.sessionId);
   });
+
+  it("a ticket made before a disabling: 403 while disabled, and still refused once the user is enabled again", async () => {
+    h = await setUp();
+    const { email } = await signUpAndIn(h.tessera);
+    const before = await h.tessera.adminCreateLoginTicket({ user: email });
+    const kept = await h.tessera.adminCreateLoginTicket({ user: email });
+    await h.tessera.adminSetDisabled(email, true);
+    expect(await outcome(h.tessera.loginWithTicket({ ticket: before.ticket, context: CTX }))).toBe(
+      "account_disabled",
+    );
+    await h.tessera.adminSetDisabled(email, false);
+    expect(await outcome(h.tessera.loginWithTicket({ ticket: kept.ticket, context: CTX }))).toBe(
+      "invalid_ticket",
+    );
+  });
 });
