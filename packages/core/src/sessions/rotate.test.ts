@@ -1,6 +1,6 @@
 import type { Store, TokenSet } from "@tessera/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { CTX, type Harness, outcome, setUp, signUpAndIn } from "../test-support/harness.js";
+import { CTX, gatedStore, type Harness, outcome, setUp, signUpAndIn } from "../test-support/harness.js";
 
 const GRACE = 10_000;
 /** Another network and another browser family than CTX. */
@@ -59,27 +59,13 @@ describe("rule 1: single use, atomic", () => {
     // `used_at`: "now < usedAt + 0" must not open a grace window of zero width.
     h = await setUp({ refreshGraceMs: 0 });
     const { tokens } = await signUpAndIn(h.tessera);
-    const real = h.store;
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let reached: () => void = () => {};
-    const atGate = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    const gated: Store = Object.create(real) as Store;
-    gated.rotateRefreshToken = async (input) => {
-      reached();
-      await held;
-      return real.rotateRefreshToken(input);
-    };
-    const slow = await h.another({ store: gated });
+    const gate = gatedStore(h.store, "rotateRefreshToken");
+    const slow = await h.another({ store: gate.store });
     const late = outcome(slow.refresh({ refreshToken: tokens.refreshToken, context: CTX }));
-    await atGate;
+    await gate.arrived;
     h.clock.advance(5);
     const winner = await refresh(tokens.refreshToken);
-    release();
+    gate.release();
     expect(await late).toBe("refresh_reused");
     expect(await outcome(refresh(winner.refreshToken))).toBe("session_revoked");
   });

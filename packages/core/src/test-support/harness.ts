@@ -82,3 +82,34 @@ export async function outcome(promise: Promise<unknown>): Promise<string> {
     throw error;
   }
 }
+
+/**
+ * A store whose `method` stops at a gate before calling the real one: `arrived` resolves when a
+ * call reaches the gate, `release()` lets it (and every later call) through. For races that need
+ * one caller held at an exact point while another commits.
+ *
+ * @example
+ * const gate = gatedStore(h.store, "getUserById");
+ * const slow = await h.another({ store: gate.store });
+ */
+export function gatedStore<K extends keyof Store>(
+  real: Store,
+  method: K,
+): { store: Store; arrived: Promise<void>; release: () => void } {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reached: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const store: Store = Object.create(real) as Store;
+  const original = real[method] as (...args: unknown[]) => Promise<unknown>;
+  (store as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+    reached();
+    await held;
+    return original.apply(real, args);
+  };
+  return { store, arrived, release };
+}

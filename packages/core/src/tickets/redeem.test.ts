@@ -1,6 +1,13 @@
-import type { Store } from "@tessera/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { CTX, type Harness, outcome, PASSWORD, setUp, signUpAndIn } from "../test-support/harness.js";
+import {
+  CTX,
+  gatedStore,
+  type Harness,
+  outcome,
+  PASSWORD,
+  setUp,
+  signUpAndIn,
+} from "../test-support/harness.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -15,32 +22,18 @@ describe("login ticket redemption, fenced on the credential version the ticket w
     const { ticket } = await h.tessera.adminCreateLoginTicket({ user: email });
 
     // Another instance whose redemption is held between consuming the ticket and reading the user.
-    const real = h.store;
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let reached: () => void = () => {};
-    const atGate = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    const gated: Store = Object.create(real) as Store;
-    gated.getUserById = async (id) => {
-      reached();
-      await held;
-      return real.getUserById(id);
-    };
-    const slow = await h.another({ store: gated });
+    const gate = gatedStore(h.store, "getUserById");
+    const slow = await h.another({ store: gate.store });
     const redemption = outcome(slow.loginWithTicket({ ticket, context: CTX }));
-    await atGate;
+    await gate.arrived;
     await h.tessera.changePassword(claims, {
       currentPassword: PASSWORD,
       newPassword: "another long passphrase 42",
       context: CTX,
     });
-    release();
+    gate.release();
     expect(await redemption).toBe("invalid_ticket");
-    const failures = await real.listAudit({ type: "login.ticket" });
+    const failures = await h.store.listAudit({ type: "login.ticket" });
     expect(failures.map((e) => [e.outcome, e.data?.reason])).toContainEqual([
       "failure",
       "credentials_changed",
