@@ -55,7 +55,7 @@ export async function throughput(options, step) {
  *
  * @param {import("@tessera/core").Tessera} tessera
  * @param {Array<{ token: string, csrfToken: string, dead?: boolean }>} sessions
- * @param {{ workers: number, rounds: number, roundMs: number, warmupMs: number }} options
+ * @param {{ workers: number, rounds: number, roundMs: number, warmupMs: number, csrf?: boolean }} options
  */
 export function refreshLimit(tessera, sessions, options) {
   const live = sessions.filter((s) => !s.dead);
@@ -64,7 +64,12 @@ export function refreshLimit(tessera, sessions, options) {
     // Worker w owns sessions w, w + workers, w + 2·workers, …: no two chains share a session.
     const slots = Math.ceil((live.length - worker) / options.workers);
     const session = live[worker + (cursors[worker]++ % slots) * options.workers];
-    const set = await tessera.refresh({ refreshToken: session.token, context: CLIENT });
+    const set = await tessera.refresh({
+      refreshToken: session.token,
+      // As the cookie refresh over HTTP checks it, when asked: the same work minus HTTP.
+      ...(options.csrf ? { csrfToken: session.csrfToken } : {}),
+      context: CLIENT,
+    });
     session.token = set.refreshToken;
   });
 }

@@ -1,7 +1,7 @@
 import { createSqliteStore } from "@tessera/store-sqlite";
 import { median } from "./harness.js";
 import { pinnedTo } from "./http-bench.js";
-import { throughput } from "./limits.js";
+import { refreshLimit } from "./limits.js";
 import { refreshLoad } from "./load.js";
 import { CLIENT, seedTessera } from "./seed.js";
 import { startTessera } from "./tessera-server.js";
@@ -29,22 +29,15 @@ export async function refreshVsLimit(target, settings) {
   });
   try {
     const tessera = await seedTessera(store, new Uint8Array(Buffer.from(target.masterKeyHex, "hex")));
-    const live = target.sessions.filter((s) => !s.dead);
     const chains = 64;
-    const cursors = new Array(chains).fill(0);
     const inProcess = (/** @type {number} */ seconds) =>
       pinnedTo(settings.serverCpus, () =>
-        throughput({ workers: chains, rounds: 1, roundMs: seconds * 1000, warmupMs: 200 }, async (worker) => {
-          // Chain w owns sessions w, w + 64, …: no two chains share a session (as in refreshLimit).
-          const slots = Math.ceil((live.length - worker) / chains);
-          const session = live[worker + (cursors[worker]++ % slots) * chains];
-          // With the CSRF token, as the cookie refresh over HTTP checks it: the same work minus HTTP.
-          const set = await tessera.refresh({
-            refreshToken: session.token,
-            csrfToken: session.csrfToken,
-            context: CLIENT,
-          });
-          session.token = set.refreshToken;
+        refreshLimit(tessera, target.sessions, {
+          workers: chains,
+          rounds: 1,
+          roundMs: seconds * 1000,
+          warmupMs: 200,
+          csrf: true,
         }),
       );
     const overHttp = async (/** @type {number} */ seconds) => {
